@@ -1,0 +1,122 @@
+//! Configuration from the environment. Every variable is documented in the
+//! README and in `.env.example`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The default listen address when `ROLLCALL_LISTEN` is unset.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// What the server was told by its environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ROLLCALL_LISTEN`: the address to serve HTTP on.
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`: an external Postgres; without it the private cluster is used.
+    pub database_url: Option<String>,
+    /// `ROLLCALL_DATA_DIR`: where the private cluster and generated keys live.
+    pub data_dir: PathBuf,
+    /// `ROLLCALL_JWT_SECRET`: the access-token signing key; generated into the
+    /// data folder when unset.
+    pub jwt_secret: Option<String>,
+    /// `ROLLCALL_PG_USER`: the unprivileged account that runs the private
+    /// cluster when the server runs as root (Postgres refuses root).
+    pub pg_user: String,
+}
+
+/// A variable that is set but cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `ROLLCALL_LISTEN` is not `host:port`.
+    #[error("ROLLCALL_LISTEN={value:?} is not an address like 127.0.0.1:8080")]
+    Listen {
+        /// The value given.
+        value: String,
+    },
+    /// No data folder could be worked out.
+    #[error("cannot find a data folder for this user; set ROLLCALL_DATA_DIR")]
+    NoDataDir,
+    /// The JWT secret is too short to be safe.
+    #[error("ROLLCALL_JWT_SECRET must be at least 32 characters")]
+    WeakJwtSecret,
+}
+
+impl Config {
+    /// Reads the process environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable that is wrong.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads configuration through `lookup`, so tests need not touch the
+    /// process environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the variable that is wrong.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let listen_raw = lookup("ROLLCALL_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = listen_raw
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError::Listen { value: listen_raw.clone() })?;
+        let data_dir = match lookup("ROLLCALL_DATA_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => default_data_dir().ok_or(ConfigError::NoDataDir)?,
+        };
+        let jwt_secret = lookup("ROLLCALL_JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError::WeakJwtSecret);
+        }
+        Ok(Self {
+            listen,
+            database_url: lookup("DATABASE_URL"),
+            data_dir,
+            jwt_secret,
+            pg_user: lookup("ROLLCALL_PG_USER").unwrap_or_else(|| "postgres".to_owned()),
+        })
+    }
+}
+
+/// `rollcall-data` under the user's data folder; for root, `/var/lib/rollcall-data`,
+/// because the private cluster runs as an unprivileged user who cannot enter
+/// root's home.
+fn default_data_dir() -> Option<PathBuf> {
+    if nix::unistd::geteuid().is_root() {
+        return Some(PathBuf::from("/var/lib/rollcall-data"));
+    }
+    dirs::data_dir().map(|d| d.join("rollcall-data"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_8080_without_a_database_url() {
+        let c = config(&[("ROLLCALL_DATA_DIR", "/tmp/x")]).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.is_none());
+        assert_eq!(c.data_dir, PathBuf::from("/tmp/x"));
+    }
+
+    #[test]
+    fn a_bad_listen_address_names_the_variable() {
+        let err = config(&[("ROLLCALL_LISTEN", "localhost")]).unwrap_err();
+        assert!(err.to_string().contains("ROLLCALL_LISTEN"));
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused() {
+        let err = config(&[("ROLLCALL_JWT_SECRET", "short")]).unwrap_err();
+        assert!(matches!(err, ConfigError::WeakJwtSecret));
+    }
+}

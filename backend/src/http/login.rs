@@ -1,0 +1,75 @@
+//! `POST /api/v1/auth/login`: username or e-mail plus password, answered with
+//! an access token.
+
+use axum::extract::State;
+use rollcall_core::api::{LoginRequest, LoginResponse, Role, UserSummary};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::{ApiError, ApiJson};
+use crate::auth::password;
+use crate::auth::tokens::{TokenKeys, ACCESS_TOKEN_SECONDS};
+
+#[derive(sqlx::FromRow)]
+struct Account {
+    id: Uuid,
+    username: String,
+    display_name: String,
+    role: String,
+    password_hash: String,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::Unauthorized {
+        code: "invalid_credentials",
+        message: "Wrong username or password.".to_owned(),
+    }
+}
+
+pub(super) async fn login(
+    State(pool): State<PgPool>,
+    State(keys): State<TokenKeys>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<ApiJson<LoginResponse>, ApiError> {
+    let login = req.login.trim().to_lowercase();
+    if login.is_empty() || req.password.is_empty() || login.len() > 254 || req.password.len() > 1024
+    {
+        return Err(invalid_credentials());
+    }
+    let account: Option<Account> = sqlx::query_as(
+        "SELECT id, username, display_name, role, password_hash FROM users \
+         WHERE active AND (username = $1 OR lower(email) = $1)",
+    )
+    .bind(&login)
+    .fetch_optional(&pool)
+    .await?;
+
+    let password = req.password;
+    let verified = tokio::task::spawn_blocking(move || match account {
+        Some(account) if password::verify(&password, &account.password_hash) => Some(account),
+        Some(_) => None,
+        None => {
+            password::verify_dummy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+
+    let account = verified.ok_or_else(invalid_credentials)?;
+    let role = Role::parse(&account.role)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {:?}", account.role)))?;
+    let access_token = keys.issue(account.id, role)?;
+    tracing::info!(user = %account.id, %role, "signed in");
+    Ok(ApiJson(LoginResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: ACCESS_TOKEN_SECONDS,
+        user: UserSummary {
+            id: account.id,
+            username: account.username,
+            display_name: account.display_name,
+            role,
+        },
+    }))
+}

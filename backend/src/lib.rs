@@ -1,0 +1,26 @@
+//! # rollcall-server
+//!
+//! The HTTP server behind every Rollcall app: it owns the school's data in
+//! Postgres and re-verifies every claim with the rules of `rollcall-core`.
+//!
+//! - [`cli`]: the `serve`, `migrate`, `seed-demo` and `db` subcommands.
+//! - [`config`]: configuration from the environment.
+//! - [`private_cluster`]: the embedded default database, a Postgres cluster of
+//!   the server's own under its data folder.
+//! - [`database`]: the pool and the migrations.
+//! - [`http`]: the router, the error envelope and the endpoints.
+//! - [`auth`]: password hashing and access tokens.
+//! - [`seed`]: the demo school.
+//! - [`testing`]: starting a server on a loopback port for tests.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod http;
+pub mod private_cluster;
+pub mod seed;
+pub mod testing;
+
+/// The server's version, as `GET /api/v1/meta` reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,320 @@
+//! The demo school (`rollcall-server seed-demo`): three divisions of twenty
+//! students, four teachers, an admin, six subjects, four rooms on one campus
+//! with circle and polygon fences and their Wi-Fi and BLE access points, and a
+//! week's timetable. Idempotent: every row is keyed by a natural key
+//! (username, code, slot), so a second run adds nothing.
+
+use anyhow::Context as _;
+use serde_json::json;
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::auth::password;
+
+/// A demo login printed by `seed-demo` and listed in the README.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoLogin {
+    /// Username.
+    pub username: &'static str,
+    /// Password.
+    pub password: &'static str,
+    /// What it is for.
+    pub role: &'static str,
+}
+
+/// The fixed demo logins.
+pub const DEMO_LOGINS: [DemoLogin; 3] = [
+    DemoLogin { username: "admin", password: "rollcall-admin", role: "admin" },
+    DemoLogin { username: "teacher1", password: "rollcall-teacher", role: "teacher" },
+    DemoLogin { username: "student1", password: "rollcall-student", role: "student" },
+];
+
+const FIRST: [&str; 20] = [
+    "Aarav", "Diya", "Kabir", "Meera", "Rohan", "Ananya", "Ishaan", "Saanvi", "Vihaan", "Aditi",
+    "Arjun", "Priya", "Dev", "Nisha", "Kunal", "Tara", "Omar", "Leela", "Yash", "Zoya",
+];
+const LAST: [&str; 9] =
+    ["Sharma", "Patel", "Kulkarni", "Iyer", "Deshpande", "Khan", "Joshi", "Nair", "Mehta"];
+
+const TEACHERS: [&str; 4] =
+    ["Dr. Asha Rao", "Prof. Vikram Menon", "Dr. Farida Shaikh", "Prof. Daniel Dsouza"];
+
+const DIVISIONS: [(&str, &str); 3] = [
+    ("SE-A", "Second Year Computer Engineering, Division A"),
+    ("SE-B", "Second Year Computer Engineering, Division B"),
+    ("TE-A", "Third Year Computer Engineering, Division A"),
+];
+
+const SUBJECTS: [(&str, &str); 6] = [
+    ("CS201", "Data Structures"),
+    ("MA202", "Discrete Mathematics"),
+    ("CS203", "Database Systems"),
+    ("CS301", "Computer Networks"),
+    ("CS302", "Operating Systems"),
+    ("CS303", "Software Engineering"),
+];
+
+/// Period start and end times, the same every weekday.
+const PERIODS: [(&str, &str); 4] =
+    [("09:00", "09:55"), ("10:00", "10:55"), ("11:15", "12:10"), ("13:30", "14:25")];
+
+/// What the demo school holds, for checking and printing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchoolCounts {
+    /// Accounts with role student.
+    pub students: i64,
+    /// Accounts with role teacher.
+    pub teachers: i64,
+    /// Accounts with role admin.
+    pub admins: i64,
+    /// Divisions.
+    pub divisions: i64,
+    /// Subjects.
+    pub subjects: i64,
+    /// Rooms.
+    pub rooms: i64,
+    /// Wi-Fi and BLE access points.
+    pub access_points: i64,
+    /// Weekly timetable slots.
+    pub timetable_slots: i64,
+}
+
+/// Fills the demo school; safe to run again.
+///
+/// # Errors
+/// When the database refuses a write; nothing is half-written (one transaction).
+pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
+    let mut tx = pool.begin().await.context("Failed to begin the demo transaction")?;
+    let admin = upsert_user(&mut tx, "admin", "School Administrator", "admin", "rollcall-admin", None)
+        .await?;
+    let _ = admin;
+    let mut teachers = Vec::new();
+    for (i, name) in TEACHERS.iter().enumerate() {
+        let username = format!("teacher{}", i + 1);
+        teachers
+            .push(upsert_user(&mut tx, &username, name, "teacher", "rollcall-teacher", None).await?);
+    }
+    let mut divisions = Vec::new();
+    for (d, (code, name)) in DIVISIONS.iter().enumerate() {
+        let division = upsert_coded(&mut tx, "divisions", code, name).await?;
+        for s in 0..20 {
+            let n = d * 20 + s + 1;
+            let name = format!("{} {}", FIRST[(n * 7) % FIRST.len()], LAST[(n * 5) % LAST.len()]);
+            let student_no = format!("2026{n:04}");
+            let student = upsert_user(
+                &mut tx,
+                &format!("student{n}"),
+                &name,
+                "student",
+                "rollcall-student",
+                Some(&student_no),
+            )
+            .await?;
+            sqlx::query(
+                "INSERT INTO division_students (division_id, student_id) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(division)
+            .bind(student)
+            .execute(&mut *tx)
+            .await
+            .context("Failed to enrol a demo student")?;
+        }
+        divisions.push(division);
+    }
+    let mut subjects = Vec::new();
+    for (code, name) in SUBJECTS {
+        subjects.push(upsert_coded(&mut tx, "subjects", code, name).await?);
+    }
+    let rooms = seed_rooms(&mut tx).await?;
+    for weekday in 1..=5_i16 {
+        for (p, (start, end)) in PERIODS.iter().enumerate() {
+            for (i, division) in divisions.iter().enumerate() {
+                // Rotations keep every room and teacher to one class a period.
+                let k = i + p + usize::try_from(weekday).unwrap_or(0);
+                sqlx::query(
+                    "INSERT INTO timetable_slots \
+                     (id, division_id, subject_id, teacher_id, room_id, weekday, starts_at, ends_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7::time, $8::time) \
+                     ON CONFLICT (division_id, weekday, starts_at) DO NOTHING",
+                )
+                .bind(Uuid::now_v7())
+                .bind(division)
+                .bind(subjects[(2 * i + p + k) % subjects.len()])
+                .bind(teachers[k % teachers.len()])
+                .bind(rooms[k % rooms.len()])
+                .bind(weekday)
+                .bind(start)
+                .bind(end)
+                .execute(&mut *tx)
+                .await
+                .context("Failed to add a demo timetable slot")?;
+            }
+        }
+    }
+    tx.commit().await.context("Failed to commit the demo school")?;
+    school_counts(pool).await
+}
+
+/// Counts what the school holds.
+///
+/// # Errors
+/// When the database cannot be read.
+pub async fn school_counts(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
+    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT \
+           (SELECT count(*) FROM users WHERE role = 'student'), \
+           (SELECT count(*) FROM users WHERE role = 'teacher'), \
+           (SELECT count(*) FROM users WHERE role = 'admin'), \
+           (SELECT count(*) FROM divisions), (SELECT count(*) FROM subjects), \
+           (SELECT count(*) FROM rooms), (SELECT count(*) FROM access_points), \
+           (SELECT count(*) FROM timetable_slots)",
+    )
+    .fetch_one(pool)
+    .await
+    .context("Failed to count the school")?;
+    Ok(SchoolCounts {
+        students: row.0,
+        teachers: row.1,
+        admins: row.2,
+        divisions: row.3,
+        subjects: row.4,
+        rooms: row.5,
+        access_points: row.6,
+        timetable_slots: row.7,
+    })
+}
+
+async fn upsert_user(
+    tx: &mut Transaction<'_, Postgres>,
+    username: &str,
+    display_name: &str,
+    role: &str,
+    password: &str,
+    student_no: Option<&str>,
+) -> anyhow::Result<Uuid> {
+    if let Some(id) = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_optional(&mut **tx)
+        .await
+        .context("Failed to look up a demo user")?
+    {
+        return Ok(id);
+    }
+    let owned = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&owned))
+        .await
+        .context("Failed to hash a demo password")?
+        .map_err(|e| anyhow::anyhow!("Failed to hash a demo password: {e}"))?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO users (id, username, email, display_name, role, password_hash, student_no) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(username)
+    .bind(format!("{username}@demo.rollcall.example"))
+    .bind(display_name)
+    .bind(role)
+    .bind(hash)
+    .bind(student_no)
+    .execute(&mut **tx)
+    .await
+    .with_context(|| format!("Failed to create demo user {username}"))?;
+    Ok(id)
+}
+
+async fn upsert_coded(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &'static str,
+    code: &str,
+    name: &str,
+) -> anyhow::Result<Uuid> {
+    let sql = format!(
+        "INSERT INTO {table} (id, code, name) VALUES ($1, $2, $3) \
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id"
+    );
+    sqlx::query_scalar(&sql)
+        .bind(Uuid::now_v7())
+        .bind(code)
+        .bind(name)
+        .fetch_one(&mut **tx)
+        .await
+        .with_context(|| format!("Failed to add {code} to {table}"))
+}
+
+/// Four rooms around one quadrangle; coordinates in WGS 84.
+async fn seed_rooms(tx: &mut Transaction<'_, Postgres>) -> anyhow::Result<Vec<Uuid>> {
+    let rooms = [
+        (
+            "A-101",
+            "Lecture Hall A-101",
+            "Block A",
+            json!({"kind": "circle", "center": {"lat": 18.518_620, "lon": 73.815_380}, "radius_m": 30.0}),
+            "token & location & (radio | face)",
+            [("wifi", "3c:84:6a:a1:01:10", -75), ("wifi", "3c:84:6a:a1:01:20", -75), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:101:1", -85)],
+        ),
+        (
+            "B-204",
+            "Room B-204",
+            "Block B",
+            json!({"kind": "polygon", "points": [
+                {"lat": 18.518_980, "lon": 73.815_910}, {"lat": 18.519_050, "lon": 73.816_140},
+                {"lat": 18.518_870, "lon": 73.816_200}, {"lat": 18.518_800, "lon": 73.815_970}]}),
+            "token & location & radio",
+            [("wifi", "3c:84:6a:b2:04:10", -72), ("wifi", "3c:84:6a:b2:04:20", -72), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:204:1", -85)],
+        ),
+        (
+            "L-3",
+            "Computing Lab 3",
+            "Block C",
+            json!({"kind": "polygon", "points": [
+                {"lat": 18.518_210, "lon": 73.815_720}, {"lat": 18.518_300, "lon": 73.816_010},
+                {"lat": 18.518_090, "lon": 73.816_080}, {"lat": 18.518_000, "lon": 73.815_790}]}),
+            "token & location & (radio | face)",
+            [("wifi", "3c:84:6a:c3:00:10", -70), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:300:1", -80), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:300:2", -80)],
+        ),
+        (
+            "S-1",
+            "Seminar Hall S-1",
+            "Main Building",
+            json!({"kind": "circle", "center": {"lat": 18.519_310, "lon": 73.815_450}, "radius_m": 22.0}),
+            "token & location",
+            [("wifi", "3c:84:6a:d1:00:10", -78), ("wifi", "3c:84:6a:d1:00:20", -78), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:1:1", -85)],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (code, name, building, fence, policy, points) in rooms {
+        let id: Uuid = sqlx::query_scalar(
+            "INSERT INTO rooms (id, code, name, building, geofence, policy) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+        )
+        .bind(Uuid::now_v7())
+        .bind(code)
+        .bind(name)
+        .bind(building)
+        .bind(fence)
+        .bind(policy)
+        .fetch_one(&mut **tx)
+        .await
+        .with_context(|| format!("Failed to add room {code}"))?;
+        for (kind, identifier, min_rssi) in points {
+            sqlx::query(
+                "INSERT INTO access_points (id, room_id, kind, identifier, label, min_rssi) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(Uuid::now_v7())
+            .bind(id)
+            .bind(kind)
+            .bind(identifier)
+            .bind(format!("{code} {kind}"))
+            .bind(i16::try_from(min_rssi).unwrap_or(-80))
+            .execute(&mut **tx)
+            .await
+            .with_context(|| format!("Failed to add an access point to {code}"))?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}

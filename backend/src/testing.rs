@@ -1,0 +1,29 @@
+//! Starting a real server on a loopback port, for this crate's tests and for
+//! the app's tests, which drive it through the app's own API client.
+
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use sqlx::PgPool;
+
+use crate::auth::tokens::TokenKeys;
+use crate::http::{router, AppState};
+
+/// Serves the API over `pool` on `127.0.0.1:<free port>` in a background task
+/// and returns the address. The task ends with the test's runtime.
+///
+/// # Errors
+/// When no loopback port can be bound.
+pub async fn spawn_server(pool: PgPool) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("Failed to bind a loopback port")?;
+    let addr = listener.local_addr()?;
+    let app = router(AppState { pool, keys: TokenKeys::random() });
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "test server stopped");
+        }
+    });
+    Ok(addr)
+}
