@@ -1,0 +1,41 @@
+use rollcall_core::api::{ErrorEnvelope, LoginRequest};
+use rollcall_server::testing::spawn_server;
+use sqlx::PgPool;
+
+/// A server on a loopback port over a fresh database.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub pool: PgPool,
+}
+
+impl TestApp {
+    pub async fn spawn(pool: PgPool) -> Self {
+        let addr = spawn_server(pool.clone()).await.expect("server starts");
+        Self { base: format!("http://{addr}"), http: reqwest::Client::new(), pool }
+    }
+
+    pub async fn seeded(pool: PgPool) -> Self {
+        rollcall_server::seed::seed_demo(&pool).await.expect("demo school seeds");
+        Self::spawn(pool).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&LoginRequest { login: login.into(), password: password.into() })
+            .send()
+            .await
+            .expect("request is sent")
+    }
+}
+
+/// Reads an error response, asserting it has our envelope.
+pub async fn envelope(resp: reqwest::Response) -> ErrorEnvelope {
+    let text = resp.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not an error envelope ({e}): {text}"))
+}
