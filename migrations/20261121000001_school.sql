@@ -35,8 +35,9 @@ CREATE TABLE subjects (
     name text NOT NULL
 );
 
--- geofence: {"kind":"circle","center":{"lat":..,"lon":..},"radius_m":..}
---        or {"kind":"polygon","points":[{"lat":..,"lon":..}, ...]}
+-- geofence: rollcall_core::geofence::Geofence as JSON, e.g.
+--   {"kind":"circle","centre":{"latitude":..,"longitude":..},"radius_m":..}
+--   {"kind":"polygon","corners":[{"latitude":..,"longitude":..}, ...]}
 CREATE TABLE rooms (
     id                  uuid PRIMARY KEY,
     code                text NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 32),
@@ -47,7 +48,8 @@ CREATE TABLE rooms (
     policy              text NOT NULL DEFAULT 'token & location & (radio | face)'
 );
 
--- identifier: a Wi-Fi BSSID (aa:bb:cc:dd:ee:ff) or an iBeacon uuid:major:minor.
+-- identifier: a Wi-Fi BSSID (aa:bb:cc:dd:ee:ff) or an iBeacon uuid/major/minor, in
+-- the canonical form of rollcall_core::radio::{Bssid, BeaconId}.
 CREATE TABLE access_points (
     id         uuid PRIMARY KEY,
     room_id    uuid NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,

@@ -100,7 +100,9 @@ pub fn main() -> ExitCode {
 fn init_tracing() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("ROLLCALL_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {
@@ -159,7 +161,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
 pub fn print_demo_logins() {
     println!("demo logins:");
     for login in seed::DEMO_LOGINS {
-        println!("  {:<9} {:<9} / {}", login.role, login.username, login.password);
+        println!(
+            "  {:<9} {:<9} / {}",
+            login.role, login.username, login.password
+        );
     }
 }
 
@@ -190,10 +195,18 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("Failed to listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    println!("rollcall-server {} listening on http://{addr}", crate::VERSION);
+    println!(
+        "rollcall-server {} listening on http://{addr}",
+        crate::VERSION
+    );
     tracing::info!(%addr, "serving");
-    let app = router(AppState { pool: pool.clone(), keys });
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    let app = router(AppState {
+        pool: pool.clone(),
+        keys,
+    });
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
     tracing::info!("shutting down");
     close(pool, cluster).await?;
     served.context("The HTTP server failed")

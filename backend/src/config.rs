@@ -57,10 +57,9 @@ impl Config {
     /// A [`ConfigError`] naming the variable that is wrong.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let listen_raw = lookup("ROLLCALL_LISTEN").unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-        let listen = listen_raw
-            .trim()
-            .parse()
-            .map_err(|_| ConfigError::Listen { value: listen_raw.clone() })?;
+        let listen = listen_raw.trim().parse().map_err(|_| ConfigError::Listen {
+            value: listen_raw.clone(),
+        })?;
         let data_dir = match lookup("ROLLCALL_DATA_DIR") {
             Some(dir) => PathBuf::from(dir),
             None => default_data_dir().ok_or(ConfigError::NoDataDir)?,
@@ -95,8 +94,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

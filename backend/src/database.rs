@@ -27,5 +27,8 @@ pub async fn connect(url: &str) -> anyhow::Result<PgPool> {
 /// # Errors
 /// When a migration fails (it is rolled back) or the history disagrees.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR.run(pool).await.context("Failed to apply database migrations")
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("Failed to apply database migrations")
 }

@@ -150,7 +150,11 @@ impl PrivateCluster {
                 .ok()
                 .flatten()
                 .ok_or_else(|| ClusterError::NoPgUser(pg_user.to_owned()))?;
-            Some(RunAs { name: user.name, uid: user.uid, gid: user.gid })
+            Some(RunAs {
+                name: user.name,
+                uid: user.uid,
+                gid: user.gid,
+            })
         } else {
             None
         };
@@ -195,7 +199,10 @@ impl PrivateCluster {
     }
 
     fn url_for(&self, db: &str) -> String {
-        format!("postgres://{DB_NAME}:{}@127.0.0.1:{}/{db}", self.password, self.port)
+        format!(
+            "postgres://{DB_NAME}:{}@127.0.0.1:{}/{db}",
+            self.password, self.port
+        )
     }
 
     /// Stops Postgres (fast shutdown: open transactions roll back, data is kept).
@@ -318,7 +325,9 @@ impl PrivateCluster {
                 .fetch_optional(&mut conn)
                 .await?;
         if exists.is_none() {
-            sqlx::query(&format!("CREATE DATABASE {DB_NAME}")).execute(&mut conn).await?;
+            sqlx::query(&format!("CREATE DATABASE {DB_NAME}"))
+                .execute(&mut conn)
+                .await?;
         }
         conn.close().await?;
         Ok(())
@@ -330,7 +339,15 @@ impl PrivateCluster {
         action: &'static str,
         args: &[&std::ffi::OsStr],
     ) -> Result<Output, ClusterError> {
-        run_pg(&self.bin_dir, self.run_as.as_ref(), &self.layout.pg, program, action, args).await
+        run_pg(
+            &self.bin_dir,
+            self.run_as.as_ref(),
+            &self.layout.pg,
+            program,
+            action,
+            args,
+        )
+        .await
     }
 }
 
@@ -345,7 +362,11 @@ pub async fn stop_cluster(data_dir: &Path, pg_user: &str) -> Result<(), ClusterE
         nix::unistd::User::from_name(pg_user)
             .ok()
             .flatten()
-            .map(|u| RunAs { name: u.name, uid: u.uid, gid: u.gid })
+            .map(|u| RunAs {
+                name: u.name,
+                uid: u.uid,
+                gid: u.gid,
+            })
     } else {
         None
     };
@@ -370,7 +391,14 @@ async fn stop_cluster_at(
         &layout.pg,
         "pg_ctl",
         "stopping the private database",
-        &["stop".as_ref(), "-w".as_ref(), "-m".as_ref(), "fast".as_ref(), "-D".as_ref(), layout.pgdata.as_os_str()],
+        &[
+            "stop".as_ref(),
+            "-w".as_ref(),
+            "-m".as_ref(),
+            "fast".as_ref(),
+            "-D".as_ref(),
+            layout.pgdata.as_os_str(),
+        ],
     )
     .await?;
     tracing::info!("private database stopped");
@@ -460,7 +488,10 @@ fn find_binaries() -> Result<PathBuf, ClusterError> {
                 // Follow a symlinked initdb to its real folder, where the
                 // matching `postgres` binary lives.
                 let real = fs::canonicalize(dir.join("initdb")).ok();
-                let real_dir = real.as_deref().and_then(Path::parent).map(Path::to_path_buf);
+                let real_dir = real
+                    .as_deref()
+                    .and_then(Path::parent)
+                    .map(Path::to_path_buf);
                 return Ok(real_dir.filter(|d| has_both(d)).unwrap_or(dir));
             }
         }
@@ -476,7 +507,10 @@ fn find_binaries() -> Result<PathBuf, ClusterError> {
         })
         .collect();
     versions.sort();
-    versions.pop().map(|(_, bin)| bin).ok_or(ClusterError::BinariesNotFound)
+    versions
+        .pop()
+        .map(|(_, bin)| bin)
+        .ok_or(ClusterError::BinariesNotFound)
 }
 
 fn prepare_folders(
@@ -494,12 +528,18 @@ fn prepare_folders(
     // The data folder itself must let the Postgres account pass through.
     let meta = fs::metadata(data_dir).map_err(io("reading the data folder"))?;
     if meta.mode() & 0o001 == 0 {
-        fs::set_permissions(data_dir, fs::Permissions::from_mode(meta.mode() & 0o7777 | 0o711))
-            .map_err(io("opening the data folder to the database account"))?;
+        fs::set_permissions(
+            data_dir,
+            fs::Permissions::from_mode(meta.mode() & 0o7777 | 0o711),
+        )
+        .map_err(io("opening the data folder to the database account"))?;
     }
     for dir in data_dir.ancestors() {
         if !can_enter(dir, user)? {
-            return Err(ClusterError::NotTraversable { user: user.name.clone(), dir: dir.into() });
+            return Err(ClusterError::NotTraversable {
+                user: user.name.clone(),
+                dir: dir.into(),
+            });
         }
     }
     chown_tree(&layout.pg, user)
@@ -521,7 +561,10 @@ fn chown_tree(path: &Path, user: &RunAs) -> Result<(), ClusterError> {
     }
     if meta.is_dir() {
         for entry in fs::read_dir(path).map_err(io(format!("listing {}", path.display())))? {
-            chown_tree(&entry.map_err(io("listing the database folder"))?.path(), user)?;
+            chown_tree(
+                &entry.map_err(io("listing the database folder"))?.path(),
+                user,
+            )?;
         }
     }
     Ok(())
@@ -550,7 +593,8 @@ fn write_private(path: &Path, contents: &str, owner: Option<&RunAs>) -> Result<(
         .mode(0o600)
         .open(path)
         .map_err(io(format!("writing {}", path.display())))?;
-    f.write_all(contents.as_bytes()).map_err(io(format!("writing {}", path.display())))?;
+    f.write_all(contents.as_bytes())
+        .map_err(io(format!("writing {}", path.display())))?;
     if let Some(user) = owner {
         std::os::unix::fs::chown(path, Some(user.uid.as_raw()), Some(user.gid.as_raw()))
             .map_err(io(format!("handing {} to {}", path.display(), user.name)))?;
@@ -561,7 +605,10 @@ fn write_private(path: &Path, contents: &str, owner: Option<&RunAs>) -> Result<(
 fn free_port() -> Result<u16, ClusterError> {
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").map_err(io("finding a free loopback port"))?;
-    Ok(listener.local_addr().map_err(io("finding a free loopback port"))?.port())
+    Ok(listener
+        .local_addr()
+        .map_err(io("finding a free loopback port"))?
+        .port())
 }
 
 fn tail(path: &Path, lines: usize) -> String {

@@ -5,7 +5,9 @@
 //! (username, code, slot), so a second run adds nothing.
 
 use anyhow::Context as _;
-use serde_json::json;
+use rollcall_core::geofence::{GeoPoint, Geofence, Metres};
+use rollcall_core::policy::Policy;
+use rollcall_core::radio::{BeaconId, Bssid};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
@@ -24,20 +26,45 @@ pub struct DemoLogin {
 
 /// The fixed demo logins.
 pub const DEMO_LOGINS: [DemoLogin; 3] = [
-    DemoLogin { username: "admin", password: "rollcall-admin", role: "admin" },
-    DemoLogin { username: "teacher1", password: "rollcall-teacher", role: "teacher" },
-    DemoLogin { username: "student1", password: "rollcall-student", role: "student" },
+    DemoLogin {
+        username: "admin",
+        password: "rollcall-admin",
+        role: "admin",
+    },
+    DemoLogin {
+        username: "teacher1",
+        password: "rollcall-teacher",
+        role: "teacher",
+    },
+    DemoLogin {
+        username: "student1",
+        password: "rollcall-student",
+        role: "student",
+    },
 ];
 
 const FIRST: [&str; 20] = [
     "Aarav", "Diya", "Kabir", "Meera", "Rohan", "Ananya", "Ishaan", "Saanvi", "Vihaan", "Aditi",
     "Arjun", "Priya", "Dev", "Nisha", "Kunal", "Tara", "Omar", "Leela", "Yash", "Zoya",
 ];
-const LAST: [&str; 9] =
-    ["Sharma", "Patel", "Kulkarni", "Iyer", "Deshpande", "Khan", "Joshi", "Nair", "Mehta"];
+const LAST: [&str; 9] = [
+    "Sharma",
+    "Patel",
+    "Kulkarni",
+    "Iyer",
+    "Deshpande",
+    "Khan",
+    "Joshi",
+    "Nair",
+    "Mehta",
+];
 
-const TEACHERS: [&str; 4] =
-    ["Dr. Asha Rao", "Prof. Vikram Menon", "Dr. Farida Shaikh", "Prof. Daniel Dsouza"];
+const TEACHERS: [&str; 4] = [
+    "Dr. Asha Rao",
+    "Prof. Vikram Menon",
+    "Dr. Farida Shaikh",
+    "Prof. Daniel Dsouza",
+];
 
 const DIVISIONS: [(&str, &str); 3] = [
     ("SE-A", "Second Year Computer Engineering, Division A"),
@@ -55,8 +82,12 @@ const SUBJECTS: [(&str, &str); 6] = [
 ];
 
 /// Period start and end times, the same every weekday.
-const PERIODS: [(&str, &str); 4] =
-    [("09:00", "09:55"), ("10:00", "10:55"), ("11:15", "12:10"), ("13:30", "14:25")];
+const PERIODS: [(&str, &str); 4] = [
+    ("09:00", "09:55"),
+    ("10:00", "10:55"),
+    ("11:15", "12:10"),
+    ("13:30", "14:25"),
+];
 
 /// What the demo school holds, for checking and printing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,22 +115,45 @@ pub struct SchoolCounts {
 /// # Errors
 /// When the database refuses a write; nothing is half-written (one transaction).
 pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
-    let mut tx = pool.begin().await.context("Failed to begin the demo transaction")?;
-    let admin = upsert_user(&mut tx, "admin", "School Administrator", "admin", "rollcall-admin", None)
-        .await?;
+    let mut tx = pool
+        .begin()
+        .await
+        .context("Failed to begin the demo transaction")?;
+    let admin = upsert_user(
+        &mut tx,
+        "admin",
+        "School Administrator",
+        "admin",
+        "rollcall-admin",
+        None,
+    )
+    .await?;
     let _ = admin;
     let mut teachers = Vec::new();
     for (i, name) in TEACHERS.iter().enumerate() {
         let username = format!("teacher{}", i + 1);
-        teachers
-            .push(upsert_user(&mut tx, &username, name, "teacher", "rollcall-teacher", None).await?);
+        teachers.push(
+            upsert_user(
+                &mut tx,
+                &username,
+                name,
+                "teacher",
+                "rollcall-teacher",
+                None,
+            )
+            .await?,
+        );
     }
     let mut divisions = Vec::new();
     for (d, (code, name)) in DIVISIONS.iter().enumerate() {
         let division = upsert_coded(&mut tx, "divisions", code, name).await?;
         for s in 0..20 {
             let n = d * 20 + s + 1;
-            let name = format!("{} {}", FIRST[(n * 7) % FIRST.len()], LAST[(n * 5) % LAST.len()]);
+            let name = format!(
+                "{} {}",
+                FIRST[(n * 7) % FIRST.len()],
+                LAST[(n * 5) % LAST.len()]
+            );
             let student_no = format!("2026{n:04}");
             let student = upsert_user(
                 &mut tx,
@@ -152,7 +206,9 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
             }
         }
     }
-    tx.commit().await.context("Failed to commit the demo school")?;
+    tx.commit()
+        .await
+        .context("Failed to commit the demo school")?;
     school_counts(pool).await
 }
 
@@ -243,48 +299,124 @@ async fn upsert_coded(
         .with_context(|| format!("Failed to add {code} to {table}"))
 }
 
-/// Four rooms around one quadrangle; coordinates in WGS 84.
+/// A demo access point: kind (`wifi` or `ble`), identifier, minimum RSSI.
+type DemoAccessPoint = (&'static str, String, i16);
+
+/// A demo room: code, name, building, fence, policy and access points.
+struct DemoRoom {
+    code: &'static str,
+    name: &'static str,
+    building: &'static str,
+    fence: Geofence,
+    policy: &'static str,
+    access_points: Vec<DemoAccessPoint>,
+}
+
+fn circle(lat: f64, lon: f64, radius_m: f64) -> anyhow::Result<Geofence> {
+    Ok(Geofence::circle(
+        GeoPoint::new(lat, lon)?,
+        Metres::new(radius_m)?,
+    )?)
+}
+
+fn polygon(corners: &[(f64, f64)]) -> anyhow::Result<Geofence> {
+    let corners = corners
+        .iter()
+        .map(|&(lat, lon)| GeoPoint::new(lat, lon))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Geofence::polygon(corners)?)
+}
+
+fn wifi(bssid: &str, min_rssi: i16) -> DemoAccessPoint {
+    ("wifi", bssid.to_owned(), min_rssi)
+}
+
+/// An iBeacon of the campus fleet (one UUID; major = room, minor = unit).
+fn beacon(major: u16, minor: u16, min_rssi: i16) -> DemoAccessPoint {
+    (
+        "ble",
+        format!("f7826da6-4fa2-4e98-8024-bc5b71e0893e/{major}/{minor}"),
+        min_rssi,
+    )
+}
+
+/// Four rooms around one quadrangle (WGS 84), built through `rollcall-core`'s
+/// types so every fence and identifier is valid.
+fn demo_rooms() -> anyhow::Result<Vec<DemoRoom>> {
+    Ok(vec![
+        DemoRoom {
+            code: "A-101",
+            name: "Lecture Hall A-101",
+            building: "Block A",
+            fence: circle(18.518_620, 73.815_380, 30.0)?,
+            policy: "token & location & (radio | face)",
+            access_points: vec![
+                wifi("3c:84:6a:a1:01:10", -75),
+                wifi("3c:84:6a:a1:01:20", -75),
+                beacon(101, 1, -85),
+            ],
+        },
+        DemoRoom {
+            code: "B-204",
+            name: "Room B-204",
+            building: "Block B",
+            fence: polygon(&[
+                (18.518_980, 73.815_910),
+                (18.519_050, 73.816_140),
+                (18.518_870, 73.816_200),
+                (18.518_800, 73.815_970),
+            ])?,
+            policy: "token & location & radio",
+            access_points: vec![
+                wifi("3c:84:6a:b2:04:10", -72),
+                wifi("3c:84:6a:b2:04:20", -72),
+                beacon(204, 1, -85),
+            ],
+        },
+        DemoRoom {
+            code: "L-3",
+            name: "Computing Lab 3",
+            building: "Block C",
+            fence: polygon(&[
+                (18.518_210, 73.815_720),
+                (18.518_300, 73.816_010),
+                (18.518_090, 73.816_080),
+                (18.518_000, 73.815_790),
+            ])?,
+            policy: "token & location & (radio | face)",
+            access_points: vec![
+                wifi("3c:84:6a:c3:00:10", -70),
+                beacon(300, 1, -80),
+                beacon(300, 2, -80),
+            ],
+        },
+        DemoRoom {
+            code: "S-1",
+            name: "Seminar Hall S-1",
+            building: "Main Building",
+            fence: circle(18.519_310, 73.815_450, 22.0)?,
+            policy: "token & location",
+            access_points: vec![
+                wifi("3c:84:6a:d1:00:10", -78),
+                wifi("3c:84:6a:d1:00:20", -78),
+                beacon(1, 1, -85),
+            ],
+        },
+    ])
+}
+
 async fn seed_rooms(tx: &mut Transaction<'_, Postgres>) -> anyhow::Result<Vec<Uuid>> {
-    let rooms = [
-        (
-            "A-101",
-            "Lecture Hall A-101",
-            "Block A",
-            json!({"kind": "circle", "center": {"lat": 18.518_620, "lon": 73.815_380}, "radius_m": 30.0}),
-            "token & location & (radio | face)",
-            [("wifi", "3c:84:6a:a1:01:10", -75), ("wifi", "3c:84:6a:a1:01:20", -75), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:101:1", -85)],
-        ),
-        (
-            "B-204",
-            "Room B-204",
-            "Block B",
-            json!({"kind": "polygon", "points": [
-                {"lat": 18.518_980, "lon": 73.815_910}, {"lat": 18.519_050, "lon": 73.816_140},
-                {"lat": 18.518_870, "lon": 73.816_200}, {"lat": 18.518_800, "lon": 73.815_970}]}),
-            "token & location & radio",
-            [("wifi", "3c:84:6a:b2:04:10", -72), ("wifi", "3c:84:6a:b2:04:20", -72), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:204:1", -85)],
-        ),
-        (
-            "L-3",
-            "Computing Lab 3",
-            "Block C",
-            json!({"kind": "polygon", "points": [
-                {"lat": 18.518_210, "lon": 73.815_720}, {"lat": 18.518_300, "lon": 73.816_010},
-                {"lat": 18.518_090, "lon": 73.816_080}, {"lat": 18.518_000, "lon": 73.815_790}]}),
-            "token & location & (radio | face)",
-            [("wifi", "3c:84:6a:c3:00:10", -70), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:300:1", -80), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:300:2", -80)],
-        ),
-        (
-            "S-1",
-            "Seminar Hall S-1",
-            "Main Building",
-            json!({"kind": "circle", "center": {"lat": 18.519_310, "lon": 73.815_450}, "radius_m": 22.0}),
-            "token & location",
-            [("wifi", "3c:84:6a:d1:00:10", -78), ("wifi", "3c:84:6a:d1:00:20", -78), ("ble", "f7826da6-4fa2-4e98-8024-bc5b71e0893e:1:1", -85)],
-        ),
-    ];
     let mut ids = Vec::new();
-    for (code, name, building, fence, policy, points) in rooms {
+    for room in demo_rooms()? {
+        let DemoRoom {
+            code,
+            name,
+            building,
+            fence,
+            policy,
+            access_points,
+        } = room;
+        let policy = Policy::parse(policy)?.to_string();
         let id: Uuid = sqlx::query_scalar(
             "INSERT INTO rooms (id, code, name, building, geofence, policy) \
              VALUES ($1, $2, $3, $4, $5, $6) \
@@ -294,12 +426,17 @@ async fn seed_rooms(tx: &mut Transaction<'_, Postgres>) -> anyhow::Result<Vec<Uu
         .bind(code)
         .bind(name)
         .bind(building)
-        .bind(fence)
+        .bind(sqlx::types::Json(&fence))
         .bind(policy)
         .fetch_one(&mut **tx)
         .await
         .with_context(|| format!("Failed to add room {code}"))?;
-        for (kind, identifier, min_rssi) in points {
+        for (kind, identifier, min_rssi) in access_points {
+            let identifier = if kind == "wifi" {
+                identifier.parse::<Bssid>()?.to_string()
+            } else {
+                identifier.parse::<BeaconId>()?.to_string()
+            };
             sqlx::query(
                 "INSERT INTO access_points (id, room_id, kind, identifier, label, min_rssi) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
@@ -309,7 +446,7 @@ async fn seed_rooms(tx: &mut Transaction<'_, Postgres>) -> anyhow::Result<Vec<Uu
             .bind(kind)
             .bind(identifier)
             .bind(format!("{code} {kind}"))
-            .bind(i16::try_from(min_rssi).unwrap_or(-80))
+            .bind(min_rssi)
             .execute(&mut **tx)
             .await
             .with_context(|| format!("Failed to add an access point to {code}"))?;

@@ -19,7 +19,10 @@ pub async fn spawn_server(pool: PgPool) -> anyhow::Result<SocketAddr> {
         .await
         .context("Failed to bind a loopback port")?;
     let addr = listener.local_addr()?;
-    let app = router(AppState { pool, keys: TokenKeys::random() });
+    let app = router(AppState {
+        pool,
+        keys: TokenKeys::random(),
+    });
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "test server stopped");

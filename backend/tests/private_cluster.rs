@@ -28,7 +28,9 @@ impl Server {
             .expect("server binary starts");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("server prints its address");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("server prints its address");
         let base = line
             .trim()
             .rsplit(' ')
@@ -60,14 +62,20 @@ fn seed(data_dir: &Path) {
         .env_remove("DATABASE_URL")
         .output()
         .expect("seed-demo runs");
-    assert!(out.status.success(), "seed-demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "seed-demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("60 students"), "{text}");
     assert!(text.contains("teacher1  / rollcall-teacher"), "{text}");
 }
 
 async fn status(base: &str, path: &str) -> u16 {
-    reqwest::get(format!("{base}{path}")).await.map_or(0, |r| r.status().as_u16())
+    reqwest::get(format!("{base}{path}"))
+        .await
+        .map_or(0, |r| r.status().as_u16())
 }
 
 async fn teacher_signs_in(base: &str) -> bool {
@@ -90,7 +98,10 @@ fn cluster_is_running(data_dir: &Path) -> bool {
 /// A data folder the unprivileged Postgres account can reach when the tests
 /// run as root.
 fn data_folder() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::Builder::new().prefix("rollcall-cluster-").tempdir().expect("tempdir");
+    let dir = tempfile::Builder::new()
+        .prefix("rollcall-cluster-")
+        .tempdir()
+        .expect("tempdir");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let data = dir.path().join("data");
     (dir, data)
@@ -100,25 +111,44 @@ fn data_folder() -> (tempfile::TempDir, PathBuf) {
 async fn the_private_cluster_keeps_data_across_restarts_and_recovers_from_kill_9() {
     let (_guard, data) = data_folder();
     seed(&data);
-    assert!(!cluster_is_running(&data), "seed-demo stops the cluster it started");
+    assert!(
+        !cluster_is_running(&data),
+        "seed-demo stops the cluster it started"
+    );
 
     let mut server = Server::start(&data);
     assert_eq!(status(&server.base, "/health/ready").await, 200);
-    assert!(teacher_signs_in(&server.base).await, "seeded data is served");
+    assert!(
+        teacher_signs_in(&server.base).await,
+        "seeded data is served"
+    );
     let exit = server.signal(Signal::SIGTERM);
     assert!(exit.success(), "SIGTERM is a clean shutdown: {exit:?}");
-    assert!(!cluster_is_running(&data), "a clean shutdown stops Postgres");
+    assert!(
+        !cluster_is_running(&data),
+        "a clean shutdown stops Postgres"
+    );
     drop(server);
 
     let mut server = Server::start(&data);
     assert_eq!(status(&server.base, "/health/ready").await, 200);
-    assert!(teacher_signs_in(&server.base).await, "data survives a restart");
+    assert!(
+        teacher_signs_in(&server.base).await,
+        "data survives a restart"
+    );
     server.signal(Signal::SIGKILL);
     drop(server);
-    assert!(cluster_is_running(&data), "after kill -9 Postgres is orphaned, still running");
+    assert!(
+        cluster_is_running(&data),
+        "after kill -9 Postgres is orphaned, still running"
+    );
 
     let mut server = Server::start(&data);
-    assert_eq!(status(&server.base, "/health/ready").await, 200, "the cluster is recovered");
+    assert_eq!(
+        status(&server.base, "/health/ready").await,
+        200,
+        "the cluster is recovered"
+    );
     assert!(teacher_signs_in(&server.base).await);
     let exit = server.signal(Signal::SIGINT);
     assert!(exit.success(), "SIGINT is a clean shutdown: {exit:?}");
@@ -131,7 +161,11 @@ async fn a_stale_pid_file_after_a_crash_is_recovered() {
     seed(&data);
     // A machine crash leaves postmaster.pid behind with no process.
     let pid_file = data.join("pg/data/postmaster.pid");
-    std::fs::write(&pid_file, "999999\n/nowhere\n0\n5432\n\n127.0.0.1\n0 0\nready\n").unwrap();
+    std::fs::write(
+        &pid_file,
+        "999999\n/nowhere\n0\n5432\n\n127.0.0.1\n0 0\nready\n",
+    )
+    .unwrap();
     let mut server = Server::start(&data);
     assert_eq!(status(&server.base, "/health/ready").await, 200);
     assert!(server.signal(Signal::SIGTERM).success());
@@ -166,7 +200,10 @@ fn a_bad_listen_address_fails_with_a_message_naming_the_variable() {
 
 #[test]
 fn an_unknown_subcommand_exits_2_with_usage() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rollcall-server")).arg("serv").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rollcall-server"))
+        .arg("serv")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("USAGE"));
 }

@@ -90,8 +90,12 @@ impl TokenKeys {
             .mode(0o600)
             .open(&path)
             .with_context(|| format!("Failed to create {}", path.display()))?;
-        file.write_all(base64::engine::general_purpose::STANDARD.encode(secret).as_bytes())
-            .with_context(|| format!("Failed to write {}", path.display()))?;
+        file.write_all(
+            base64::engine::general_purpose::STANDARD
+                .encode(secret)
+                .as_bytes(),
+        )
+        .with_context(|| format!("Failed to write {}", path.display()))?;
         Ok(Self::from_secret(&secret))
     }
 
@@ -165,7 +169,9 @@ mod tests {
         let token = a.issue(Uuid::new_v4(), Role::Student).unwrap();
         let b = TokenKeys::load(None, dir.path()).unwrap();
         assert!(b.verify(&token).is_ok());
-        let mode = fs::metadata(dir.path().join("keys/access-token.key")).unwrap().permissions();
+        let mode = fs::metadata(dir.path().join("keys/access-token.key"))
+            .unwrap()
+            .permissions();
         assert_eq!(mode.mode() & 0o777, 0o600);
     }
 }

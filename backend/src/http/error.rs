@@ -104,7 +104,13 @@ impl IntoResponse for ApiError {
             Self::Unprocessable { details, .. } => details,
             _ => BTreeMap::new(),
         };
-        let body = ErrorEnvelope { error: ErrorBody { code: code.to_owned(), message, details } };
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                code: code.to_owned(),
+                message,
+                details,
+            },
+        };
         (status, Json(body)).into_response()
     }
 }

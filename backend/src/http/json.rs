@@ -41,10 +41,13 @@ fn from_rejection(rejection: &JsonRejection) -> ApiError {
             code: "malformed_json",
             message: "the request body is not valid JSON".to_owned(),
         },
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES }
-        }
-        other => ApiError::BadRequest { code: "unreadable_body", message: other.body_text() },
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        },
+        other => ApiError::BadRequest {
+            code: "unreadable_body",
+            message: other.body_text(),
+        },
     }
 }
 

@@ -12,11 +12,17 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> Self {
         let addr = spawn_server(pool.clone()).await.expect("server starts");
-        Self { base: format!("http://{addr}"), http: reqwest::Client::new(), pool }
+        Self {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            pool,
+        }
     }
 
     pub async fn seeded(pool: PgPool) -> Self {
-        rollcall_server::seed::seed_demo(&pool).await.expect("demo school seeds");
+        rollcall_server::seed::seed_demo(&pool)
+            .await
+            .expect("demo school seeds");
         Self::spawn(pool).await
     }
 
@@ -27,7 +33,10 @@ impl TestApp {
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
         self.http
             .post(self.url("/api/v1/auth/login"))
-            .json(&LoginRequest { login: login.into(), password: password.into() })
+            .json(&LoginRequest {
+                login: login.into(),
+                password: password.into(),
+            })
             .send()
             .await
             .expect("request is sent")

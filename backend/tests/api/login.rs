@@ -21,7 +21,9 @@ async fn a_demo_teacher_signs_in_by_username_and_gets_a_bearer_token(pool: PgPoo
 #[sqlx::test(migrations = "../migrations")]
 async fn a_user_signs_in_by_email_in_any_case(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    let resp = app.login("Student1@Demo.Rollcall.Example", "rollcall-student").await;
+    let resp = app
+        .login("Student1@Demo.Rollcall.Example", "rollcall-student")
+        .await;
     assert_eq!(resp.status(), StatusCode::OK);
     let body: LoginResponse = resp.json().await.unwrap();
     assert_eq!(body.user.role, Role::Student);
@@ -30,7 +32,11 @@ async fn a_user_signs_in_by_email_in_any_case(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn a_wrong_password_and_an_unknown_user_get_the_same_401(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    for (login, password) in [("teacher1", "wrong"), ("nobody", "rollcall-teacher"), ("", "")] {
+    for (login, password) in [
+        ("teacher1", "wrong"),
+        ("nobody", "rollcall-teacher"),
+        ("", ""),
+    ] {
         let resp = app.login(login, password).await;
         assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{login}");
         let env = envelope(resp).await;
@@ -72,11 +78,47 @@ async fn the_demo_school_is_complete_and_seeding_twice_adds_nothing(pool: PgPool
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert_eq!(clashes, 0, "no room or teacher is booked twice in one period");
+    assert_eq!(
+        clashes, 0,
+        "no room or teacher is booked twice in one period"
+    );
     let fences: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT geofence->>'kind' FROM rooms ORDER BY 1")
             .fetch_all(&pool)
             .await
             .unwrap();
     assert_eq!(fences, ["circle", "polygon"]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_demo_room_reads_back_as_core_fences_policies_and_access_points(pool: PgPool) {
+    use rollcall_core::geofence::Geofence;
+    use rollcall_core::policy::Policy;
+    use rollcall_core::radio::{BeaconId, Bssid};
+
+    rollcall_server::seed::seed_demo(&pool).await.unwrap();
+    let rooms: Vec<(String, sqlx::types::Json<Geofence>, String)> =
+        sqlx::query_as("SELECT code, geofence, policy FROM rooms")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(rooms.len(), 4);
+    for (code, _fence, policy) in &rooms {
+        Policy::parse(policy).unwrap_or_else(|e| panic!("{code}: {e}"));
+    }
+    let points: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, identifier FROM access_points")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    for (kind, identifier) in points {
+        match kind.as_str() {
+            "wifi" => assert_eq!(identifier.parse::<Bssid>().unwrap().to_string(), identifier),
+            "ble" => assert_eq!(
+                identifier.parse::<BeaconId>().unwrap().to_string(),
+                identifier
+            ),
+            other => panic!("unexpected kind {other}"),
+        }
+    }
 }

@@ -28,8 +28,15 @@ async fn ready_turns_503_with_an_envelope_when_the_database_is_gone(pool: PgPool
 #[sqlx::test(migrations = "../migrations")]
 async fn meta_names_the_server_and_its_version(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let info: ServerInfo =
-        app.http.get(app.url("/api/v1/meta")).send().await.unwrap().json().await.unwrap();
+    let info: ServerInfo = app
+        .http
+        .get(app.url("/api/v1/meta"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(info.name, "rollcall-server");
     assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
 }
@@ -40,12 +47,18 @@ async fn bad_bodies_get_a_4xx_with_our_envelope(pool: PgPool) {
     let url = app.url("/api/v1/auth/login");
     let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
         (
-            app.http.post(&url).header("content-type", "application/json").body("{not json"),
+            app.http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body("{not json"),
             StatusCode::BAD_REQUEST,
             "malformed_json",
         ),
         (
-            app.http.post(&url).header("content-type", "application/json").body(r#"{"login":"a"}"#),
+            app.http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(r#"{"login":"a"}"#),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
         ),
@@ -58,7 +71,10 @@ async fn bad_bodies_get_a_4xx_with_our_envelope(pool: PgPool) {
             app.http
                 .post(&url)
                 .header("content-type", "application/json")
-                .body(format!(r#"{{"login":"{}","password":"b"}}"#, "a".repeat(70_000))),
+                .body(format!(
+                    r#"{{"login":"{}","password":"b"}}"#,
+                    "a".repeat(70_000)
+                )),
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
         ),
@@ -73,10 +89,20 @@ async fn bad_bodies_get_a_4xx_with_our_envelope(pool: PgPool) {
 #[sqlx::test(migrations = "../migrations")]
 async fn unknown_paths_and_methods_get_our_envelope(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    let resp = app.http.get(app.url("/api/v1/nothing")).send().await.unwrap();
+    let resp = app
+        .http
+        .get(app.url("/api/v1/nothing"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     assert_eq!(envelope(resp).await.error.code, "not_found");
-    let resp = app.http.delete(app.url("/api/v1/auth/login")).send().await.unwrap();
+    let resp = app
+        .http
+        .delete(app.url("/api/v1/auth/login"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(envelope(resp).await.error.code, "method_not_allowed");
 }

@@ -1,0 +1,146 @@
+//! Request and response bodies of the `/api/v1` HTTP API.
+//!
+//! The server serialises these, the app deserialises them, and the UI receives
+//! them through Tauri commands; one definition keeps the three in step.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// The role a signed-in account acts in; it decides which endpoints it may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Checks in to classes from a phone or laptop.
+    Student,
+    /// Runs class sessions from the desktop app.
+    Teacher,
+    /// Manages the school's data and reviews doubtful records.
+    Admin,
+    /// A device credential bound to a room's door PC.
+    Kiosk,
+}
+
+impl Role {
+    /// The lower-case name used in the API and the database.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Student => "student",
+            Self::Teacher => "teacher",
+            Self::Admin => "admin",
+            Self::Kiosk => "kiosk",
+        }
+    }
+
+    /// Parses the lower-case name used in the API and the database.
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "student" => Some(Self::Student),
+            "teacher" => Some(Self::Teacher),
+            "admin" => Some(Self::Admin),
+            "kiosk" => Some(Self::Kiosk),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `POST /api/v1/auth/login`: sign in by username or e-mail address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// A username or an e-mail address.
+    pub login: String,
+    /// The account's password, checked against its argon2id hash.
+    pub password: String,
+}
+
+/// Who is signed in, as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    /// The account's id.
+    pub id: Uuid,
+    /// The unique login name.
+    pub username: String,
+    /// The name a person reads on screen.
+    pub display_name: String,
+    /// What the account may do.
+    pub role: Role,
+}
+
+/// The answer to a successful login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// A bearer token for the `Authorization` header.
+    pub access_token: String,
+    /// Always `"Bearer"`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// The account that signed in.
+    pub user: UserSummary,
+}
+
+/// `GET /api/v1/meta`: what server this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    /// The product name, `"rollcall-server"`.
+    pub name: String,
+    /// The server's semantic version.
+    pub version: String,
+}
+
+/// The one shape of every error the API returns:
+/// `{"error": {"code": "...", "message": "...", "details": {...}}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// The error itself.
+    pub error: ErrorBody,
+}
+
+/// The body of an [`ErrorEnvelope`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code such as `invalid_credentials`.
+    pub code: String,
+    /// A sentence a person can read.
+    pub message: String,
+    /// Structured context, such as the field that was wrong; empty when none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_round_trip_through_serde_and_parse() {
+        for role in [Role::Student, Role::Teacher, Role::Admin, Role::Kiosk] {
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.as_str()));
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("Admin"), None);
+    }
+
+    #[test]
+    fn error_envelope_has_the_documented_shape() {
+        let env = ErrorEnvelope {
+            error: ErrorBody {
+                code: "invalid_credentials".into(),
+                message: "Wrong username or password.".into(),
+                details: BTreeMap::new(),
+            },
+        };
+        let v: serde_json::Value = serde_json::to_value(&env).unwrap();
+        assert_eq!(v["error"]["code"], "invalid_credentials");
+        assert!(v["error"].get("details").is_none());
+    }
+}

@@ -1,0 +1,195 @@
+//! Installs what the build and the tests need, once: Debian packages (when
+//! root; otherwise prints the exact apt line), Rust targets, the pinned
+//! trunk / wasm-bindgen-cli / tauri-driver, and wasm-opt from npm's binaryen.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::shell::{self, output, run, step, Result};
+
+/// Debian packages: the Tauri/WebKitGTK build, Xvfb and WebKitWebDriver for
+/// the desktop tests, and Postgres for the private database.
+const DEBIAN_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libssl-dev",
+    "libxdo-dev",
+    "libsoup-3.0-dev",
+    "libjavascriptcoregtk-4.1-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "postgresql",
+];
+
+const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown", "aarch64-linux-android"];
+
+/// (crate, version, `--locked`): pinned because newer releases need a newer
+/// rustc, and wasm-bindgen-cli must equal the `wasm-bindgen` in Cargo.lock.
+const CARGO_TOOLS: &[(&str, &str, bool)] = &[
+    ("tauri-driver", "2.1.0", true),
+    ("wasm-bindgen-cli", "0.2.130", false),
+    ("trunk", "0.21.14", true),
+];
+
+/// The binaryen release whose wasm-opt reads rustc's output (Debian's is too old).
+const BINARYEN: &str = "binaryen@132.0.0";
+
+/// Where the tools live, to put first on PATH.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    /// `$CARGO_HOME/bin`.
+    pub cargo_bin: PathBuf,
+    /// The folder holding npm's `wasm-opt`.
+    pub binaryen_bin: PathBuf,
+}
+
+impl Tools {
+    /// PATH with the tool folders first.
+    pub fn path(&self) -> std::ffi::OsString {
+        let mut dirs = vec![self.binaryen_bin.clone(), self.cargo_bin.clone()];
+        if let Some(path) = std::env::var_os("PATH") {
+            dirs.extend(std::env::split_paths(&path));
+        }
+        std::env::join_paths(dirs).unwrap_or_default()
+    }
+}
+
+/// Installs everything missing and returns where the tools are.
+pub fn ensure_all() -> Result<Tools> {
+    ensure_debian_packages()?;
+    ensure_rust_targets()?;
+    let cargo_bin = cargo_home().join("bin");
+    ensure_cargo_tools()?;
+    let binaryen_bin = ensure_binaryen()?;
+    Ok(Tools {
+        cargo_bin,
+        binaryen_bin,
+    })
+}
+
+fn is_root() -> bool {
+    output("id", &["-u"]).is_some_and(|uid| uid.trim() == "0")
+}
+
+fn ensure_debian_packages() -> Result<()> {
+    step("Debian packages");
+    let mut missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .copied()
+        .filter(|pkg| {
+            !output("dpkg-query", &["-W", "-f=${Status}", pkg])
+                .is_some_and(|s| s.contains("install ok installed"))
+        })
+        .collect();
+    if !shell::on_path("npm") {
+        missing.extend(["nodejs", "npm"]);
+    }
+    if missing.is_empty() {
+        println!("    all present");
+        return Ok(());
+    }
+    let line = format!("apt-get install -y {}", missing.join(" "));
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages; run as root:\n    sudo apt-get update && sudo {line}"
+        ));
+    }
+    println!("    installing: {}", missing.join(" "));
+    run(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-qq"]),
+    )?;
+    run(
+        "apt-get install",
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+fn ensure_rust_targets() -> Result<()> {
+    step("Rust targets");
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    let missing: Vec<&str> = RUST_TARGETS
+        .iter()
+        .copied()
+        .filter(|t| !installed.lines().any(|l| l == *t))
+        .collect();
+    if missing.is_empty() {
+        println!("    all present");
+        return Ok(());
+    }
+    run(
+        "rustup target add",
+        Command::new("rustup")
+            .arg("target")
+            .arg("add")
+            .args(&missing),
+    )
+}
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME").map_or_else(
+        || {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default()
+                .join(".cargo")
+        },
+        PathBuf::from,
+    )
+}
+
+fn ensure_cargo_tools() -> Result<()> {
+    step("Pinned tools (trunk, wasm-bindgen-cli, tauri-driver)");
+    let listed = shell::cargo()
+        .args(["install", "--list"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    for (krate, version, locked) in CARGO_TOOLS {
+        if listed
+            .lines()
+            .any(|l| l.starts_with(&format!("{krate} v{version}:")))
+        {
+            println!("    {krate} {version} present");
+            continue;
+        }
+        println!("    installing {krate} {version} (a few minutes, once)");
+        let mut cmd = shell::cargo();
+        cmd.args(["install", krate, "--version", version]);
+        if *locked {
+            cmd.arg("--locked");
+        }
+        run(&format!("cargo install {krate}"), &mut cmd)?;
+    }
+    Ok(())
+}
+
+fn ensure_binaryen() -> Result<PathBuf> {
+    step("wasm-opt (npm binaryen)");
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let prefix = home.join(".cache/rollcall-tools/binaryen");
+    let bin = prefix.join("node_modules/.bin");
+    if bin.join("wasm-opt").is_file() {
+        println!("    present");
+        return Ok(bin);
+    }
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("creating {}: {e}", prefix.display()))?;
+    run(
+        "npm install binaryen",
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(BINARYEN),
+    )?;
+    Ok(bin)
+}

@@ -1,0 +1,131 @@
+//! `cargo xtask test`: every check CI runs, in the order that fails fastest.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use crate::prerequisites::{self, Tools};
+use crate::server::{self, RunningServer};
+use crate::shell::{cargo, run, step, Result};
+
+/// Runs everything; the first failure stops the run.
+pub fn test() -> Result<()> {
+    let started = Instant::now();
+    let tools = prerequisites::ensure_all()?;
+    build_ui(&tools)?;
+
+    step("Formatting");
+    run(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+
+    step("Clippy (all targets, warnings are errors)");
+    run(
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+
+    step("rollcall-core for the web and Android targets");
+    for target in ["wasm32-unknown-unknown", "aarch64-linux-android"] {
+        run(
+            &format!("cargo check {target}"),
+            cargo().args(["check", "-p", "rollcall-core", "--target", target]),
+        )?;
+    }
+
+    step("Build the server and the desktop app");
+    run(
+        "cargo build",
+        cargo().args(["build", "-p", "rollcall-server", "-p", "rollcall-app"]),
+    )?;
+
+    let data = test_data_dir();
+    let external = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    let database_url = match &external {
+        Some(url) => {
+            println!("    using DATABASE_URL from the environment");
+            url.clone()
+        }
+        None => {
+            step("Private Postgres for the tests");
+            server::start_database(&data.join("db"))?
+        }
+    };
+    let result = run_tests(&tools, &database_url, &data);
+    if external.is_none() {
+        server::stop_database(&data.join("db"));
+    }
+    result?;
+    println!(
+        "\nxtask test: everything passed in {}s",
+        started.elapsed().as_secs()
+    );
+    Ok(())
+}
+
+fn run_tests(tools: &Tools, database_url: &str, data: &std::path::Path) -> Result<()> {
+    step("Unit, integration and API tests (real Postgres)");
+    run(
+        "cargo test",
+        cargo()
+            .args(["test", "--workspace"])
+            .env("DATABASE_URL", database_url),
+    )?;
+
+    step("Desktop journeys: the real app under Xvfb, driven over WebDriver");
+    let e2e_data = data.join("e2e");
+    let _ = std::fs::remove_dir_all(&e2e_data);
+    server::seed_demo(&e2e_data)?;
+    let mut server = RunningServer::start(&e2e_data, "127.0.0.1:0")?;
+    let artifacts = crate::workspace_root().join("test-artifacts");
+    let _ = std::fs::create_dir_all(&artifacts);
+    let app = crate::target_dir().join("debug/rollcall-app");
+    let result = run(
+        "desktop e2e",
+        Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1280x800x24"])
+            .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["test", "-p", "rollcall-e2e", "--", "--test-threads=1"])
+            .env("PATH", tools.path())
+            .env("ROLLCALL_E2E_APP", &app)
+            .env("ROLLCALL_E2E_SERVER", &server.base_url)
+            .env("ROLLCALL_E2E_ARTIFACTS", &artifacts),
+    );
+    server.stop();
+    server::stop_database(&e2e_data);
+    if result.is_ok() {
+        println!("    screenshots in {}", artifacts.display());
+    }
+    result
+}
+
+/// Builds the Yew UI into `ui/dist`, which the app embeds at compile time.
+pub fn build_ui(tools: &Tools) -> Result<()> {
+    step("Build the UI (Yew → wasm, trunk)");
+    run(
+        "trunk build",
+        Command::new(tools.cargo_bin.join("trunk"))
+            .args(["build", "--release"])
+            .current_dir(crate::workspace_root().join("ui"))
+            .env("PATH", tools.path()),
+    )
+}
+
+/// A folder for the tests' private clusters that the unprivileged Postgres
+/// account can reach even when the tests run as root (so not under /root).
+fn test_data_dir() -> PathBuf {
+    let root = crate::workspace_root();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in root.as_os_str().as_encoded_bytes() {
+        hash = (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    std::env::temp_dir().join(format!("rollcall-test-{hash:016x}"))
+}
