@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use sqlx::PgPool;
 use tracing_subscriber::EnvFilter;
 
+use crate::auth::mailer::Mailer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::http::{router, AppState};
@@ -28,8 +29,8 @@ COMMANDS:
   version     print the version
 
 Configuration comes from the environment: ROLLCALL_LISTEN, DATABASE_URL,
-ROLLCALL_DATA_DIR, ROLLCALL_JWT_SECRET, ROLLCALL_PG_USER, ROLLCALL_LOG_FORMAT,
-RUST_LOG (see the README).";
+ROLLCALL_DATA_DIR, ROLLCALL_JWT_SECRET, ROLLCALL_PG_USER, ROLLCALL_SMTP_URL,
+ROLLCALL_MAIL_FROM, ROLLCALL_LOG_FORMAT, RUST_LOG (see the README).";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Command {
@@ -200,9 +201,11 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         crate::VERSION
     );
     tracing::info!(%addr, "serving");
+    let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?;
     let app = router(AppState {
         pool: pool.clone(),
         keys,
+        mailer,
     });
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -22,6 +22,11 @@ pub struct Config {
     /// `ROLLCALL_PG_USER`: the unprivileged account that runs the private
     /// cluster when the server runs as root (Postgres refuses root).
     pub pg_user: String,
+    /// `ROLLCALL_SMTP_URL`: where mail goes (`smtp://host:port`, `smtps://user:pass@host`);
+    /// unset sends none.
+    pub smtp_url: Option<String>,
+    /// `ROLLCALL_MAIL_FROM`: the sender of the server's mail.
+    pub mail_from: String,
 }
 
 /// A variable that is set but cannot be used.
@@ -74,6 +79,9 @@ impl Config {
             data_dir,
             jwt_secret,
             pg_user: lookup("ROLLCALL_PG_USER").unwrap_or_else(|| "postgres".to_owned()),
+            smtp_url: lookup("ROLLCALL_SMTP_URL"),
+            mail_from: lookup("ROLLCALL_MAIL_FROM")
+                .unwrap_or_else(|| crate::auth::mailer::DEFAULT_FROM.to_owned()),
         })
     }
 }

@@ -6,8 +6,27 @@ use std::net::SocketAddr;
 use anyhow::Context as _;
 use sqlx::PgPool;
 
+use crate::auth::mailer::Mailer;
 use crate::auth::tokens::TokenKeys;
 use crate::http::{router, AppState};
+
+/// What a test server is built with.
+#[derive(Debug, Clone)]
+pub struct TestServer {
+    /// The signing key (tests forge tokens with other keys).
+    pub keys: TokenKeys,
+    /// Outgoing mail (tests point it at an SMTP sink).
+    pub mailer: Mailer,
+}
+
+impl Default for TestServer {
+    fn default() -> Self {
+        Self {
+            keys: TokenKeys::random(),
+            mailer: Mailer::disabled(),
+        }
+    }
+}
 
 /// Serves the API over `pool` on `127.0.0.1:<free port>` in a background task
 /// and returns the address. The task ends with the test's runtime.
@@ -15,13 +34,22 @@ use crate::http::{router, AppState};
 /// # Errors
 /// When no loopback port can be bound.
 pub async fn spawn_server(pool: PgPool) -> anyhow::Result<SocketAddr> {
+    spawn_server_with(pool, TestServer::default()).await
+}
+
+/// [`spawn_server`] with a chosen key and mailer.
+///
+/// # Errors
+/// When no loopback port can be bound.
+pub async fn spawn_server_with(pool: PgPool, options: TestServer) -> anyhow::Result<SocketAddr> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .context("Failed to bind a loopback port")?;
     let addr = listener.local_addr()?;
     let app = router(AppState {
         pool,
-        keys: TokenKeys::random(),
+        keys: options.keys,
+        mailer: options.mailer,
     });
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

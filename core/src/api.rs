@@ -83,8 +83,77 @@ pub struct LoginResponse {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// A single-use token for `POST /api/v1/auth/refresh`; each use returns a
+    /// new one, and a reused one revokes its whole family.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: u64,
     /// The account that signed in.
     pub user: UserSummary,
+}
+
+/// `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh.
+    pub refresh_token: String,
+}
+
+/// `POST /api/v1/auth/password`: change one's own password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password; see [`password_problem`].
+    pub new_password: String,
+}
+
+/// `POST /api/v1/auth/forgot`: ask for a reset code by e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    /// A username or an e-mail address.
+    pub login: String,
+}
+
+/// `POST /api/v1/auth/reset`: set a new password with the e-mailed code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    /// The single-use code from the e-mail (valid 30 minutes).
+    pub token: String,
+    /// The new password; see [`password_problem`].
+    pub new_password: String,
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password accepted (hashing cost grows with length).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+
+/// Why `password` may not be used by `username`, or `None` when it may.
+/// The same rule runs in the UI (as the user types) and on the server.
+#[must_use]
+pub fn password_problem(password: &str, username: &str) -> Option<&'static str> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Some("a password needs at least 10 characters");
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Some("a password may have at most 256 characters");
+    }
+    if password.to_lowercase().contains(&username.to_lowercase()) && !username.is_empty() {
+        return Some("a password must not contain the username");
+    }
+    let mut distinct: Vec<char> = password.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 4 {
+        return Some("a password needs at least 4 different characters");
+    }
+    None
 }
 
 /// `GET /api/v1/meta`: what server this is.
@@ -119,6 +188,24 @@ pub struct ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn password_rules_name_what_is_wrong() {
+        assert_eq!(
+            password_problem("short", "ann"),
+            Some("a password needs at least 10 characters")
+        );
+        assert!(password_problem("aaaaaaaaaaaa", "ann")
+            .unwrap()
+            .contains("4 different"));
+        assert!(password_problem("xx-Teacher1-xx", "teacher1")
+            .unwrap()
+            .contains("username"));
+        assert!(password_problem(&"ab12".repeat(65), "ann")
+            .unwrap()
+            .contains("at most"));
+        assert_eq!(password_problem("correct horse battery", "ann"), None);
+    }
 
     #[test]
     fn role_names_round_trip_through_serde_and_parse() {

@@ -1,4 +1,8 @@
-//! Who is calling: password hashes and access tokens.
+//! Who is calling: password hashes, access tokens, refresh-token families,
+//! reset codes and the mail that carries them.
 
+pub mod mailer;
 pub mod password;
+pub mod refresh;
+pub mod secret_token;
 pub mod tokens;

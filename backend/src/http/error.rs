@@ -27,6 +27,9 @@ pub enum ApiError {
         /// Readable sentence.
         message: String,
     },
+    /// 403: signed in, but not allowed to do this.
+    #[error("your role does not allow this")]
+    Forbidden,
     /// 404: nothing here.
     #[error("{0}")]
     NotFound(String),
@@ -77,6 +80,7 @@ impl ApiError {
         match self {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
+            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{ApiError, ApiJson};
 use crate::auth::password;
+use crate::auth::refresh::{self, REFRESH_TOKEN_SECONDS};
 use crate::auth::tokens::{TokenKeys, ACCESS_TOKEN_SECONDS};
 
 #[derive(sqlx::FromRow)]
@@ -60,11 +61,15 @@ pub(super) async fn login(
     let role = Role::parse(&account.role)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {:?}", account.role)))?;
     let access_token = keys.issue(account.id, role)?;
+    let mut conn = pool.acquire().await?;
+    let refresh_token = refresh::issue(&mut conn, account.id, None).await?;
     tracing::info!(user = %account.id, %role, "signed in");
     Ok(ApiJson(LoginResponse {
         access_token,
         token_type: "Bearer".to_owned(),
         expires_in: ACCESS_TOKEN_SECONDS,
+        refresh_token,
+        refresh_expires_in: REFRESH_TOKEN_SECONDS,
         user: UserSummary {
             id: account.id,
             username: account.username,

@@ -1,5 +1,7 @@
 //! The HTTP surface: one router, one error envelope, typed state.
 
+mod account;
+mod auth_user;
 mod error;
 mod health;
 mod json;
@@ -17,7 +19,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::mailer::Mailer;
 use crate::auth::tokens::TokenKeys;
+pub use auth_user::AuthUser;
 pub use error::ApiError;
 pub use json::ApiJson;
 
@@ -31,6 +35,8 @@ pub struct AppState {
     pub pool: PgPool,
     /// The access-token key.
     pub keys: TokenKeys,
+    /// Outgoing mail.
+    pub mailer: Mailer,
 }
 
 /// The whole API.
@@ -41,6 +47,12 @@ pub fn router(state: AppState) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/api/v1/meta", get(meta::meta))
         .route("/api/v1/auth/login", post(login::login))
+        .route("/api/v1/auth/refresh", post(account::refresh))
+        .route("/api/v1/auth/logout", post(account::logout))
+        .route("/api/v1/auth/password", post(account::change_password))
+        .route("/api/v1/auth/forgot", post(account::forgot_password))
+        .route("/api/v1/auth/reset", post(account::reset_password))
+        .route("/api/v1/me", get(account::me))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

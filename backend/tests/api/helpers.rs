@@ -1,5 +1,5 @@
 use rollcall_core::api::{ErrorEnvelope, LoginRequest};
-use rollcall_server::testing::spawn_server;
+use rollcall_server::testing::{spawn_server_with, TestServer};
 use sqlx::PgPool;
 
 /// A server on a loopback port over a fresh database.
@@ -11,7 +11,13 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(pool: PgPool) -> Self {
-        let addr = spawn_server(pool.clone()).await.expect("server starts");
+        Self::spawn_with(pool, TestServer::default()).await
+    }
+
+    pub async fn spawn_with(pool: PgPool, options: TestServer) -> Self {
+        let addr = spawn_server_with(pool.clone(), options)
+            .await
+            .expect("server starts");
         Self {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
@@ -20,10 +26,14 @@ impl TestApp {
     }
 
     pub async fn seeded(pool: PgPool) -> Self {
+        Self::seeded_with(pool, TestServer::default()).await
+    }
+
+    pub async fn seeded_with(pool: PgPool, options: TestServer) -> Self {
         rollcall_server::seed::seed_demo(&pool)
             .await
             .expect("demo school seeds");
-        Self::spawn(pool).await
+        Self::spawn_with(pool, options).await
     }
 
     pub fn url(&self, path: &str) -> String {

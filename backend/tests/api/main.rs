@@ -1,5 +1,7 @@
 //! The HTTP API through a real socket, each test on a fresh database.
 
+mod account;
 mod helpers;
 mod login;
+mod smtp_sink;
 mod surface;

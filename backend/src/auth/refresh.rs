@@ -1,0 +1,141 @@
+//! Refresh-token families: a login starts a family; each refresh uses up one
+//! token and issues its successor; presenting a used token again means it was
+//! stolen, so the whole family is revoked.
+
+use rollcall_core::api::Role;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use super::secret_token;
+
+/// How long a refresh token lives.
+pub const REFRESH_TOKEN_SECONDS: u64 = 7 * 24 * 3600;
+
+/// Why a refresh token was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// Not a token this server issued, or already revoked.
+    #[error("this refresh token is not valid")]
+    Invalid,
+    /// Used before: the family is now revoked.
+    #[error("this refresh token was already used; every session from that login is signed out")]
+    Reused,
+    /// Past its 7 days.
+    #[error("this refresh token has expired; sign in again")]
+    Expired,
+    /// The account was deactivated.
+    #[error("this account is deactivated")]
+    Inactive,
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Issues a token in `family` (a new family when `None`) and returns it.
+///
+/// # Errors
+/// When the insert fails.
+pub async fn issue(
+    conn: &mut PgConnection,
+    user: Uuid,
+    family: Option<Uuid>,
+) -> Result<String, sqlx::Error> {
+    let token = secret_token::generate();
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) \
+         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
+    )
+    .bind(Uuid::now_v7())
+    .bind(user)
+    .bind(family.unwrap_or_else(Uuid::now_v7))
+    .bind(secret_token::hash(&token))
+    .bind(f64::from(
+        u32::try_from(REFRESH_TOKEN_SECONDS).unwrap_or(u32::MAX),
+    ))
+    .execute(conn)
+    .await?;
+    Ok(token)
+}
+
+/// Uses up `token` and returns its owner and the successor token.
+///
+/// # Errors
+/// A [`RefreshError`]; a reuse revokes the family before it returns.
+pub async fn rotate(pool: &PgPool, token: &str) -> Result<(Uuid, Role, String), RefreshError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, Uuid, bool, bool, bool, bool, String)> = sqlx::query_as(
+        "SELECT t.user_id, t.family_id, t.used_at IS NOT NULL, t.revoked_at IS NOT NULL, \
+                t.expires_at < now(), u.active, u.role \
+         FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 FOR UPDATE OF t",
+    )
+    .bind(secret_token::hash(token))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user, family, used, revoked, expired, active, role)) = row else {
+        return Err(RefreshError::Invalid);
+    };
+    if revoked {
+        return Err(RefreshError::Invalid);
+    }
+    if used {
+        revoke_family(&mut tx, family).await?;
+        tx.commit().await?;
+        tracing::warn!(%user, "refresh token reused; family revoked");
+        return Err(RefreshError::Reused);
+    }
+    if expired {
+        return Err(RefreshError::Expired);
+    }
+    if !active {
+        return Err(RefreshError::Inactive);
+    }
+    let role = Role::parse(&role).ok_or(RefreshError::Invalid)?;
+    sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1")
+        .bind(secret_token::hash(token))
+        .execute(&mut *tx)
+        .await?;
+    let next = issue(&mut tx, user, Some(family)).await?;
+    tx.commit().await?;
+    Ok((user, role, next))
+}
+
+/// Revokes the family `token` belongs to (logout). Unknown tokens are ignored.
+///
+/// # Errors
+/// When the database fails.
+pub async fn revoke_family_of(pool: &PgPool, token: &str, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id = \
+         (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)",
+    )
+    .bind(secret_token::hash(token))
+    .bind(user)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(family)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Revokes every refresh token of `user` (after a password change or reset).
+///
+/// # Errors
+/// When the database fails.
+pub async fn revoke_all(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! The signed-in account: who am I, refresh, logout, change password, and the
+//! forgotten-password flow by e-mail.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use rollcall_core::api::{
+    password_problem, ForgotPasswordRequest, LoginResponse, PasswordChangeRequest, RefreshRequest,
+    ResetPasswordRequest, UserSummary,
+};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::auth_user::AuthUser;
+use super::{ApiError, ApiJson};
+use crate::auth::mailer::Mailer;
+use crate::auth::refresh::{self, RefreshError, REFRESH_TOKEN_SECONDS};
+use crate::auth::tokens::{TokenKeys, ACCESS_TOKEN_SECONDS};
+use crate::auth::{password, secret_token};
+
+/// How long a reset code works.
+const RESET_MINUTES: i32 = 30;
+
+pub(super) async fn me(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+) -> Result<ApiJson<UserSummary>, ApiError> {
+    let (username, display_name): (String, String) =
+        sqlx::query_as("SELECT username, display_name FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&pool)
+            .await?;
+    Ok(ApiJson(UserSummary {
+        id: user.id,
+        username,
+        display_name,
+        role: user.role,
+    }))
+}
+
+pub(super) async fn refresh(
+    State(pool): State<PgPool>,
+    State(keys): State<TokenKeys>,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> Result<ApiJson<LoginResponse>, ApiError> {
+    let (id, role, refresh_token) =
+        refresh::rotate(&pool, &req.refresh_token)
+            .await
+            .map_err(|e| {
+                let code = match &e {
+                    RefreshError::Database(_) => return ApiError::from(anyhow::Error::new(e)),
+                    RefreshError::Invalid => "invalid_refresh_token",
+                    RefreshError::Reused => "refresh_token_reused",
+                    RefreshError::Expired => "refresh_token_expired",
+                    RefreshError::Inactive => "account_inactive",
+                };
+                ApiError::Unauthorized {
+                    code,
+                    message: e.to_string(),
+                }
+            })?;
+    let (username, display_name): (String, String) =
+        sqlx::query_as("SELECT username, display_name FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await?;
+    Ok(ApiJson(LoginResponse {
+        access_token: keys.issue(id, role)?,
+        token_type: "Bearer".to_owned(),
+        expires_in: ACCESS_TOKEN_SECONDS,
+        refresh_token,
+        refresh_expires_in: REFRESH_TOKEN_SECONDS,
+        user: UserSummary {
+            id,
+            username,
+            display_name,
+            role,
+        },
+    }))
+}
+
+pub(super) async fn logout(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<RefreshRequest>,
+) -> Result<StatusCode, ApiError> {
+    refresh::revoke_family_of(&pool, &req.refresh_token, user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn weak_password(problem: &str) -> ApiError {
+    ApiError::Unprocessable {
+        code: "weak_password",
+        message: problem.to_owned(),
+        details: [("field".to_owned(), "new_password".to_owned())].into(),
+    }
+}
+
+async fn set_password(pool: &PgPool, user: Uuid, new_password: String) -> Result<(), ApiError> {
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new_password))
+        .await
+        .map_err(anyhow::Error::new)?
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
+        .bind(user)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    refresh::revoke_all(&mut tx, user).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn change_password(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<PasswordChangeRequest>,
+) -> Result<StatusCode, ApiError> {
+    let (username, stored): (String, String) =
+        sqlx::query_as("SELECT username, password_hash FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&pool)
+            .await?;
+    let current = req.current_password;
+    let matches = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
+        .await
+        .map_err(anyhow::Error::new)?;
+    if !matches {
+        return Err(ApiError::Unauthorized {
+            code: "invalid_credentials",
+            message: "The current password is wrong.".to_owned(),
+        });
+    }
+    if let Some(problem) = password_problem(&req.new_password, &username) {
+        return Err(weak_password(problem));
+    }
+    set_password(&pool, user.id, req.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Always 202, whether or not the account exists, so the answer tells an
+/// attacker nothing.
+pub(super) async fn forgot_password(
+    State(pool): State<PgPool>,
+    State(mailer): State<Mailer>,
+    ApiJson(req): ApiJson<ForgotPasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    let login = req.login.trim().to_lowercase();
+    let account: Option<(Uuid, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, display_name, email FROM users \
+         WHERE active AND (username = $1 OR lower(email) = $1)",
+    )
+    .bind(&login)
+    .fetch_optional(&pool)
+    .await?;
+    if let Some((id, name, Some(email))) = account {
+        let code = secret_token::generate();
+        sqlx::query(
+            "INSERT INTO password_resets (id, user_id, token_hash, expires_at) \
+             VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+        )
+        .bind(Uuid::now_v7())
+        .bind(id)
+        .bind(secret_token::hash(&code))
+        .bind(RESET_MINUTES)
+        .execute(&pool)
+        .await?;
+        if let Err(e) = mailer.send_reset_code(&email, &name, &code).await {
+            tracing::error!(error = %e, user = %id, "reset mail not sent");
+        }
+    }
+    Ok(StatusCode::ACCEPTED)
+}
+
+pub(super) async fn reset_password(
+    State(pool): State<PgPool>,
+    ApiJson(req): ApiJson<ResetPasswordRequest>,
+) -> Result<StatusCode, ApiError> {
+    let invalid = || ApiError::BadRequest {
+        code: "invalid_reset_token",
+        message: "This reset code is not valid, was already used, or has expired.".to_owned(),
+    };
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(
+        "SELECT r.id, r.user_id, u.username FROM password_resets r \
+         JOIN users u ON u.id = r.user_id \
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.active \
+         FOR UPDATE OF r",
+    )
+    .bind(secret_token::hash(&req.token))
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (reset_id, user, username) = row.ok_or_else(invalid)?;
+    if let Some(problem) = password_problem(&req.new_password, &username) {
+        return Err(weak_password(problem));
+    }
+    sqlx::query("UPDATE password_resets SET used_at = now() WHERE id = $1")
+        .bind(reset_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    set_password(&pool, user, req.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
