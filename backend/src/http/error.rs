@@ -33,6 +33,16 @@ pub enum ApiError {
     /// 404: nothing here.
     #[error("{0}")]
     NotFound(String),
+    /// 409: the change clashes with what is stored (a duplicate, a double booking).
+    #[error("{message}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// Readable sentence.
+        message: String,
+        /// Which field, or what it clashes with.
+        details: BTreeMap<String, String>,
+    },
     /// 405: the path exists, the method does not.
     #[error("this method is not allowed here")]
     MethodNotAllowed,
@@ -63,8 +73,48 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+/// Names the field behind each unique constraint, for a 409 that says which
+/// value is taken.
+fn field_of_constraint(constraint: &str) -> &str {
+    match constraint {
+        "users_username_key" => "username",
+        "users_email_key" => "email",
+        "users_student_no_key" => "student_no",
+        c if c.ends_with("_code_key") => "code",
+        c => c,
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        if let Some(db) = e.as_database_error() {
+            if db.is_unique_violation() {
+                let field = field_of_constraint(db.constraint().unwrap_or("unknown")).to_owned();
+                return Self::Conflict {
+                    code: "already_exists",
+                    message: format!("another record already has this {field}"),
+                    details: BTreeMap::from([("field".to_owned(), field)]),
+                };
+            }
+            if db.is_foreign_key_violation() {
+                return Self::Conflict {
+                    code: "in_use_or_missing",
+                    message: "a referenced record does not exist, or this one is still in use"
+                        .to_owned(),
+                    details: BTreeMap::new(),
+                };
+            }
+            if db.is_check_violation() {
+                return Self::Unprocessable {
+                    code: "invalid_value",
+                    message: "a value is out of its allowed range".to_owned(),
+                    details: BTreeMap::from([(
+                        "constraint".to_owned(),
+                        db.constraint().unwrap_or("unknown").to_owned(),
+                    )]),
+                };
+            }
+        }
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 tracing::error!(error = %e, "database unavailable");
@@ -82,6 +132,7 @@ impl ApiError {
             Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::UnsupportedMediaType => {
@@ -105,7 +156,7 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let details = match self {
-            Self::Unprocessable { details, .. } => details,
+            Self::Unprocessable { details, .. } | Self::Conflict { details, .. } => details,
             _ => BTreeMap::new(),
         };
         let body = ErrorEnvelope {

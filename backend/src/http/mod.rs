@@ -1,12 +1,16 @@
 //! The HTTP surface: one router, one error envelope, typed state.
 
 mod account;
+mod audit_log;
 mod auth_user;
 mod error;
+mod extract;
 mod health;
 mod json;
 mod login;
 mod meta;
+mod paging;
+mod users;
 
 use std::time::Duration;
 
@@ -53,6 +57,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/forgot", post(account::forgot_password))
         .route("/api/v1/auth/reset", post(account::reset_password))
         .route("/api/v1/me", get(account::me))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route("/api/v1/users/import", post(users::import))
+        .route("/api/v1/users/{id}", get(users::get).patch(users::update))
+        .route("/api/v1/audit", get(audit_log::list))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

@@ -5,3 +5,4 @@ mod helpers;
 mod login;
 mod smtp_sink;
 mod surface;
+mod users;

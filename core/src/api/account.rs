@@ -1,7 +1,4 @@
-//! Request and response bodies of the `/api/v1` HTTP API.
-//!
-//! The server serialises these, the app deserialises them, and the UI receives
-//! them through Tauri commands; one definition keeps the three in step.
+//! Accounts: roles, sign-in, tokens, passwords, and the error envelope.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,0 +1,48 @@
+//! The audit log: every admin write, with who, what, when, before and after.
+
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// One change to record.
+#[derive(Debug)]
+pub struct Change<'a, B: Serialize, A: Serialize> {
+    /// Who made it.
+    pub actor: Uuid,
+    /// What was done, like `user.create`.
+    pub action: &'a str,
+    /// What kind of thing changed, like `user`.
+    pub entity: &'a str,
+    /// Which one.
+    pub entity_id: String,
+    /// Its state before (none for a creation).
+    pub before: Option<B>,
+    /// Its state after (none for a deletion).
+    pub after: Option<A>,
+}
+
+/// Writes `change` in the caller's transaction, so the log and the change
+/// commit or roll back together.
+///
+/// # Errors
+/// When the insert fails or a state cannot be serialised.
+pub async fn record<B: Serialize, A: Serialize>(
+    conn: &mut PgConnection,
+    change: Change<'_, B, A>,
+) -> anyhow::Result<()> {
+    let before = change.before.map(serde_json::to_value).transpose()?;
+    let after = change.after.map(serde_json::to_value).transpose()?;
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(change.actor)
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(change.entity_id)
+    .bind(before)
+    .bind(after)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

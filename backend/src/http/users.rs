@@ -1,0 +1,475 @@
+//! `/api/v1/users`: the admin's account management, and CSV import.
+
+use std::collections::{BTreeMap, HashSet};
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use rollcall_core::api::{
+    display_name_problem, email_problem, CsvImportReport, CsvRowError, ListParams, NewUser, Page,
+    Role, UserPatch, UserRecord,
+};
+use serde::Deserialize;
+use sqlx::{PgConnection, PgPool, QueryBuilder};
+use uuid::Uuid;
+
+use super::extract::{ApiPath, ApiQuery};
+use super::paging::Paging;
+use super::{ApiError, ApiJson, AuthUser};
+use crate::audit::{self, Change};
+use crate::auth::{password, refresh};
+
+const COLUMNS: &str = "id, username, email, display_name, role, student_no, active";
+/// Largest CSV import, in rows.
+pub const MAX_IMPORT_ROWS: usize = 5_000;
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: Uuid,
+    username: String,
+    email: Option<String>,
+    display_name: String,
+    role: String,
+    student_no: Option<String>,
+    active: bool,
+}
+
+impl UserRow {
+    fn into_record(self) -> Result<UserRecord, ApiError> {
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {}", self.role)))?;
+        Ok(UserRecord {
+            id: self.id,
+            username: self.username,
+            email: self.email,
+            display_name: self.display_name,
+            role,
+            student_no: self.student_no,
+            active: self.active,
+        })
+    }
+}
+
+fn invalid(problems: &[(&'static str, &'static str)]) -> ApiError {
+    let details: BTreeMap<String, String> = problems
+        .iter()
+        .map(|(f, p)| ((*f).to_owned(), (*p).to_owned()))
+        .collect();
+    let message = problems
+        .first()
+        .map_or("invalid value", |(_, p)| p)
+        .to_owned();
+    ApiError::Unprocessable {
+        code: "invalid_field",
+        message,
+        details,
+    }
+}
+
+/// Filters of `GET /api/v1/users` besides paging.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct UserFilter {
+    role: Option<Role>,
+    active: Option<bool>,
+}
+
+pub(super) async fn list(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiQuery(params): ApiQuery<ListParams>,
+    ApiQuery(filter): ApiQuery<UserFilter>,
+) -> Result<ApiJson<Page<UserRecord>>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let paging = Paging::new(&params, &["username", "display_name", "role", "created_at"])?;
+    let where_clause = |qb: &mut QueryBuilder<'_, sqlx::Postgres>| {
+        qb.push(" WHERE true");
+        if let Some(role) = filter.role {
+            qb.push(" AND role = ").push_bind(role.as_str());
+        }
+        if let Some(active) = filter.active {
+            qb.push(" AND active = ").push_bind(active);
+        }
+        if let Some(q) = &paging.search {
+            qb.push(" AND (username ILIKE ").push_bind(q.clone());
+            qb.push(" OR display_name ILIKE ").push_bind(q.clone());
+            qb.push(" OR email ILIKE ").push_bind(q.clone());
+            qb.push(" OR student_no ILIKE ")
+                .push_bind(q.clone())
+                .push(")");
+        }
+    };
+    let mut count = QueryBuilder::new("SELECT count(*) FROM users");
+    where_clause(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(&pool).await?;
+    let mut select = QueryBuilder::new(format!("SELECT {COLUMNS} FROM users"));
+    where_clause(&mut select);
+    paging.push_tail(&mut select);
+    let rows: Vec<UserRow> = select.build_query_as().fetch_all(&pool).await?;
+    let items = rows
+        .into_iter()
+        .map(UserRow::into_record)
+        .collect::<Result<_, _>>()?;
+    Ok(ApiJson(paging.page(items, total)))
+}
+
+async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<UserRecord, ApiError> {
+    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("there is no user with this id".to_owned()))?
+        .into_record()
+}
+
+pub(super) async fn get(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<ApiJson<UserRecord>, ApiError> {
+    if user.id != id {
+        user.require(&[Role::Admin])?;
+    }
+    let mut conn = pool.acquire().await?;
+    Ok(ApiJson(fetch(&mut conn, id).await?))
+}
+
+fn normalise(new: &mut NewUser) {
+    new.username = new.username.trim().to_owned();
+    new.display_name = new.display_name.trim().to_owned();
+    new.email = new
+        .email
+        .take()
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty());
+    new.student_no = new
+        .student_no
+        .take()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+}
+
+async fn insert(conn: &mut PgConnection, new: &NewUser, hash: &str) -> Result<Uuid, ApiError> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO users (id, username, email, display_name, role, password_hash, student_no) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(id)
+    .bind(&new.username)
+    .bind(&new.email)
+    .bind(&new.display_name)
+    .bind(new.role.as_str())
+    .bind(hash)
+    .bind(&new.student_no)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+async fn hash_password(plain: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || password::hash(&plain))
+        .await
+        .map_err(anyhow::Error::new)?
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+}
+
+pub(super) async fn create(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiJson(mut new): ApiJson<NewUser>,
+) -> Result<(StatusCode, ApiJson<UserRecord>), ApiError> {
+    user.require(&[Role::Admin])?;
+    normalise(&mut new);
+    let problems = new.problems();
+    if !problems.is_empty() {
+        return Err(invalid(&problems));
+    }
+    let hash = hash_password(new.password.clone()).await?;
+    let mut tx = pool.begin().await?;
+    let id = insert(&mut tx, &new, &hash).await?;
+    let record = fetch(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor: user.id,
+            action: "user.create",
+            entity: "user",
+            entity_id: id.to_string(),
+            before: None::<()>,
+            after: Some(&record),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, ApiJson(record)))
+}
+
+pub(super) async fn update(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> Result<ApiJson<UserRecord>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let mut problems = Vec::new();
+    let email = patch.email.as_deref().map(str::trim);
+    if let Some(p) = email.filter(|e| !e.is_empty()).and_then(email_problem) {
+        problems.push(("email", p));
+    }
+    if let Some(p) = patch.display_name.as_deref().and_then(display_name_problem) {
+        problems.push(("display_name", p));
+    }
+    if patch.role == Some(Role::Kiosk) {
+        problems.push(("role", "kiosks are registered as devices, not as users"));
+    }
+    if id == user.id
+        && (patch.active == Some(false) || patch.role.is_some_and(|r| r != Role::Admin))
+    {
+        problems.push((
+            "active",
+            "an admin cannot deactivate or demote their own account",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(invalid(&problems));
+    }
+    let mut tx = pool.begin().await?;
+    let before = fetch(&mut tx, id).await?;
+    let student_no = patch.student_no.as_deref().map(str::trim);
+    sqlx::query(
+        "UPDATE users SET \
+           email = CASE WHEN $2 THEN NULLIF($3, '') ELSE email END, \
+           display_name = COALESCE($4, display_name), \
+           role = COALESCE($5, role), \
+           student_no = CASE WHEN $6 THEN NULLIF($7, '') ELSE student_no END, \
+           active = COALESCE($8, active), \
+           updated_at = now() \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(email.is_some())
+    .bind(email)
+    .bind(patch.display_name.as_deref().map(str::trim))
+    .bind(patch.role.map(Role::as_str))
+    .bind(student_no.is_some())
+    .bind(student_no)
+    .bind(patch.active)
+    .execute(&mut *tx)
+    .await?;
+    if patch.active == Some(false) {
+        refresh::revoke_all(&mut tx, id).await?;
+    }
+    let after = fetch(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor: user.id,
+            action: "user.update",
+            entity: "user",
+            entity_id: id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApiJson(after))
+}
+
+/// `?partial=true` imports the good rows and skips the bad ones.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ImportOptions {
+    #[serde(default)]
+    partial: bool,
+}
+
+/// The columns an import file has, in any order, after a header line.
+const CSV_COLUMNS: [&str; 6] = [
+    "username",
+    "email",
+    "display_name",
+    "role",
+    "student_no",
+    "password",
+];
+
+/// `POST /api/v1/users/import` with a `text/csv` body. Every bad row is
+/// reported by line; with any bad row nothing is written unless `partial`.
+pub(super) async fn import(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiQuery(options): ApiQuery<ImportOptions>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, ApiJson<CsvImportReport>), ApiError> {
+    user.require(&[Role::Admin])?;
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/csv"));
+    if !is_csv {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let (rows, mut errors) = parse_csv(&body)?;
+    // Duplicates against the database, in one query.
+    let usernames: Vec<&str> = rows.iter().map(|(_, u)| u.username.as_str()).collect();
+    let taken: HashSet<String> =
+        sqlx::query_scalar("SELECT username FROM users WHERE username = ANY($1)")
+            .bind(&usernames)
+            .fetch_all(&pool)
+            .await?
+            .into_iter()
+            .collect();
+    let mut good = Vec::new();
+    for (line, row) in rows {
+        if taken.contains(&row.username) {
+            errors.push(CsvRowError {
+                line,
+                message: format!("username: {} already exists", row.username),
+            });
+        } else {
+            good.push((line, row));
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    if !errors.is_empty() && !options.partial {
+        let count = errors.len();
+        let details = errors
+            .iter()
+            .map(|e| (format!("line {}", e.line), e.message.clone()))
+            .collect();
+        return Err(ApiError::Unprocessable {
+            code: "csv_invalid",
+            message: format!("{count} bad row(s); nothing was imported (send partial=true to import the good rows)"),
+            details,
+        });
+    }
+    let mut hashed = Vec::with_capacity(good.len());
+    for (line, row) in good {
+        let hash = hash_password(row.password.clone()).await?;
+        hashed.push((line, row, hash));
+    }
+    let mut tx = pool.begin().await?;
+    for (_, row, hash) in &hashed {
+        let id = insert(&mut tx, row, hash).await?;
+        let record = fetch(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            Change {
+                actor: user.id,
+                action: "user.import",
+                entity: "user",
+                entity_id: id.to_string(),
+                before: None::<()>,
+                after: Some(&record),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let report = CsvImportReport {
+        imported: u32::try_from(hashed.len()).unwrap_or(u32::MAX),
+        skipped: u32::try_from(errors.len()).unwrap_or(u32::MAX),
+        errors,
+    };
+    Ok((StatusCode::OK, ApiJson(report)))
+}
+
+type ParsedRows = (Vec<(u32, NewUser)>, Vec<CsvRowError>);
+
+fn parse_csv(body: &str) -> Result<ParsedRows, ApiError> {
+    let bad_file = |message: String| ApiError::Unprocessable {
+        code: "csv_invalid",
+        message,
+        details: BTreeMap::new(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(body.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| bad_file(format!("the header line cannot be read: {e}")))?
+        .clone();
+    let index: BTreeMap<&str, usize> = CSV_COLUMNS
+        .iter()
+        .filter_map(|c| {
+            header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case(c))
+                .map(|i| (*c, i))
+        })
+        .collect();
+    for required in ["username", "display_name", "role", "password"] {
+        if !index.contains_key(required) {
+            return Err(bad_file(format!(
+                "the header line must name the columns {}; {required} is missing",
+                CSV_COLUMNS.join(",")
+            )));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = HashSet::new();
+    for (n, record) in reader.records().enumerate() {
+        let line = u32::try_from(n + 2).unwrap_or(u32::MAX);
+        if n >= MAX_IMPORT_ROWS {
+            return Err(bad_file(format!(
+                "at most {MAX_IMPORT_ROWS} rows per import"
+            )));
+        }
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(CsvRowError {
+                    line,
+                    message: format!("unreadable row: {e}"),
+                });
+                continue;
+            }
+        };
+        let field = |name: &str| {
+            index
+                .get(name)
+                .and_then(|&i| record.get(i))
+                .unwrap_or("")
+                .to_owned()
+        };
+        let role_text = field("role").to_lowercase();
+        let Some(role) = Role::parse(&role_text) else {
+            errors.push(CsvRowError {
+                line,
+                message: format!("role: {role_text:?} is not student, teacher or admin"),
+            });
+            continue;
+        };
+        let mut new = NewUser {
+            username: field("username"),
+            email: Some(field("email")),
+            display_name: field("display_name"),
+            role,
+            student_no: Some(field("student_no")),
+            password: field("password"),
+        };
+        normalise(&mut new);
+        let problems = new.problems();
+        if let Some((f, p)) = problems.first() {
+            errors.push(CsvRowError {
+                line,
+                message: format!("{f}: {p}"),
+            });
+            continue;
+        }
+        if !seen.insert(new.username.clone()) {
+            errors.push(CsvRowError {
+                line,
+                message: format!("username: {} appears twice in the file", new.username),
+            });
+            continue;
+        }
+        rows.push((line, new));
+    }
+    if rows.is_empty() && errors.is_empty() {
+        return Err(bad_file("the file has no rows after its header".to_owned()));
+    }
+    Ok((rows, errors))
+}
