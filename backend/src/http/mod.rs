@@ -10,6 +10,7 @@ mod json;
 mod login;
 mod meta;
 mod paging;
+mod school;
 mod users;
 
 use std::time::Duration;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/import", post(users::import))
         .route("/api/v1/users/{id}", get(users::get).patch(users::update))
         .route("/api/v1/audit", get(audit_log::list))
+        .merge(school::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

@@ -5,12 +5,15 @@
 //!
 //! - [`account`]: roles, sign-in, tokens, passwords, the error envelope.
 //! - [`paging`]: list parameters and pages.
+//! - [`school`]: divisions, subjects, rooms, access points, timetable.
 //! - [`users`]: accounts as an admin manages them, and CSV import.
 
 pub mod account;
 pub mod paging;
+pub mod school;
 pub mod users;
 
 pub use account::*;
 pub use paging::*;
+pub use school::*;
 pub use users::*;

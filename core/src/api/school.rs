@@ -1,0 +1,1 @@
+//! The school as the admin API shows it: divisions, subjects, rooms with their fences and access points, and the weekly timetable.
