@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::auth::mailer::Mailer;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
-use crate::http::{router, AppState};
+use crate::http::{router, AppState, Settings};
 use crate::private_cluster::{self, PrivateCluster};
 use crate::{database, seed};
 
@@ -30,7 +30,9 @@ COMMANDS:
 
 Configuration comes from the environment: ROLLCALL_LISTEN, DATABASE_URL,
 ROLLCALL_DATA_DIR, ROLLCALL_JWT_SECRET, ROLLCALL_PG_USER, ROLLCALL_SMTP_URL,
-ROLLCALL_MAIL_FROM, ROLLCALL_LOG_FORMAT, RUST_LOG (see the README).";
+ROLLCALL_MAIL_FROM, ROLLCALL_CORS_ORIGINS, ROLLCALL_METRICS_TOKEN,
+ROLLCALL_LOGIN_LIMIT_PER_MINUTE, ROLLCALL_RATE_LIMIT_PER_MINUTE, ROLLCALL_LOG_FORMAT,
+RUST_LOG (see the README).";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Command {
@@ -202,14 +204,18 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     );
     tracing::info!(%addr, "serving");
     let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?;
-    let app = router(AppState {
-        pool: pool.clone(),
-        keys,
-        mailer,
-    });
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let settings = Settings {
+        cors_origins: config.cors_origins.clone(),
+        metrics_token: config.metrics_token.clone(),
+        limits: config.limits,
+    };
+    let app = router(AppState::new(pool.clone(), keys, mailer, settings));
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     tracing::info!("shutting down");
     close(pool, cluster).await?;
     served.context("The HTTP server failed")

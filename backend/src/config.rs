@@ -27,6 +27,12 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `ROLLCALL_MAIL_FROM`: the sender of the server's mail.
     pub mail_from: String,
+    /// `ROLLCALL_CORS_ORIGINS`: comma-separated origins a browser may call from.
+    pub cors_origins: Vec<String>,
+    /// `ROLLCALL_METRICS_TOKEN`: bearer token for `/metrics`.
+    pub metrics_token: Option<String>,
+    /// `ROLLCALL_LOGIN_LIMIT_PER_MINUTE` and `ROLLCALL_RATE_LIMIT_PER_MINUTE`.
+    pub limits: crate::http::rate_limit::Limits,
 }
 
 /// A variable that is set but cannot be used.
@@ -41,6 +47,14 @@ pub enum ConfigError {
     /// No data folder could be worked out.
     #[error("cannot find a data folder for this user; set ROLLCALL_DATA_DIR")]
     NoDataDir,
+    /// A number that is not a positive whole number.
+    #[error("{name}={value:?} must be a whole number above 0")]
+    NotANumber {
+        /// The variable.
+        name: &'static str,
+        /// The value given.
+        value: String,
+    },
     /// The JWT secret is too short to be safe.
     #[error("ROLLCALL_JWT_SECRET must be at least 32 characters")]
     WeakJwtSecret,
@@ -73,7 +87,37 @@ impl Config {
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err(ConfigError::WeakJwtSecret);
         }
+        let per_minute = |name: &'static str, default: u32| match lookup(name) {
+            None => Ok(default),
+            Some(value) => value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or(ConfigError::NotANumber { name, value }),
+        };
+        let defaults = crate::http::rate_limit::Limits::default();
+        let limits = crate::http::rate_limit::Limits {
+            sign_in_per_minute: per_minute(
+                "ROLLCALL_LOGIN_LIMIT_PER_MINUTE",
+                defaults.sign_in_per_minute,
+            )?,
+            general_per_minute: per_minute(
+                "ROLLCALL_RATE_LIMIT_PER_MINUTE",
+                defaults.general_per_minute,
+            )?,
+        };
         Ok(Self {
+            limits,
+            cors_origins: lookup("ROLLCALL_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            metrics_token: lookup("ROLLCALL_METRICS_TOKEN"),
             listen,
             database_url: lookup("DATABASE_URL"),
             data_dir,
@@ -121,6 +165,23 @@ mod tests {
     fn a_bad_listen_address_names_the_variable() {
         let err = config(&[("ROLLCALL_LISTEN", "localhost")]).unwrap_err();
         assert!(err.to_string().contains("ROLLCALL_LISTEN"));
+    }
+
+    #[test]
+    fn origins_and_limits_are_read_and_checked() {
+        let c = config(&[
+            (
+                "ROLLCALL_CORS_ORIGINS",
+                "https://a.example/, https://b.example",
+            ),
+            ("ROLLCALL_LOGIN_LIMIT_PER_MINUTE", "5"),
+        ])
+        .unwrap();
+        assert_eq!(c.cors_origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(c.limits.sign_in_per_minute, 5);
+        assert_eq!(c.limits.general_per_minute, 600);
+        let err = config(&[("ROLLCALL_RATE_LIMIT_PER_MINUTE", "lots")]).unwrap_err();
+        assert!(err.to_string().contains("ROLLCALL_RATE_LIMIT_PER_MINUTE"));
     }
 
     #[test]

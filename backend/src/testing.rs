@@ -8,7 +8,7 @@ use sqlx::PgPool;
 
 use crate::auth::mailer::Mailer;
 use crate::auth::tokens::TokenKeys;
-use crate::http::{router, AppState};
+use crate::http::{router, AppState, Settings};
 
 /// What a test server is built with.
 #[derive(Debug, Clone)]
@@ -17,6 +17,8 @@ pub struct TestServer {
     pub keys: TokenKeys,
     /// Outgoing mail (tests point it at an SMTP sink).
     pub mailer: Mailer,
+    /// CORS, metrics and rate limits.
+    pub settings: Settings,
 }
 
 impl Default for TestServer {
@@ -24,6 +26,7 @@ impl Default for TestServer {
         Self {
             keys: TokenKeys::random(),
             mailer: Mailer::disabled(),
+            settings: Settings::default(),
         }
     }
 }
@@ -46,13 +49,15 @@ pub async fn spawn_server_with(pool: PgPool, options: TestServer) -> anyhow::Res
         .await
         .context("Failed to bind a loopback port")?;
     let addr = listener.local_addr()?;
-    let app = router(AppState {
+    let app = router(AppState::new(
         pool,
-        keys: options.keys,
-        mailer: options.mailer,
-    });
+        options.keys,
+        options.mailer,
+        options.settings,
+    ));
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
+        if let Err(e) = axum::serve(listener, service).await {
             tracing::error!(error = %e, "test server stopped");
         }
     });

@@ -65,6 +65,12 @@ pub enum ApiError {
         /// Which field, and why.
         details: BTreeMap<String, String>,
     },
+    /// 429: this address sent too many requests.
+    #[error("too many requests; try again in {retry_after} s")]
+    TooManyRequests {
+        /// Seconds until the window turns over.
+        retry_after: u64,
+    },
     /// 503: the database does not answer.
     #[error("the database is not available")]
     Unavailable,
@@ -139,6 +145,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }

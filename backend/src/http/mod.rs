@@ -9,17 +9,21 @@ mod health;
 mod json;
 mod login;
 mod meta;
+pub mod metrics;
 mod paging;
+pub mod rate_limit;
 mod school;
 mod users;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::http::{HeaderName, Request};
+use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::{get, post};
 use axum::Router;
 use sqlx::PgPool;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -33,6 +37,17 @@ pub use json::ApiJson;
 /// Largest request body the API accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Operational settings of the HTTP layer.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Origins a browser may call the API from (CORS); empty allows none.
+    pub cors_origins: Vec<String>,
+    /// Bearer token for `/metrics`; unset allows loopback clients only.
+    pub metrics_token: Option<String>,
+    /// Per-address request budgets.
+    pub limits: rate_limit::Limits,
+}
+
 /// Everything a handler may need, handed out as extractors.
 #[derive(Debug, Clone, FromRef)]
 pub struct AppState {
@@ -42,6 +57,46 @@ pub struct AppState {
     pub keys: TokenKeys,
     /// Outgoing mail.
     pub mailer: Mailer,
+    /// Operational settings.
+    pub settings: Arc<Settings>,
+    /// Request counters per client address.
+    pub limiter: Arc<rate_limit::RateLimiter>,
+    /// Request counts and latencies.
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl AppState {
+    /// State over `pool` with these keys, mailer and settings.
+    #[must_use]
+    pub fn new(pool: PgPool, keys: TokenKeys, mailer: Mailer, settings: Settings) -> Self {
+        Self {
+            pool,
+            keys,
+            mailer,
+            limiter: Arc::new(rate_limit::RateLimiter::new(settings.limits)),
+            settings: Arc::new(settings),
+            metrics: Arc::default(),
+        }
+    }
+}
+
+fn cors(settings: &Settings) -> CorsLayer {
+    let origins: Vec<HeaderValue> = settings
+        .cors_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
 }
 
 /// The whole API.
@@ -63,8 +118,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/{id}", get(users::get).patch(users::update))
         .route("/api/v1/audit", get(audit_log::list))
         .merge(school::routes())
+        .route("/metrics", get(metrics::serve))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(cors(&state.settings))
         .with_state(state)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

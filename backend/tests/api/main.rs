@@ -3,6 +3,7 @@
 mod account;
 mod helpers;
 mod login;
+mod operations;
 mod smtp_sink;
 mod surface;
 mod users;
