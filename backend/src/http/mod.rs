@@ -2,9 +2,11 @@
 
 mod account;
 mod audit_log;
+mod devices;
 mod auth_user;
 mod error;
 mod extract;
+mod kiosks;
 mod health;
 mod json;
 mod login;
@@ -117,6 +119,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/users/import", post(users::import))
         .route("/api/v1/users/{id}", get(users::get).patch(users::update))
         .route("/api/v1/audit", get(audit_log::list))
+        .route("/api/v1/devices", get(devices::list).post(devices::register))
+        .route("/api/v1/devices/{id}/approve", post(devices::approve))
+        .route("/api/v1/devices/{id}/revoke", post(devices::revoke))
+        .route("/api/v1/kiosks", get(kiosks::list).post(kiosks::create))
+        .route("/api/v1/kiosks/heartbeat", post(kiosks::heartbeat))
+        .route("/api/v1/kiosks/{id}", get(kiosks::get).patch(kiosks::update))
+        .route("/api/v1/kiosks/{id}/credential", post(kiosks::rotate_credential))
         .merge(school::routes())
         .route("/metrics", get(metrics::serve))
         .fallback(error::not_found)

@@ -1,6 +1,7 @@
 //! The HTTP API through a real socket, each test on a fresh database.
 
 mod account;
+mod devices;
 mod helpers;
 mod login;
 mod operations;

@@ -4,16 +4,19 @@
 //! them through Tauri commands; one definition keeps the three in step.
 //!
 //! - [`account`]: roles, sign-in, tokens, passwords, the error envelope.
+//! - [`devices`]: student devices (binding) and kiosks.
 //! - [`paging`]: list parameters and pages.
 //! - [`school`]: divisions, subjects, rooms, access points, timetable.
 //! - [`users`]: accounts as an admin manages them, and CSV import.
 
 pub mod account;
+pub mod devices;
 pub mod paging;
 pub mod school;
 pub mod users;
 
 pub use account::*;
+pub use devices::*;
 pub use paging::*;
 pub use school::*;
 pub use users::*;

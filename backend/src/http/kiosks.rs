@@ -1,0 +1,311 @@
+//! `/api/v1/kiosks`: door PCs bound to a room. A kiosk signs in like any
+//! account (its own username and a generated secret, role `kiosk`), so it gets
+//! the same tokens, limits and revocation; its heartbeat records `last_seen`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use rollcall_core::api::{
+    KioskCredential, KioskPatch, KioskRecord, ListParams, NewKiosk, Page, Role,
+};
+use sqlx::{PgConnection, PgPool, QueryBuilder};
+use uuid::Uuid;
+
+use super::extract::{ApiPath, ApiQuery};
+use super::paging::Paging;
+use super::{ApiError, ApiJson, AuthUser};
+use crate::audit::{self, Change};
+use crate::auth::{password, refresh, secret_token};
+
+const SELECT: &str = "SELECT k.id, k.name, k.room_id, u.username, k.config::text AS config, \
+    u.active, extract(epoch FROM k.last_seen_at)::bigint AS last_seen_at \
+    FROM kiosks k JOIN users u ON u.id = k.user_id";
+
+#[derive(sqlx::FromRow)]
+struct KioskRow {
+    id: Uuid,
+    name: String,
+    room_id: Uuid,
+    username: String,
+    config: String,
+    active: bool,
+    last_seen_at: Option<i64>,
+}
+
+impl From<KioskRow> for KioskRecord {
+    fn from(r: KioskRow) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            room_id: r.room_id,
+            username: r.username,
+            config: r.config,
+            active: r.active,
+            last_seen_at: r.last_seen_at,
+        }
+    }
+}
+
+async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<KioskRecord, ApiError> {
+    sqlx::query_as::<_, KioskRow>(&format!("{SELECT} WHERE k.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .map(KioskRecord::from)
+        .ok_or_else(|| ApiError::NotFound("there is no kiosk with this id".to_owned()))
+}
+
+fn invalid(field: &str, message: &str) -> ApiError {
+    ApiError::Unprocessable {
+        code: "invalid_field",
+        message: message.to_owned(),
+        details: [(field.to_owned(), message.to_owned())].into(),
+    }
+}
+
+/// Parses a kiosk's settings: a JSON object, at most 16 KiB.
+fn config_object(text: Option<&str>) -> Result<serde_json::Value, ApiError> {
+    let Some(text) = text else {
+        return Ok(serde_json::json!({}));
+    };
+    if text.len() > 16 * 1024 {
+        return Err(invalid("config", "kiosk settings are at most 16 KiB"));
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v @ serde_json::Value::Object(_)) => Ok(v),
+        _ => Err(invalid("config", "kiosk settings must be a JSON object")),
+    }
+}
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    if name.trim().is_empty() || name.chars().count() > 80 {
+        return Err(invalid("name", "a kiosk name has 1 to 80 characters"));
+    }
+    Ok(())
+}
+
+async fn room_exists(conn: &mut PgConnection, room: Uuid) -> Result<(), ApiError> {
+    let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1)")
+        .bind(room)
+        .fetch_one(conn)
+        .await?;
+    if found {
+        Ok(())
+    } else {
+        Err(invalid("room_id", "there is no room with this id"))
+    }
+}
+
+async fn hash(secret: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || password::hash(&secret))
+        .await
+        .map_err(anyhow::Error::new)?
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+}
+
+pub(super) async fn create(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiJson(new): ApiJson<NewKiosk>,
+) -> Result<(StatusCode, ApiJson<KioskCredential>), ApiError> {
+    user.require(&[Role::Admin])?;
+    let name = new.name.trim().to_owned();
+    check_name(&name)?;
+    let config = config_object(new.config.as_deref())?;
+    let secret = secret_token::generate();
+    let password_hash = hash(secret.clone()).await?;
+    let id = Uuid::now_v7();
+    let user_id = Uuid::now_v7();
+    let username = format!("kiosk-{}", &id.simple().to_string()[24..]);
+    let mut tx = pool.begin().await?;
+    room_exists(&mut tx, new.room_id).await?;
+    sqlx::query(
+        "INSERT INTO users (id, username, display_name, role, password_hash) \
+         VALUES ($1, $2, $3, 'kiosk', $4)",
+    )
+    .bind(user_id)
+    .bind(&username)
+    .bind(format!("Kiosk {name}"))
+    .bind(password_hash)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO kiosks (id, user_id, room_id, name, config) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(new.room_id)
+    .bind(&name)
+    .bind(&config)
+    .execute(&mut *tx)
+    .await?;
+    let kiosk = fetch(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor: user.id,
+            action: "kiosk.create",
+            entity: "kiosk",
+            entity_id: id.to_string(),
+            before: None::<()>,
+            after: Some(&kiosk),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        ApiJson(KioskCredential { kiosk, secret }),
+    ))
+}
+
+pub(super) async fn list(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<ApiJson<Page<KioskRecord>>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let paging = Paging::new(&params, &["name", "created_at", "last_seen_at"])?;
+    let where_clause = |qb: &mut QueryBuilder<'_, sqlx::Postgres>| {
+        qb.push(" WHERE true");
+        if let Some(q) = &paging.search {
+            qb.push(" AND k.name ILIKE ").push_bind(q.clone());
+        }
+    };
+    let mut count = QueryBuilder::new("SELECT count(*) FROM kiosks k");
+    where_clause(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(&pool).await?;
+    let mut select = QueryBuilder::new(SELECT);
+    where_clause(&mut select);
+    paging.push_tail(&mut select);
+    let rows: Vec<KioskRow> = select.build_query_as().fetch_all(&pool).await?;
+    Ok(ApiJson(paging.page(
+        rows.into_iter().map(KioskRecord::from).collect(),
+        total,
+    )))
+}
+
+pub(super) async fn get(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<ApiJson<KioskRecord>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let mut conn = pool.acquire().await?;
+    Ok(ApiJson(fetch(&mut conn, id).await?))
+}
+
+pub(super) async fn update(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(patch): ApiJson<KioskPatch>,
+) -> Result<ApiJson<KioskRecord>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let name = patch.name.as_deref().map(str::trim);
+    if let Some(name) = name {
+        check_name(name)?;
+    }
+    let config = patch
+        .config
+        .as_deref()
+        .map(|c| config_object(Some(c)))
+        .transpose()?;
+    let mut tx = pool.begin().await?;
+    let before = fetch(&mut tx, id).await?;
+    if let Some(room) = patch.room_id {
+        room_exists(&mut tx, room).await?;
+    }
+    sqlx::query(
+        "UPDATE kiosks SET name = COALESCE($2, name), room_id = COALESCE($3, room_id), \
+         config = COALESCE($4, config) WHERE id = $1",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(patch.room_id)
+    .bind(config)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(active) = patch.active {
+        let kiosk_user: Uuid =
+            sqlx::query_scalar("UPDATE users SET active = $2 WHERE id = (SELECT user_id FROM kiosks WHERE id = $1) RETURNING id")
+                .bind(id)
+                .bind(active)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !active {
+            refresh::revoke_all(&mut tx, kiosk_user).await?;
+        }
+    }
+    let after = fetch(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor: user.id,
+            action: "kiosk.update",
+            entity: "kiosk",
+            entity_id: id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApiJson(after))
+}
+
+/// `POST /api/v1/kiosks/{id}/credential`: a new secret; the old one and every
+/// session signed in with it stop working.
+pub(super) async fn rotate_credential(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<ApiJson<KioskCredential>, ApiError> {
+    user.require(&[Role::Admin])?;
+    let secret = secret_token::generate();
+    let password_hash = hash(secret.clone()).await?;
+    let mut tx = pool.begin().await?;
+    let kiosk = fetch(&mut tx, id).await?;
+    let kiosk_user: Uuid = sqlx::query_scalar(
+        "UPDATE users SET password_hash = $2, updated_at = now() \
+         WHERE id = (SELECT user_id FROM kiosks WHERE id = $1) RETURNING id",
+    )
+    .bind(id)
+    .bind(password_hash)
+    .fetch_one(&mut *tx)
+    .await?;
+    refresh::revoke_all(&mut tx, kiosk_user).await?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor: user.id,
+            action: "kiosk.rotate_credential",
+            entity: "kiosk",
+            entity_id: id.to_string(),
+            before: None::<()>,
+            after: None::<()>,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApiJson(KioskCredential { kiosk, secret }))
+}
+
+/// `POST /api/v1/kiosks/heartbeat`: the kiosk says it is alive and gets its
+/// room and settings back.
+pub(super) async fn heartbeat(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+) -> Result<ApiJson<KioskRecord>, ApiError> {
+    user.require(&[Role::Kiosk])?;
+    let mut tx = pool.begin().await?;
+    let id: Uuid = sqlx::query_scalar(
+        "UPDATE kiosks SET last_seen_at = now() WHERE user_id = $1 RETURNING id",
+    )
+    .bind(user.id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(ApiError::Forbidden)?;
+    let record = fetch(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(ApiJson(record))
+}
