@@ -110,6 +110,8 @@ fn run_tests(tools: &Tools, database_url: &str, data: &std::path::Path) -> Resul
 /// Builds the Yew UI into `ui/dist`, which the app embeds at compile time.
 pub fn build_ui(tools: &Tools) -> Result<()> {
     step("Build the UI (Yew → wasm, trunk)");
+    // Trunk builds offline; the registry crates must be in cargo's cache first.
+    run("cargo fetch", cargo().arg("fetch"))?;
     run(
         "trunk build",
         Command::new(tools.cargo_bin.join("trunk"))

@@ -1,0 +1,6 @@
+//! Helpers for Rollcall's desktop end-to-end journeys: a small W3C WebDriver client and a
+//! guard that runs `tauri-driver` for the length of a test.
+
+pub mod env;
+pub mod tauri_driver;
+pub mod webdriver;

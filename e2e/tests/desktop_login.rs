@@ -1,0 +1,278 @@
+//! The desktop app, launched under Xvfb and driven over WebDriver against a running
+//! server with the demo data: an unreachable server address and a wrong password are each
+//! explained, then `teacher1` signs in and sees who they are and which server version
+//! answered, then signs out.
+//!
+//! Needs `DISPLAY`, `ROLLCALL_E2E_APP`, `ROLLCALL_E2E_SERVER` and `ROLLCALL_E2E_ARTIFACTS`;
+//! `cargo xtask test` provides them. Without them the test fails, never passes quietly.
+
+use std::time::Duration;
+
+use rollcall_core::api::{LoginRequest, LoginResponse, ServerInfo};
+use rollcall_e2e::env::JourneyEnv;
+use rollcall_e2e::tauri_driver::TauriDriver;
+use rollcall_e2e::webdriver::{Session, WebDriverError};
+
+/// The first window may take a while: WebKit starts and the wasm UI compiles.
+const APP_START: Duration = Duration::from_secs(60);
+/// A login includes password hashing on the server.
+const SIGN_IN: Duration = Duration::from_secs(30);
+/// The W3C key code for Enter.
+const ENTER: &str = "\u{E007}";
+
+const TEACHER: &str = "teacher1";
+const TEACHER_PASSWORD: &str = "rollcall-teacher";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_teacher_signs_in_on_the_desktop_after_the_login_errors_are_explained() {
+    let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
+    let expected = Expected::ask_server(&env.server).await;
+
+    let driver = TauriDriver::start(&env.artifacts.join("tauri-driver.log"))
+        .await
+        .unwrap_or_else(|problem| panic!("{problem}"));
+    let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
+        .await
+        .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
+
+    let outcome = journey(&session, &env, &expected).await;
+    if outcome.is_err() {
+        // Best effort: the screen at the moment of failure is the most useful artifact.
+        let _ = save_screenshot(&session, &env, "desktop-failure.png").await;
+    }
+    // Ending the session closes the app; then the guard stops tauri-driver.
+    let ended = session.end().await;
+    drop(driver);
+
+    if let Err(problem) = outcome {
+        panic!("{problem}");
+    }
+    ended.expect("the WebDriver session ends cleanly");
+}
+
+async fn journey(session: &Session, env: &JourneyEnv, expected: &Expected) -> Result<(), String> {
+    session
+        .wait_for("#server-url", APP_START)
+        .await
+        .map_err(step("the login screen appears"))?;
+    save_screenshot(session, env, "desktop-login.png").await?;
+
+    // A server address where nothing listens is named in the message.
+    let nowhere = format!("http://127.0.0.1:{}", closed_port()?);
+    fill_login_form(session, &nowhere, TEACHER, TEACHER_PASSWORD).await?;
+    let sign_in = session
+        .find("#sign-in")
+        .await
+        .map_err(step("find Sign in"))?;
+    session
+        .click(&sign_in)
+        .await
+        .map_err(step("click Sign in"))?;
+    let error = session
+        .wait_for_text("#login-error", SIGN_IN)
+        .await
+        .map_err(step("an error appears for an unreachable server"))?;
+    check(
+        error.contains("reach") && error.contains(&nowhere),
+        format!("the error for {nowhere} reads {error:?}"),
+    )?;
+    save_screenshot(session, env, "desktop-login-server-unreachable.png").await?;
+
+    // A wrong password, submitted with Enter.
+    fill_login_form(session, &env.server, TEACHER, "not-the-password").await?;
+    let password = session
+        .find("#password")
+        .await
+        .map_err(step("find the password field"))?;
+    session
+        .send_keys(&password, ENTER)
+        .await
+        .map_err(step("press Enter"))?;
+    let error = wait_for_text_containing(session, "#login-error", "Wrong username or password.")
+        .await
+        .map_err(step("an error appears for the wrong password"))?;
+    check(
+        error.contains("Wrong username or password."),
+        format!("the error reads {error:?}"),
+    )?;
+    save_screenshot(session, env, "desktop-login-wrong-password.png").await?;
+
+    // The right password, submitted with the button.
+    fill_login_form(session, &env.server, TEACHER, TEACHER_PASSWORD).await?;
+    let sign_in = session
+        .find("#sign-in")
+        .await
+        .map_err(step("find Sign in"))?;
+    session
+        .click(&sign_in)
+        .await
+        .map_err(step("click Sign in"))?;
+    let user = session
+        .wait_for_text("#signed-in-user", SIGN_IN)
+        .await
+        .map_err(step("the signed-in screen appears"))?;
+    check(
+        user.contains(&expected.display_name),
+        format!(
+            "#signed-in-user reads {user:?}, expected {:?}",
+            expected.display_name
+        ),
+    )?;
+    let role = text_of(session, "#signed-in-role").await?;
+    check(
+        role.eq_ignore_ascii_case("teacher"),
+        format!("#signed-in-role reads {role:?}"),
+    )?;
+    let version = text_of(session, "#server-version").await?;
+    check(
+        !version.trim().is_empty() && version.trim() == expected.server_version,
+        format!(
+            "#server-version reads {version:?}, the server says {:?}",
+            expected.server_version
+        ),
+    )?;
+    save_screenshot(session, env, "desktop-signed-in.png").await?;
+
+    // Signing out returns to the login screen.
+    let sign_out = session
+        .find("#sign-out")
+        .await
+        .map_err(step("find Sign out"))?;
+    session
+        .click(&sign_out)
+        .await
+        .map_err(step("click Sign out"))?;
+    session
+        .wait_for("#sign-in", SIGN_IN)
+        .await
+        .map_err(step("the login screen returns"))?;
+    Ok(())
+}
+
+async fn fill_login_form(
+    session: &Session,
+    server: &str,
+    login: &str,
+    password: &str,
+) -> Result<(), String> {
+    for (css, text) in [
+        ("#server-url", server),
+        ("#login", login),
+        ("#password", password),
+    ] {
+        let field = session
+            .find(css)
+            .await
+            .map_err(step(&format!("find {css}")))?;
+        session
+            .clear(&field)
+            .await
+            .map_err(step(&format!("clear {css}")))?;
+        session
+            .send_keys(&field, text)
+            .await
+            .map_err(step(&format!("type into {css}")))?;
+    }
+    Ok(())
+}
+
+/// Waits until `css` shows `wanted`: the previous attempt's message stays on screen
+/// until the next answer arrives.
+async fn wait_for_text_containing(
+    session: &Session,
+    css: &str,
+    wanted: &str,
+) -> Result<String, WebDriverError> {
+    let deadline = std::time::Instant::now() + SIGN_IN;
+    loop {
+        let text = session.wait_for_text(css, SIGN_IN).await?;
+        if text.contains(wanted) || std::time::Instant::now() > deadline {
+            return Ok(text);
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// A loopback port with nothing listening on it.
+fn closed_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    listener
+        .local_addr()
+        .map(|addr| addr.port())
+        .map_err(|e| e.to_string())
+}
+
+async fn text_of(session: &Session, css: &str) -> Result<String, String> {
+    let element = session
+        .find(css)
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .text(&element)
+        .await
+        .map_err(step(&format!("read {css}")))
+}
+
+async fn save_screenshot(session: &Session, env: &JourneyEnv, name: &str) -> Result<(), String> {
+    let png = session
+        .screenshot()
+        .await
+        .map_err(step(&format!("take {name}")))?;
+    let path = env.artifacts.join(name);
+    std::fs::write(&path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn step(what: &str) -> impl Fn(WebDriverError) -> String + '_ {
+    move |error| format!("step \"{what}\" failed: {error}")
+}
+
+fn check(condition: bool, failure: String) -> Result<(), String> {
+    if condition {
+        Ok(())
+    } else {
+        Err(failure)
+    }
+}
+
+/// What the screens should show, asked of the server's API directly so the test does not
+/// hard-code the demo data's names or the server's version.
+struct Expected {
+    display_name: String,
+    server_version: String,
+}
+
+impl Expected {
+    async fn ask_server(server: &str) -> Self {
+        let http = reqwest::Client::new();
+        let server = server.trim_end_matches('/');
+        let meta: ServerInfo = http
+            .get(format!("{server}/api/v1/meta"))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .unwrap_or_else(|e| panic!("ROLLCALL_E2E_SERVER={server} does not answer: {e}"))
+            .json()
+            .await
+            .expect("GET /api/v1/meta answers with ServerInfo");
+        let request = LoginRequest {
+            login: TEACHER.to_owned(),
+            password: TEACHER_PASSWORD.to_owned(),
+        };
+        let login: LoginResponse = http
+            .post(format!("{server}/api/v1/auth/login"))
+            .json(&request)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .unwrap_or_else(|e| {
+                panic!("{TEACHER} cannot sign in at {server} (demo data seeded?): {e}")
+            })
+            .json()
+            .await
+            .expect("POST /api/v1/auth/login answers with LoginResponse");
+        Self {
+            display_name: login.user.display_name,
+            server_version: meta.version,
+        }
+    }
+}

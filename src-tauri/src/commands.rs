@@ -1,0 +1,33 @@
+//! The commands the UI may call (see `capabilities/`); each one delegates to the app's
+//! logic so that it can be tested without a webview.
+
+// Tauri deserialises command arguments into owned values, so they arrive by value
+// whether or not the body needs ownership.
+#![allow(clippy::needless_pass_by_value)]
+
+use tauri::State;
+
+use crate::{AppConfig, AppError, ServerClient, SignedIn};
+
+/// The server address the login screen starts with.
+#[tauri::command]
+pub fn default_server_url(config: State<'_, AppConfig>) -> String {
+    config.default_server_url.clone()
+}
+
+/// Signs in to the server at `server_url`; the access token stays on the Rust side.
+#[tauri::command]
+pub async fn login(
+    client: State<'_, ServerClient>,
+    server_url: String,
+    login: String,
+    password: String,
+) -> Result<SignedIn, AppError> {
+    client.login(&server_url, &login, &password).await
+}
+
+/// Forgets the signed-in session.
+#[tauri::command]
+pub fn sign_out(client: State<'_, ServerClient>) {
+    client.sign_out();
+}

@@ -1,0 +1,54 @@
+//! The app's start-up configuration.
+
+/// Where the app looks for its server unless the user types another address.
+pub const FALLBACK_SERVER_URL: &str = "http://127.0.0.1:8080";
+
+/// Settings the app reads once at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppConfig {
+    /// The server address the login screen starts with.
+    pub default_server_url: String,
+}
+
+impl AppConfig {
+    /// Reads `ROLLCALL_SERVER_URL`, falling back to [`FALLBACK_SERVER_URL`].
+    #[must_use]
+    pub fn from_env() -> Self {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from a variable lookup, so tests need not touch the
+    /// process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let default_server_url = lookup("ROLLCALL_SERVER_URL")
+            .map(|url| url.trim().to_owned())
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| FALLBACK_SERVER_URL.to_owned());
+        Self { default_server_url }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_url_comes_from_rollcall_server_url() {
+        let config = AppConfig::from_lookup(|name| {
+            (name == "ROLLCALL_SERVER_URL").then(|| " https://rollcall.school.example ".to_owned())
+        });
+        assert_eq!(config.default_server_url, "https://rollcall.school.example");
+    }
+
+    #[test]
+    fn an_unset_or_blank_variable_falls_back_to_the_local_server() {
+        assert_eq!(
+            AppConfig::from_lookup(|_| None).default_server_url,
+            FALLBACK_SERVER_URL
+        );
+        assert_eq!(
+            AppConfig::from_lookup(|_| Some("  ".to_owned())).default_server_url,
+            FALLBACK_SERVER_URL
+        );
+    }
+}

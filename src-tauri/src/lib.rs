@@ -1,0 +1,51 @@
+//! Rollcall's desktop and mobile app: the Rust side behind the Yew UI.
+//!
+//! The UI never talks to the network; it calls the commands in [`commands`], which
+//! delegate to [`server_api`]. Everything is wired up in [`run_app`], which the real app and
+//! the tests (with `tauri::test::mock_builder()`) share.
+
+mod commands;
+pub mod config;
+pub mod error;
+pub mod server_api;
+
+pub use config::AppConfig;
+pub use error::AppError;
+pub use server_api::{ServerAddress, ServerClient, SignedIn};
+
+use tauri::{Builder, Context, Runtime};
+
+/// Registers the app's commands and managed state on `builder`, configured from the
+/// environment (see [`AppConfig::from_env`]).
+pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    run_app_with(builder, AppConfig::from_env())
+}
+
+/// Like [`run_app`], with the configuration given explicitly.
+pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R> {
+    builder
+        .manage(config)
+        .manage(ServerClient::new())
+        .invoke_handler(tauri::generate_handler![
+            commands::default_server_url,
+            commands::login,
+            commands::sign_out,
+        ])
+}
+
+/// The app's generated context: `tauri.conf.json`, the capabilities and the bundled UI
+/// from `ui/dist`.
+pub fn context<R: Runtime>() -> Context<R> {
+    tauri::generate_context!()
+}
+
+/// Starts the app; returns when its last window closes.
+///
+/// # Panics
+/// When the window system or webview cannot be started: nothing useful can run then.
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    run_app(Builder::default())
+        .run(context())
+        .expect("Rollcall could not start its window");
+}

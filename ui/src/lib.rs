@@ -1,0 +1,8 @@
+//! Rollcall's Yew frontend. It never talks to the network: every call goes to the Rust
+//! side through [`client`].
+
+pub mod client;
+mod components;
+pub mod session;
+
+pub use components::App;

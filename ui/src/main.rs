@@ -1,0 +1,3 @@
+fn main() {
+    yew::Renderer::<rollcall_ui::App>::new().render();
+}
