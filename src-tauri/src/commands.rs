@@ -26,8 +26,9 @@ pub async fn login(
     client.login(&server_url, &login, &password).await
 }
 
-/// Forgets the signed-in session.
+/// Signs out: forgets the session and revokes it on the server.
 #[tauri::command]
-pub fn sign_out(client: State<'_, ServerClient>) {
-    client.sign_out();
+pub async fn sign_out(client: State<'_, ServerClient>) -> Result<(), AppError> {
+    client.sign_out().await;
+    Ok(())
 }

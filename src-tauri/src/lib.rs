@@ -11,7 +11,8 @@ pub mod server_api;
 
 pub use config::AppConfig;
 pub use error::AppError;
-pub use server_api::{ServerAddress, ServerClient, SignedIn};
+pub use rollcall_core::api::SignedIn;
+pub use server_api::{ServerAddress, ServerClient};
 
 use tauri::{Builder, Context, Runtime};
 

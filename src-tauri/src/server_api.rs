@@ -5,9 +5,10 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use reqwest::{Response, Url};
-use rollcall_core::api::{ErrorEnvelope, LoginRequest, LoginResponse, ServerInfo, UserSummary};
+use rollcall_core::api::{
+    ErrorEnvelope, LoginRequest, LoginResponse, RefreshRequest, ServerInfo, SignedIn, UserSummary,
+};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 
 use crate::AppError;
 
@@ -74,16 +75,11 @@ impl fmt::Display for ServerAddress {
     }
 }
 
-/// What the UI learns from a successful login. The access token is deliberately absent:
-/// it never leaves the Rust side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SignedIn {
-    /// Who signed in.
-    pub user: UserSummary,
-    /// The server's name and version.
-    pub server: ServerInfo,
-    /// The normalised address of the server, as the app will use it.
-    pub server_address: String,
+/// What a sign-out sends, taken out of the session before it is forgotten.
+struct LogoutRequest {
+    server: ServerAddress,
+    access_token: String,
+    refresh_token: String,
 }
 
 /// The signed-in account and the credentials for its requests. The tokens never leave
@@ -208,9 +204,36 @@ impl ServerClient {
         read_json(server, response).await
     }
 
-    /// Forgets the session, if any.
-    pub fn sign_out(&self) {
-        *self.lock_session() = None;
+    /// Signs out: forgets the session and asks the server to revoke its
+    /// refresh token. The session is forgotten even when the server cannot
+    /// be reached; its refresh token then simply expires.
+    pub async fn sign_out(&self) {
+        let Some(session) = self.lock_session().take() else {
+            return;
+        };
+        let request = LogoutRequest {
+            server: session.server,
+            access_token: session.access_token,
+            refresh_token: session.refresh_token,
+        };
+        let sent = self
+            .http
+            .post(match request.server.endpoint("api/v1/auth/logout") {
+                Ok(url) => url,
+                Err(_) => return,
+            })
+            .bearer_auth(&request.access_token)
+            .json(&RefreshRequest {
+                refresh_token: request.refresh_token,
+            })
+            .send()
+            .await;
+        if let Err(error) = sent {
+            eprintln!(
+                "rollcall: could not tell {} about the sign-out: {error}",
+                request.server
+            );
+        }
     }
 
     /// Runs `f` on the current session; `None` when no one is signed in.

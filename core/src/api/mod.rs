@@ -4,18 +4,21 @@
 //! them through Tauri commands; one definition keeps the three in step.
 //!
 //! - [`account`]: roles, sign-in, tokens, passwords, the error envelope.
+//! - [`app`]: the Tauri commands' arguments, answers and errors.
 //! - [`devices`]: student devices (binding) and kiosks.
 //! - [`paging`]: list parameters and pages.
 //! - [`school`]: divisions, subjects, rooms, access points, timetable.
 //! - [`users`]: accounts as an admin manages them, and CSV import.
 
 pub mod account;
+pub mod app;
 pub mod devices;
 pub mod paging;
 pub mod school;
 pub mod users;
 
 pub use account::*;
+pub use app::*;
 pub use devices::*;
 pub use paging::*;
 pub use school::*;
