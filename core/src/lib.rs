@@ -39,6 +39,8 @@ pub mod evaluate;
 pub mod face;
 pub mod geofence;
 pub mod ids;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod otp;
 pub mod policy;
 pub mod qr;

@@ -4,8 +4,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use rollcall_core::api::{
-    password_problem, ForgotPasswordRequest, LoginResponse, PasswordChangeRequest, RefreshRequest,
-    ResetPasswordRequest, UserSummary,
+    password_problem, ErrorEnvelope, ForgotPasswordRequest, LoginResponse, PasswordChangeRequest,
+    RefreshRequest, ResetPasswordRequest, UserSummary,
 };
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -20,6 +20,7 @@ use crate::auth::{password, secret_token};
 /// How long a reset code works.
 const RESET_MINUTES: i32 = 30;
 
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", summary = "The signed-in account", responses((status = 200, description = "The account", body = UserSummary), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn me(
     State(pool): State<PgPool>,
     user: AuthUser,
@@ -37,6 +38,7 @@ pub(super) async fn me(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", summary = "Trade a refresh token for new tokens (rotation; reuse revokes the family)", request_body = RefreshRequest, responses((status = 200, description = "New tokens", body = LoginResponse), (status = 401, description = "Invalid, reused or expired token", body = ErrorEnvelope)))]
 pub(super) async fn refresh(
     State(pool): State<PgPool>,
     State(keys): State<TokenKeys>,
@@ -78,6 +80,7 @@ pub(super) async fn refresh(
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", summary = "Revoke the refresh-token family", request_body = RefreshRequest, responses((status = 204, description = "Signed out"), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn logout(
     State(pool): State<PgPool>,
     user: AuthUser,
@@ -111,6 +114,7 @@ async fn set_password(pool: &PgPool, user: Uuid, new_password: String) -> Result
     Ok(())
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", summary = "Change one's own password", request_body = PasswordChangeRequest, responses((status = 204, description = "Changed; other sessions signed out"), (status = 422, description = "The new password breaks a rule", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn change_password(
     State(pool): State<PgPool>,
     user: AuthUser,
@@ -140,6 +144,7 @@ pub(super) async fn change_password(
 
 /// Always 202, whether or not the account exists, so the answer tells an
 /// attacker nothing.
+#[utoipa::path(post, path = "/api/v1/auth/forgot", tag = "auth", summary = "Mail a single-use reset code (always 202)", request_body = ForgotPasswordRequest, responses((status = 202, description = "Accepted")))]
 pub(super) async fn forgot_password(
     State(pool): State<PgPool>,
     State(mailer): State<Mailer>,
@@ -172,6 +177,7 @@ pub(super) async fn forgot_password(
     Ok(StatusCode::ACCEPTED)
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/reset", tag = "auth", summary = "Set a new password with a mailed code", request_body = ResetPasswordRequest, responses((status = 204, description = "Reset"), (status = 400, description = "Invalid or expired code", body = ErrorEnvelope), (status = 422, description = "The new password breaks a rule", body = ErrorEnvelope)))]
 pub(super) async fn reset_password(
     State(pool): State<PgPool>,
     ApiJson(req): ApiJson<ResetPasswordRequest>,

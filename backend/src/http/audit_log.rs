@@ -1,19 +1,20 @@
 //! `GET /api/v1/audit`: the audit log, newest first, for admins.
 
 use axum::extract::State;
-use rollcall_core::api::{ListParams, Page, Role};
+use rollcall_core::api::{ErrorEnvelope, ListParams, Page};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, QueryBuilder};
 use uuid::Uuid;
 
 use super::extract::ApiQuery;
 use super::paging::Paging;
-use super::{ApiError, ApiJson, AuthUser};
+use super::{Admin, ApiError, ApiJson};
 
 /// One audit entry.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub(super) struct AuditEntry {
     id: i64,
+    #[schema(value_type = String, format = DateTime)]
     at: time::OffsetDateTime,
     actor_id: Option<Uuid>,
     action: String,
@@ -24,19 +25,20 @@ pub(super) struct AuditEntry {
 }
 
 /// Filters besides paging.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct AuditFilter {
     entity: Option<String>,
     actor_id: Option<Uuid>,
 }
 
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", summary = "The audit log of admin writes, newest first (admin)", params(ListParams, AuditFilter), responses((status = 200, description = "A page of entries", body = Page<AuditEntry>), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn list(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    _admin: Admin,
     ApiQuery(mut params): ApiQuery<ListParams>,
     ApiQuery(filter): ApiQuery<AuditFilter>,
 ) -> Result<ApiJson<Page<AuditEntry>>, ApiError> {
-    user.require(&[Role::Admin])?;
     params.sort = params.sort.or_else(|| Some("-at".to_owned()));
     let paging = Paging::new(&params, &["at", "action", "entity"])?;
     let where_clause = |qb: &mut QueryBuilder<'_, sqlx::Postgres>| {

@@ -86,3 +86,23 @@ where
         }
     }
 }
+
+/// An admin, checked while the request is extracted, before its body is read:
+/// a non-admin gets 403 whatever they send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admin(pub AuthUser);
+
+impl<S> FromRequestParts<S> for Admin
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+    TokenKeys: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        user.require(&[Role::Admin])?;
+        Ok(Self(user))
+    }
+}

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use rollcall_core::api::{
-    DeviceRecord, DeviceRegistration, DeviceStatus, ListParams, Page, Platform, Role,
+    DeviceRecord, DeviceRegistration, DeviceStatus, ErrorEnvelope, ListParams, Page, Platform, Role,
 };
 use serde::Deserialize;
 use sqlx::{PgConnection, PgPool, QueryBuilder};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiPath, ApiQuery};
 use super::paging::Paging;
-use super::{ApiError, ApiJson, AuthUser};
+use super::{Admin, ApiError, ApiJson, AuthUser};
 use crate::audit::{self, Change};
 
 const COLUMNS: &str = "id, user_id, public_key, label, platform, status";
@@ -54,12 +54,15 @@ async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<DeviceRecord, ApiErr
 
 /// `POST /api/v1/devices`: 201 with the new device (active or pending), or
 /// 200 with the existing one when this key is already the caller's.
+#[utoipa::path(post, path = "/api/v1/devices", tag = "devices", summary = "Register this phone's public key (first binds, later ones wait for approval)", request_body = DeviceRegistration, responses((status = 201, description = "Registered", body = DeviceRecord), (status = 200, description = "Already registered", body = DeviceRecord), (status = 409, description = "Key belongs to another account", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn register(
     State(pool): State<PgPool>,
     user: AuthUser,
-    ApiJson(reg): ApiJson<DeviceRegistration>,
+    body: Result<ApiJson<DeviceRegistration>, ApiError>,
 ) -> Result<(StatusCode, ApiJson<DeviceRecord>), ApiError> {
+    // The role decides before the body is read.
     user.require(&[Role::Student, Role::Teacher])?;
+    let ApiJson(reg) = body?;
     let label = reg.label.trim();
     if label.chars().count() > 120 {
         return Err(ApiError::Unprocessable {
@@ -121,13 +124,15 @@ pub(super) async fn register(
 }
 
 /// Filters of `GET /api/v1/devices`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct DeviceFilter {
     status: Option<DeviceStatus>,
     user_id: Option<Uuid>,
 }
 
 /// Admins see every device; everyone else only their own.
+#[utoipa::path(get, path = "/api/v1/devices", tag = "devices", summary = "Devices (admin: all; others: their own)", params(ListParams, DeviceFilter), responses((status = 200, description = "A page of devices", body = Page<DeviceRecord>), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn list(
     State(pool): State<PgPool>,
     user: AuthUser,
@@ -168,12 +173,12 @@ pub(super) async fn list(
 
 /// `POST /api/v1/devices/{id}/approve`: the pending device becomes the
 /// student's one active device; the one it replaces is revoked.
+#[utoipa::path(post, path = "/api/v1/devices/{id}/approve", tag = "devices", summary = "Approve a pending device; the old one is revoked (admin)", params(("id" = Uuid, Path, description = "Device id")), responses((status = 200, description = "Approved", body = DeviceRecord), (status = 409, description = "Not pending", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn approve(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    Admin(user): Admin,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<ApiJson<DeviceRecord>, ApiError> {
-    user.require(&[Role::Admin])?;
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id).await?;
     if before.status != DeviceStatus::Pending {
@@ -216,6 +221,7 @@ pub(super) async fn approve(
 }
 
 /// `POST /api/v1/devices/{id}/revoke`: by an admin, or by the owner.
+#[utoipa::path(post, path = "/api/v1/devices/{id}/revoke", tag = "devices", summary = "Revoke a device (admin or owner)", params(("id" = Uuid, Path, description = "Device id")), responses((status = 200, description = "Revoked", body = DeviceRecord), (status = 404, description = "No such device", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn revoke(
     State(pool): State<PgPool>,
     user: AuthUser,

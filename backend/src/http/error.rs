@@ -86,6 +86,8 @@ fn field_of_constraint(constraint: &str) -> &str {
         "users_username_key" => "username",
         "users_email_key" => "email",
         "users_student_no_key" => "student_no",
+        "access_points_room_id_kind_identifier_key" => "identifier",
+        "timetable_slots_division_id_weekday_starts_at_key" => "starts_at",
         c if c.ends_with("_code_key") => "code",
         c => c,
     }

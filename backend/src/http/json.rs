@@ -1,18 +1,33 @@
 //! A JSON extractor whose rejections speak our error envelope.
 
-use axum::extract::rejection::JsonRejection;
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 use super::{ApiError, MAX_BODY_BYTES};
 
-/// Like `axum::Json`, but a bad body becomes an [`ApiError`].
+/// Like `axum::Json`, but every bad body becomes an [`ApiError`], and a body
+/// must be a JSON object (serde would otherwise accept `["a", "b"]` as a
+/// struct, field by position).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
+
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            let mime = mime.trim();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+}
 
 impl<T, S> FromRequest<S> for ApiJson<T>
 where
@@ -22,32 +37,60 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(from_rejection(&rejection)),
+        if !is_json(&req) {
+            return Err(ApiError::UnsupportedMediaType);
         }
+        let bytes =
+            Bytes::from_request(req, state)
+                .await
+                .map_err(|_| ApiError::PayloadTooLarge {
+                    limit: MAX_BODY_BYTES,
+                })?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(
+                if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok() {
+                    ApiError::Unprocessable {
+                        code: "invalid_body",
+                        message: "the request body must be a JSON object".to_owned(),
+                        details: BTreeMap::new(),
+                    }
+                } else {
+                    malformed()
+                },
+            );
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let parsed = serde_path_to_error::deserialize::<_, T>(&mut deserializer);
+        if parsed.is_ok() && deserializer.end().is_err() {
+            return Err(malformed());
+        }
+        parsed.map(Self).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let mut details = BTreeMap::new();
+                    if path != "." {
+                        details.insert("field".to_owned(), path.clone());
+                    }
+                    details.insert("reason".to_owned(), format!("{path}: {inner}"));
+                    ApiError::Unprocessable {
+                        code: "invalid_body",
+                        message: "the request body does not have the expected fields".to_owned(),
+                        details,
+                    }
+                }
+                _ => malformed(),
+            }
+        })
     }
 }
 
-fn from_rejection(rejection: &JsonRejection) -> ApiError {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
-        JsonRejection::JsonDataError(e) => ApiError::Unprocessable {
-            code: "invalid_body",
-            message: "the request body does not have the expected fields".to_owned(),
-            details: BTreeMap::from([("reason".to_owned(), e.body_text())]),
-        },
-        JsonRejection::JsonSyntaxError(_) => ApiError::BadRequest {
-            code: "malformed_json",
-            message: "the request body is not valid JSON".to_owned(),
-        },
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
-            limit: MAX_BODY_BYTES,
-        },
-        other => ApiError::BadRequest {
-            code: "unreadable_body",
-            message: other.body_text(),
-        },
+fn malformed() -> ApiError {
+    ApiError::BadRequest {
+        code: "malformed_json",
+        message: "the request body is not valid JSON".to_owned(),
     }
 }
 

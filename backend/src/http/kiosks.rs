@@ -5,14 +5,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use rollcall_core::api::{
-    KioskCredential, KioskPatch, KioskRecord, ListParams, NewKiosk, Page, Role,
+    ErrorEnvelope, KioskCredential, KioskPatch, KioskRecord, ListParams, NewKiosk, Page, Role,
 };
 use sqlx::{PgConnection, PgPool, QueryBuilder};
 use uuid::Uuid;
 
 use super::extract::{ApiPath, ApiQuery};
 use super::paging::Paging;
-use super::{ApiError, ApiJson, AuthUser};
+use super::{Admin, ApiError, ApiJson, AuthUser};
 use crate::audit::{self, Change};
 use crate::auth::{password, refresh, secret_token};
 
@@ -102,12 +102,12 @@ async fn hash(secret: String) -> Result<String, ApiError> {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
 }
 
+#[utoipa::path(post, path = "/api/v1/kiosks", tag = "kiosks", summary = "Register a kiosk; its secret is shown once (admin)", request_body = NewKiosk, responses((status = 201, description = "Created", body = KioskCredential), (status = 422, description = "A field is invalid", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn create(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    Admin(user): Admin,
     ApiJson(new): ApiJson<NewKiosk>,
 ) -> Result<(StatusCode, ApiJson<KioskCredential>), ApiError> {
-    user.require(&[Role::Admin])?;
     let name = new.name.trim().to_owned();
     check_name(&name)?;
     let config = config_object(new.config.as_deref())?;
@@ -158,12 +158,12 @@ pub(super) async fn create(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/kiosks", tag = "kiosks", summary = "List kiosks (admin)", params(ListParams), responses((status = 200, description = "A page of kiosks", body = Page<KioskRecord>), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn list(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    _admin: Admin,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<ApiJson<Page<KioskRecord>>, ApiError> {
-    user.require(&[Role::Admin])?;
     let paging = Paging::new(&params, &["name", "created_at", "last_seen_at"])?;
     let where_clause = |qb: &mut QueryBuilder<'_, sqlx::Postgres>| {
         qb.push(" WHERE true");
@@ -184,23 +184,23 @@ pub(super) async fn list(
     )))
 }
 
+#[utoipa::path(get, path = "/api/v1/kiosks/{id}", tag = "kiosks", summary = "One kiosk (admin)", params(("id" = Uuid, Path, description = "Kiosk id")), responses((status = 200, description = "The kiosk", body = KioskRecord), (status = 404, description = "No such kiosk", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn get(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    _admin: Admin,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<ApiJson<KioskRecord>, ApiError> {
-    user.require(&[Role::Admin])?;
     let mut conn = pool.acquire().await?;
     Ok(ApiJson(fetch(&mut conn, id).await?))
 }
 
+#[utoipa::path(patch, path = "/api/v1/kiosks/{id}", tag = "kiosks", summary = "Edit, move or disable a kiosk (admin)", request_body = KioskPatch, params(("id" = Uuid, Path, description = "Kiosk id")), responses((status = 200, description = "Updated", body = KioskRecord), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn update(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    Admin(user): Admin,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<KioskPatch>,
 ) -> Result<ApiJson<KioskRecord>, ApiError> {
-    user.require(&[Role::Admin])?;
     let name = patch.name.as_deref().map(str::trim);
     if let Some(name) = name {
         check_name(name)?;
@@ -255,12 +255,12 @@ pub(super) async fn update(
 
 /// `POST /api/v1/kiosks/{id}/credential`: a new secret; the old one and every
 /// session signed in with it stop working.
+#[utoipa::path(post, path = "/api/v1/kiosks/{id}/credential", tag = "kiosks", summary = "Issue a new kiosk secret; the old one stops working (admin)", params(("id" = Uuid, Path, description = "Kiosk id")), responses((status = 200, description = "New secret", body = KioskCredential), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn rotate_credential(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    Admin(user): Admin,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<ApiJson<KioskCredential>, ApiError> {
-    user.require(&[Role::Admin])?;
     let secret = secret_token::generate();
     let password_hash = hash(secret.clone()).await?;
     let mut tx = pool.begin().await?;
@@ -292,6 +292,7 @@ pub(super) async fn rotate_credential(
 
 /// `POST /api/v1/kiosks/heartbeat`: the kiosk says it is alive and gets its
 /// room and settings back.
+#[utoipa::path(post, path = "/api/v1/kiosks/heartbeat", tag = "kiosks", summary = "A kiosk reports it is alive and gets its settings (kiosk)", responses((status = 200, description = "Its room and settings", body = KioskRecord), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn heartbeat(
     State(pool): State<PgPool>,
     user: AuthUser,

@@ -2,7 +2,7 @@
 //! an access token.
 
 use axum::extract::State;
-use rollcall_core::api::{LoginRequest, LoginResponse, Role, UserSummary};
+use rollcall_core::api::{ErrorEnvelope, LoginRequest, LoginResponse, Role, UserSummary};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -27,6 +27,7 @@ fn invalid_credentials() -> ApiError {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", summary = "Sign in by username or e-mail", request_body = LoginRequest, responses((status = 200, description = "Signed in", body = LoginResponse), (status = 401, description = "Wrong username or password", body = ErrorEnvelope), (status = 429, description = "Too many attempts", body = ErrorEnvelope)))]
 pub(super) async fn login(
     State(pool): State<PgPool>,
     State(keys): State<TokenKeys>,

@@ -12,6 +12,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use rollcall_core::api::ErrorEnvelope;
+
 use super::{ApiError, AppState};
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -119,6 +121,7 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 
 /// `GET /metrics`: with `ROLLCALL_METRICS_TOKEN` set, only for that bearer
 /// token; without it, only for clients on this machine.
+#[utoipa::path(get, path = "/metrics", tag = "operations", summary = "Prometheus metrics (loopback, or ROLLCALL_METRICS_TOKEN)", responses((status = 200, description = "Text exposition format"), (status = 403, description = "Not allowed", body = ErrorEnvelope)))]
 pub async fn serve(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -2,13 +2,14 @@
 
 mod account;
 mod audit_log;
-mod devices;
 mod auth_user;
+mod devices;
+mod docs;
 mod error;
 mod extract;
-mod kiosks;
 mod health;
 mod json;
+mod kiosks;
 mod login;
 mod meta;
 pub mod metrics;
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{header, HeaderName, HeaderValue, Method, Request};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use sqlx::PgPool;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -32,7 +33,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::mailer::Mailer;
 use crate::auth::tokens::TokenKeys;
-pub use auth_user::AuthUser;
+pub use auth_user::{Admin, AuthUser};
 pub use error::ApiError;
 pub use json::ApiJson;
 
@@ -101,33 +102,86 @@ fn cors(settings: &Settings) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
+/// The API document's frame: title, the bearer scheme, the tags.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Rollcall API",
+        description = "Attendance with rotating QR codes, geofences, radio and face checks. \
+                       Every error is {\"error\": {\"code\", \"message\", \"details\"}}."
+    ),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "auth", description = "Sign-in, tokens and passwords"),
+        (name = "users", description = "Accounts (admin)"),
+        (name = "school", description = "Divisions, subjects, rooms, access points, timetable"),
+        (name = "devices", description = "Student device binding"),
+        (name = "kiosks", description = "Door PCs bound to a room"),
+        (name = "audit", description = "The audit log"),
+        (name = "operations", description = "Health, version and metrics")
+    )
+)]
+struct ApiFrame;
+
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every documented route and the OpenAPI document built from the same calls,
+/// so a route cannot exist without its documentation.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    use utoipa::OpenApi as _;
+    use utoipa_axum::router::OpenApiRouter;
+    use utoipa_axum::routes;
+    OpenApiRouter::with_openapi(ApiFrame::openapi())
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(meta::meta))
+        .routes(routes!(metrics::serve))
+        .routes(routes!(login::login))
+        .routes(routes!(account::refresh))
+        .routes(routes!(account::logout))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::forgot_password))
+        .routes(routes!(account::reset_password))
+        .routes(routes!(account::me))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::import))
+        .routes(routes!(users::get, users::update))
+        .routes(routes!(audit_log::list))
+        .routes(routes!(devices::list, devices::register))
+        .routes(routes!(devices::approve))
+        .routes(routes!(devices::revoke))
+        .routes(routes!(kiosks::list, kiosks::create))
+        .routes(routes!(kiosks::heartbeat))
+        .routes(routes!(kiosks::get, kiosks::update))
+        .routes(routes!(kiosks::rotate_credential))
+        .merge(school::routes())
+        .split_for_parts()
+}
+
 /// The whole API.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
-        .route("/health/live", get(health::live))
-        .route("/health/ready", get(health::ready))
-        .route("/api/v1/meta", get(meta::meta))
-        .route("/api/v1/auth/login", post(login::login))
-        .route("/api/v1/auth/refresh", post(account::refresh))
-        .route("/api/v1/auth/logout", post(account::logout))
-        .route("/api/v1/auth/password", post(account::change_password))
-        .route("/api/v1/auth/forgot", post(account::forgot_password))
-        .route("/api/v1/auth/reset", post(account::reset_password))
-        .route("/api/v1/me", get(account::me))
-        .route("/api/v1/users", get(users::list).post(users::create))
-        .route("/api/v1/users/import", post(users::import))
-        .route("/api/v1/users/{id}", get(users::get).patch(users::update))
-        .route("/api/v1/audit", get(audit_log::list))
-        .route("/api/v1/devices", get(devices::list).post(devices::register))
-        .route("/api/v1/devices/{id}/approve", post(devices::approve))
-        .route("/api/v1/devices/{id}/revoke", post(devices::revoke))
-        .route("/api/v1/kiosks", get(kiosks::list).post(kiosks::create))
-        .route("/api/v1/kiosks/heartbeat", post(kiosks::heartbeat))
-        .route("/api/v1/kiosks/{id}", get(kiosks::get).patch(kiosks::update))
-        .route("/api/v1/kiosks/{id}/credential", post(kiosks::rotate_credential))
-        .merge(school::routes())
-        .route("/metrics", get(metrics::serve))
+    let (api, document) = api();
+    let docs_page = docs::page(&document);
+    let document = Arc::new(document);
+    api.route("/api/v1/openapi.json", get(move || async move { axum::Json(document.as_ref().clone()) }))
+        .route("/api/v1/docs", get(move || async move { axum::response::Html(docs_page.clone()) }))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit))

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use rollcall_core::api::{
-    display_name_problem, email_problem, CsvImportReport, CsvRowError, ListParams, NewUser, Page,
-    Role, UserPatch, UserRecord,
+    display_name_problem, email_problem, CsvImportReport, CsvRowError, ErrorEnvelope, ListParams,
+    NewUser, Page, Role, UserPatch, UserRecord,
 };
 use serde::Deserialize;
 use sqlx::{PgConnection, PgPool, QueryBuilder};
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::extract::{ApiPath, ApiQuery};
 use super::paging::Paging;
-use super::{ApiError, ApiJson, AuthUser};
+use super::{Admin, ApiError, ApiJson, AuthUser};
 use crate::audit::{self, Change};
 use crate::auth::{password, refresh};
 
@@ -66,19 +66,20 @@ fn invalid(problems: &[(&'static str, &'static str)]) -> ApiError {
 }
 
 /// Filters of `GET /api/v1/users` besides paging.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct UserFilter {
     role: Option<Role>,
     active: Option<bool>,
 }
 
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", summary = "List accounts (admin)", params(ListParams, UserFilter), responses((status = 200, description = "A page of accounts", body = Page<UserRecord>), (status = 400, description = "Bad paging or filter", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn list(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    _admin: Admin,
     ApiQuery(params): ApiQuery<ListParams>,
     ApiQuery(filter): ApiQuery<UserFilter>,
 ) -> Result<ApiJson<Page<UserRecord>>, ApiError> {
-    user.require(&[Role::Admin])?;
     let paging = Paging::new(&params, &["username", "display_name", "role", "created_at"])?;
     let where_clause = |qb: &mut QueryBuilder<'_, sqlx::Postgres>| {
         qb.push(" WHERE true");
@@ -120,6 +121,7 @@ async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<UserRecord, ApiError
         .into_record()
 }
 
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", summary = "One account (admin, or oneself)", params(("id" = Uuid, Path, description = "Account id")), responses((status = 200, description = "The account", body = UserRecord), (status = 404, description = "No such account", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn get(
     State(pool): State<PgPool>,
     user: AuthUser,
@@ -172,12 +174,12 @@ async fn hash_password(plain: String) -> Result<String, ApiError> {
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
 }
 
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", summary = "Create an account (admin)", request_body = NewUser, responses((status = 201, description = "Created", body = UserRecord), (status = 409, description = "Username, e-mail or roll number taken", body = ErrorEnvelope), (status = 422, description = "A field is invalid", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn create(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    Admin(user): Admin,
     ApiJson(mut new): ApiJson<NewUser>,
 ) -> Result<(StatusCode, ApiJson<UserRecord>), ApiError> {
-    user.require(&[Role::Admin])?;
     normalise(&mut new);
     let problems = new.problems();
     if !problems.is_empty() {
@@ -203,13 +205,13 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, ApiJson(record)))
 }
 
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", summary = "Edit or deactivate an account (admin)", request_body = UserPatch, params(("id" = Uuid, Path, description = "Account id")), responses((status = 200, description = "Updated", body = UserRecord), (status = 404, description = "No such account", body = ErrorEnvelope), (status = 422, description = "A field is invalid", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn update(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    Admin(user): Admin,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<ApiJson<UserRecord>, ApiError> {
-    user.require(&[Role::Admin])?;
     let mut problems = Vec::new();
     let email = patch.email.as_deref().map(str::trim);
     if let Some(p) = email.filter(|e| !e.is_empty()).and_then(email_problem) {
@@ -276,7 +278,8 @@ pub(super) async fn update(
 }
 
 /// `?partial=true` imports the good rows and skips the bad ones.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct ImportOptions {
     #[serde(default)]
     partial: bool,
@@ -294,14 +297,14 @@ const CSV_COLUMNS: [&str; 6] = [
 
 /// `POST /api/v1/users/import` with a `text/csv` body. Every bad row is
 /// reported by line; with any bad row nothing is written unless `partial`.
+#[utoipa::path(post, path = "/api/v1/users/import", tag = "users", summary = "Import accounts from CSV (admin): username,email,display_name,role,student_no,password", request_body(content = String, content_type = "text/csv"), params(ImportOptions), responses((status = 200, description = "Imported", body = CsvImportReport), (status = 422, description = "Bad rows, by line; nothing written unless partial=true", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn import(
     State(pool): State<PgPool>,
-    user: AuthUser,
+    Admin(user): Admin,
     ApiQuery(options): ApiQuery<ImportOptions>,
     headers: HeaderMap,
     body: String,
 ) -> Result<(StatusCode, ApiJson<CsvImportReport>), ApiError> {
-    user.require(&[Role::Admin])?;
     let is_csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

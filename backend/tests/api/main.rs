@@ -1,10 +1,12 @@
 //! The HTTP API through a real socket, each test on a fresh database.
 
 mod account;
+mod contract;
 mod devices;
 mod helpers;
 mod login;
 mod operations;
+mod school;
 mod smtp_sink;
 mod surface;
 mod users;

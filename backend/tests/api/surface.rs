@@ -79,6 +79,33 @@ async fn bad_bodies_get_a_4xx_with_our_envelope(pool: PgPool) {
             "payload_too_large",
         ),
     ];
+    let json = |body: &'static str| {
+        app.http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let mut cases = cases;
+    cases.push((
+        json(r#"["teacher1", "rollcall-teacher"]"#),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+    ));
+    cases.push((
+        json(r#"{"login":"a","password":"b"} trailing"#),
+        StatusCode::BAD_REQUEST,
+        "malformed_json",
+    ));
+    cases.push((
+        json(r#"{"login":"a","password":"b","role":"admin"}"#),
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    ));
+    cases.push((
+        json(r#"{"login":7,"password":"b"}"#),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+    ));
     for (request, status, code) in cases {
         let resp = request.send().await.unwrap();
         assert_eq!(resp.status(), status, "{code}");

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// The role a signed-in account acts in; it decides which endpoints it may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Checks in to classes from a phone or laptop.
@@ -51,6 +52,7 @@ impl std::fmt::Display for Role {
 
 /// `POST /api/v1/auth/login`: sign in by username or e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     /// A username or an e-mail address.
     pub login: String,
@@ -60,6 +62,7 @@ pub struct LoginRequest {
 
 /// Who is signed in, as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserSummary {
     /// The account's id.
     pub id: Uuid,
@@ -73,6 +76,7 @@ pub struct UserSummary {
 
 /// The answer to a successful login.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// A bearer token for the `Authorization` header.
     pub access_token: String,
@@ -91,6 +95,7 @@ pub struct LoginResponse {
 
 /// `POST /api/v1/auth/refresh` and `POST /api/v1/auth/logout`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token from the last login or refresh.
@@ -99,6 +104,7 @@ pub struct RefreshRequest {
 
 /// `POST /api/v1/auth/password`: change one's own password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChangeRequest {
     /// The password in use now.
@@ -109,6 +115,7 @@ pub struct PasswordChangeRequest {
 
 /// `POST /api/v1/auth/forgot`: ask for a reset code by e-mail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ForgotPasswordRequest {
     /// A username or an e-mail address.
@@ -117,6 +124,7 @@ pub struct ForgotPasswordRequest {
 
 /// `POST /api/v1/auth/reset`: set a new password with the e-mailed code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     /// The single-use code from the e-mail (valid 30 minutes).
@@ -155,6 +163,7 @@ pub fn password_problem(password: &str, username: &str) -> Option<&'static str> 
 
 /// `GET /api/v1/meta`: what server this is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServerInfo {
     /// The product name, `"rollcall-server"`.
     pub name: String,
@@ -165,6 +174,7 @@ pub struct ServerInfo {
 /// The one shape of every error the API returns:
 /// `{"error": {"code": "...", "message": "...", "details": {...}}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorEnvelope {
     /// The error itself.
     pub error: ErrorBody,
@@ -172,6 +182,7 @@ pub struct ErrorEnvelope {
 
 /// The body of an [`ErrorEnvelope`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// A stable, machine-readable code such as `invalid_credentials`.
     pub code: String,

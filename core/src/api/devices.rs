@@ -7,6 +7,7 @@ use crate::signing::DevicePublicKey;
 
 /// Where a device is in its binding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceStatus {
     /// Bound: its signed claims count.
@@ -42,6 +43,7 @@ impl DeviceStatus {
 
 /// The operating system a device reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Platform {
     /// Android phone.
@@ -76,6 +78,7 @@ impl Platform {
 
 /// `POST /api/v1/devices`: a phone registers the public half of its key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeviceRegistration {
     /// The Ed25519 public key (base64url), validated on parse.
@@ -90,6 +93,7 @@ pub struct DeviceRegistration {
 
 /// A device as the API shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceRecord {
     /// The device id (claims name it).
     pub id: Uuid,
@@ -107,6 +111,7 @@ pub struct DeviceRecord {
 
 /// `POST /api/v1/kiosks`: register a room's door PC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewKiosk {
     /// A unique name ("A-101 door").
@@ -120,6 +125,7 @@ pub struct NewKiosk {
 
 /// `PATCH /api/v1/kiosks/{id}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KioskPatch {
     /// New name.
@@ -138,6 +144,7 @@ pub struct KioskPatch {
 
 /// A kiosk as the API shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KioskRecord {
     /// The kiosk id.
     pub id: Uuid,
@@ -157,6 +164,7 @@ pub struct KioskRecord {
 
 /// The credential of a kiosk, shown once on creation or rotation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KioskCredential {
     /// The kiosk.
     pub kiosk: KioskRecord,

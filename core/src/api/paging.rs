@@ -9,6 +9,8 @@ pub const DEFAULT_PER_PAGE: u32 = 50;
 
 /// `?page=&per_page=&sort=&q=`: which slice of a list, in what order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct ListParams {
     /// 1-based page number (default 1).
     pub page: Option<u32>,
@@ -22,6 +24,7 @@ pub struct ListParams {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     /// The items on this page.
     pub items: Vec<T>,

@@ -7,6 +7,7 @@ use super::Role;
 
 /// An account as the admin API shows it (never its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRecord {
     /// The account id.
     pub id: Uuid,
@@ -26,6 +27,7 @@ pub struct UserRecord {
 
 /// `POST /api/v1/users`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     /// 3–64 characters: lower-case letters, digits, `.`, `_`, `-`.
@@ -46,6 +48,7 @@ pub struct NewUser {
 
 /// `PATCH /api/v1/users/{id}`: only the fields given change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     /// New e-mail address; `""` removes it.
@@ -67,6 +70,7 @@ pub struct UserPatch {
 
 /// One bad row of a CSV import.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvRowError {
     /// The 1-based line number in the file (the header is line 1).
     pub line: u32,
@@ -76,6 +80,7 @@ pub struct CsvRowError {
 
 /// The answer to `POST /api/v1/users/import`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CsvImportReport {
     /// Rows written.
     pub imported: u32,
