@@ -76,7 +76,7 @@ fn run_tests(tools: &Tools, database_url: &str, data: &std::path::Path) -> Resul
     run(
         "cargo test",
         cargo()
-            .args(["test", "--workspace"])
+            .args(["test", "--workspace", "--exclude", "rollcall-e2e"])
             .env("DATABASE_URL", database_url),
     )?;
 
