@@ -197,6 +197,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("Failed to listen on {}", config.listen))?;
+    let shutdown = shutdown_signal()?;
     let addr = listener.local_addr()?;
     println!(
         "rollcall-server {} listening on http://{addr}",
@@ -208,37 +209,35 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         cors_origins: config.cors_origins.clone(),
         metrics_token: config.metrics_token.clone(),
         limits: config.limits,
+        school_offset: config.school_offset,
     };
-    let app = router(AppState::new(pool.clone(), keys, mailer, settings));
+    let state = AppState::new(pool.clone(), keys, mailer, settings);
+    state.live.listen(&pool).await?;
+    let app = router(state);
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(shutdown)
     .await;
     tracing::info!("shutting down");
     close(pool, cluster).await?;
     served.context("The HTTP server failed")
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// Signal handlers for SIGINT and SIGTERM, registered at once: a signal that
+/// arrives after the server has said it is listening must be a clean shutdown,
+/// never the default kill.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("Failed to watch SIGINT")?;
+    let mut terminate = signal(SignalKind::terminate()).context("Failed to watch SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
         }
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
+    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `ROLLCALL_LOGIN_LIMIT_PER_MINUTE` and `ROLLCALL_RATE_LIMIT_PER_MINUTE`.
     pub limits: crate::http::rate_limit::Limits,
+    /// `ROLLCALL_SCHOOL_UTC_OFFSET` (`+05:30`): the school's time zone offset.
+    pub school_offset: time::UtcOffset,
 }
 
 /// A variable that is set but cannot be used.
@@ -55,6 +57,9 @@ pub enum ConfigError {
         /// The value given.
         value: String,
     },
+    /// The offset is not like `+05:30`.
+    #[error("ROLLCALL_SCHOOL_UTC_OFFSET={0:?} is not an offset like +05:30 or -04:00")]
+    Offset(String),
     /// The JWT secret is too short to be safe.
     #[error("ROLLCALL_JWT_SECRET must be at least 32 characters")]
     WeakJwtSecret,
@@ -107,7 +112,16 @@ impl Config {
                 defaults.general_per_minute,
             )?,
         };
+        let school_offset = match lookup("ROLLCALL_SCHOOL_UTC_OFFSET") {
+            None => time::UtcOffset::UTC,
+            Some(text) => time::UtcOffset::parse(
+                text.trim(),
+                time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]"),
+            )
+            .map_err(|_| ConfigError::Offset(text))?,
+        };
         Ok(Self {
+            school_offset,
             limits,
             cors_origins: lookup("ROLLCALL_CORS_ORIGINS")
                 .map(|v| {
@@ -180,6 +194,9 @@ mod tests {
         assert_eq!(c.cors_origins, ["https://a.example", "https://b.example"]);
         assert_eq!(c.limits.sign_in_per_minute, 5);
         assert_eq!(c.limits.general_per_minute, 600);
+        let c = config(&[("ROLLCALL_SCHOOL_UTC_OFFSET", "+05:30")]).unwrap();
+        assert_eq!(c.school_offset.whole_minutes(), 330);
+        assert!(config(&[("ROLLCALL_SCHOOL_UTC_OFFSET", "IST")]).is_err());
         let err = config(&[("ROLLCALL_RATE_LIMIT_PER_MINUTE", "lots")]).unwrap_err();
         assert!(err.to_string().contains("ROLLCALL_RATE_LIMIT_PER_MINUTE"));
     }

@@ -10,10 +10,12 @@
 //! - [`database`]: the pool and the migrations.
 //! - [`http`]: the router, the error envelope and the endpoints.
 //! - [`auth`]: password hashing and access tokens.
+//! - [`attendance`]: sessions, claims, records, the live roster.
 //! - [`audit`]: the audit log of admin writes.
 //! - [`seed`]: the demo school.
 //! - [`testing`]: starting a server on a loopback port for tests.
 
+pub mod attendance;
 pub mod audit;
 pub mod auth;
 pub mod cli;

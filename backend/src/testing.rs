@@ -49,12 +49,9 @@ pub async fn spawn_server_with(pool: PgPool, options: TestServer) -> anyhow::Res
         .await
         .context("Failed to bind a loopback port")?;
     let addr = listener.local_addr()?;
-    let app = router(AppState::new(
-        pool,
-        options.keys,
-        options.mailer,
-        options.settings,
-    ));
+    let state = AppState::new(pool, options.keys, options.mailer, options.settings);
+    state.live.listen(&state.pool).await?;
+    let app = router(state);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, service).await {

@@ -65,6 +65,9 @@ pub enum ReasonCode {
     SyncedLate,
     /// The device signature does not match the registered key.
     SignatureInvalid,
+    /// The device is not this student's bound device (unknown, pending
+    /// approval, or revoked).
+    DeviceNotBound,
     // token
     /// Neither a QR payload nor an OTP.
     TokenMissing,

@@ -3,6 +3,7 @@
 mod account;
 mod audit_log;
 mod auth_user;
+mod claims;
 mod devices;
 mod docs;
 mod error;
@@ -10,12 +11,14 @@ mod extract;
 mod health;
 mod json;
 mod kiosks;
+mod live;
 mod login;
 mod meta;
 pub mod metrics;
 mod paging;
 pub mod rate_limit;
 mod school;
+mod sessions;
 mod users;
 
 use std::sync::Arc;
@@ -41,7 +44,7 @@ pub use json::ApiJson;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Operational settings of the HTTP layer.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Origins a browser may call the API from (CORS); empty allows none.
     pub cors_origins: Vec<String>,
@@ -49,6 +52,19 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Per-address request budgets.
     pub limits: rate_limit::Limits,
+    /// The school's offset from UTC: what "today" and "09:00" mean.
+    pub school_offset: time::UtcOffset,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            metrics_token: None,
+            limits: rate_limit::Limits::default(),
+            school_offset: time::UtcOffset::UTC,
+        }
+    }
 }
 
 /// Everything a handler may need, handed out as extractors.
@@ -66,6 +82,8 @@ pub struct AppState {
     pub limiter: Arc<rate_limit::RateLimiter>,
     /// Request counts and latencies.
     pub metrics: Arc<metrics::Metrics>,
+    /// Roster changes from every server process, for live sockets.
+    pub live: crate::attendance::live::LiveHub,
 }
 
 impl AppState {
@@ -79,6 +97,7 @@ impl AppState {
             limiter: Arc::new(rate_limit::RateLimiter::new(settings.limits)),
             settings: Arc::new(settings),
             metrics: Arc::default(),
+            live: crate::attendance::live::LiveHub::default(),
         }
     }
 }
@@ -117,6 +136,8 @@ fn cors(settings: &Settings) -> CorsLayer {
         (name = "school", description = "Divisions, subjects, rooms, access points, timetable"),
         (name = "devices", description = "Student device binding"),
         (name = "kiosks", description = "Door PCs bound to a room"),
+        (name = "sessions", description = "Class sessions, rosters and manual marks"),
+        (name = "attendance", description = "Check-in claims"),
         (name = "audit", description = "The audit log"),
         (name = "operations", description = "Health, version and metrics")
     )
@@ -170,6 +191,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(kiosks::heartbeat))
         .routes(routes!(kiosks::get, kiosks::update))
         .routes(routes!(kiosks::rotate_credential))
+        .routes(routes!(sessions::today_sessions))
+        .routes(routes!(sessions::start))
+        .routes(routes!(sessions::get))
+        .routes(routes!(sessions::roster))
+        .routes(routes!(sessions::end))
+        .routes(routes!(sessions::mark))
+        .routes(routes!(live::live))
+        .routes(routes!(claims::submit))
         .merge(school::routes())
         .split_for_parts()
 }

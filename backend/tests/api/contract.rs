@@ -91,6 +91,14 @@ const MATRIX: &[(&str, &str, [u16; 8])] = &[
     ("POST", "/api/v1/timetable", [401, 401, 401, 401, 403, 403, 422, 403]),
     ("POST", "/api/v1/users", [401, 401, 401, 401, 403, 403, 422, 403]),
     ("POST", "/api/v1/users/import", [401, 401, 401, 401, 403, 403, 415, 403]),
+    ("GET", "/api/v1/sessions/today", [401, 401, 401, 401, 403, 200, 403, 403]),
+    ("GET", "/api/v1/sessions/{id}", [401, 401, 401, 401, 403, 404, 404, 403]),
+    ("GET", "/api/v1/sessions/{id}/live", [401, 401, 401, 401, 403, 404, 404, 403]),
+    ("GET", "/api/v1/sessions/{id}/roster", [401, 401, 401, 401, 403, 404, 404, 403]),
+    ("POST", "/api/v1/attendance/claims", [401, 401, 401, 401, 422, 403, 403, 403]),
+    ("POST", "/api/v1/sessions", [401, 401, 401, 401, 403, 422, 403, 403]),
+    ("POST", "/api/v1/sessions/{id}/end", [401, 401, 401, 401, 403, 404, 404, 403]),
+    ("PUT", "/api/v1/sessions/{id}/records/{student_id}", [401, 401, 401, 401, 403, 422, 422, 403]),
 ];
 
 enum Caller {
@@ -174,7 +182,10 @@ async fn status(app: &TestApp, caller: &Caller, method: &str, path: &str) -> u16
     if let Caller::Bearer(token) = caller {
         req = req.bearer_auth(token);
     }
-    if method == reqwest::Method::POST || method == reqwest::Method::PATCH {
+    if method == reqwest::Method::POST
+        || method == reqwest::Method::PATCH
+        || method == reqwest::Method::PUT
+    {
         req = req.json(&json!({}));
     }
     req.send().await.unwrap().status().as_u16()

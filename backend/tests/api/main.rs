@@ -1,6 +1,7 @@
 //! The HTTP API through a real socket, each test on a fresh database.
 
 mod account;
+mod attendance;
 mod contract;
 mod devices;
 mod helpers;

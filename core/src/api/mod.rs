@@ -5,6 +5,7 @@
 //!
 //! - [`account`]: roles, sign-in, tokens, passwords, the error envelope.
 //! - [`app`]: the Tauri commands' arguments, answers and errors.
+//! - [`attendance`]: class sessions, claims, records and the roster.
 //! - [`devices`]: student devices (binding) and kiosks.
 //! - [`paging`]: list parameters and pages.
 //! - [`school`]: divisions, subjects, rooms, access points, timetable.
@@ -12,6 +13,7 @@
 
 pub mod account;
 pub mod app;
+pub mod attendance;
 pub mod devices;
 pub mod paging;
 pub mod school;
@@ -19,6 +21,7 @@ pub mod users;
 
 pub use account::*;
 pub use app::*;
+pub use attendance::*;
 pub use devices::*;
 pub use paging::*;
 pub use school::*;

@@ -1,0 +1,373 @@
+//! Processing a batch of signed claims: each is re-verified with
+//! `rollcall-core` against the server's own secrets, clock and room rules,
+//! stored once (the claim id is the idempotency key) and turned into at most
+//! one record per student per session.
+
+use std::collections::HashMap;
+
+use rollcall_core::anomaly::{SessionWindow, Sighting};
+use rollcall_core::api::{AttendanceStatus, ClaimResult};
+use rollcall_core::claim::Claim;
+use rollcall_core::evaluate::{
+    evaluate, evaluate_signed, History, SessionContext, SessionKeys, TimingRules,
+};
+use rollcall_core::geofence::LocationFix;
+use rollcall_core::ids::{SessionId, StudentId};
+use rollcall_core::policy::Policy;
+use rollcall_core::signing::{DevicePublicKey, SignedClaim};
+use rollcall_core::timestamp::Timestamp;
+use rollcall_core::verdict::{Outcome, Reason, ReasonCode, Severity, Verdict};
+use sqlx::{PgConnection, PgPool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::live;
+use super::session::{self, RoomRules, SessionRow};
+use super::unix;
+
+/// Largest batch a client may send.
+pub const MAX_BATCH: usize = 200;
+
+/// How far back another student's claim from the same device counts as sharing.
+const SHARED_DEVICE_WINDOW: &str = "2 hours";
+
+/// What the verdict is stored as, so a resent claim gets the same answer.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct StoredVerdict {
+    reasons: Vec<Reason>,
+    factors: Vec<rollcall_core::verdict::FactorStatus>,
+}
+
+/// A session and its room, loaded once per batch.
+struct Judged {
+    row: SessionRow,
+    keys: SessionKeys,
+    policy: Policy,
+    rules: RoomRules,
+}
+
+fn outcome_text(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Accepted => "accepted",
+        Outcome::Review => "review",
+        Outcome::Rejected => "rejected",
+    }
+}
+
+fn outcome_parse(s: &str) -> Outcome {
+    match s {
+        "accepted" => Outcome::Accepted,
+        "review" => Outcome::Review,
+        _ => Outcome::Rejected,
+    }
+}
+
+/// Judges and stores every claim of `batch`, submitted by `student` at `now`.
+///
+/// # Errors
+/// Only when the database fails; every problem with a claim itself is a
+/// rejected result, not an error.
+pub async fn process(
+    pool: &PgPool,
+    student: Uuid,
+    batch: &[SignedClaim],
+    now: OffsetDateTime,
+) -> anyhow::Result<Vec<ClaimResult>> {
+    let mut sessions: HashMap<Uuid, Option<Judged>> = HashMap::new();
+    let mut results = Vec::with_capacity(batch.len());
+    for signed in batch {
+        let session_id = *signed.claim.session.as_uuid();
+        if let std::collections::hash_map::Entry::Vacant(slot) = sessions.entry(session_id) {
+            let mut conn = pool.acquire().await?;
+            slot.insert(load_judged(&mut conn, session_id).await?);
+        }
+        let judged = sessions.get(&session_id).and_then(Option::as_ref);
+        results.push(process_one(pool, student, signed, judged, now).await?);
+    }
+    Ok(results)
+}
+
+async fn load_judged(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option<Judged>> {
+    let Some(row) = session::load(conn, id).await? else {
+        return Ok(None);
+    };
+    let (secret, period) = row.keys()?;
+    let keys = SessionKeys::new(SessionId::from(row.id), &secret, period);
+    let policy = Policy::parse(&row.policy)?;
+    let rules = session::room_rules(conn, row.room_id).await?;
+    Ok(Some(Judged {
+        row,
+        keys,
+        policy,
+        rules,
+    }))
+}
+
+async fn stored_result(
+    conn: &mut PgConnection,
+    claim: Uuid,
+) -> anyhow::Result<Option<ClaimResult>> {
+    let stored: Option<(Uuid, Uuid, String, bool, sqlx::types::Json<StoredVerdict>)> = sqlx::query_as(
+        "SELECT session_id, student_id, outcome, synced_late, verdict FROM claims WHERE id = $1",
+    )
+    .bind(claim)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((session, student, outcome, synced_late, verdict)) = stored else {
+        return Ok(None);
+    };
+    let record = record_status(conn, session, student).await?;
+    Ok(Some(ClaimResult {
+        claim_id: claim,
+        outcome: outcome_parse(&outcome),
+        reasons: verdict.0.reasons,
+        factors: verdict.0.factors,
+        synced_late,
+        record,
+        duplicate: true,
+    }))
+}
+
+async fn record_status(
+    conn: &mut PgConnection,
+    session: Uuid,
+    student: Uuid,
+) -> Result<Option<AttendanceStatus>, sqlx::Error> {
+    let status: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM attendance_records WHERE session_id = $1 AND student_id = $2",
+    )
+    .bind(session)
+    .bind(student)
+    .fetch_optional(conn)
+    .await?;
+    Ok(status.as_deref().and_then(AttendanceStatus::parse))
+}
+
+fn unknown_session(claim: &Claim) -> ClaimResult {
+    ClaimResult {
+        claim_id: *claim.id.as_uuid(),
+        outcome: Outcome::Rejected,
+        reasons: vec![Reason {
+            code: ReasonCode::WrongSession,
+            factor: None,
+            severity: Severity::Rejects,
+            message: "there is no such session".to_owned(),
+        }],
+        factors: Vec::new(),
+        synced_late: false,
+        record: None,
+        duplicate: false,
+    }
+}
+
+async fn history(
+    conn: &mut PgConnection,
+    claim: &Claim,
+) -> Result<(Option<Sighting>, Vec<StudentId>), sqlx::Error> {
+    let last: Option<(sqlx::types::Json<LocationFix>, OffsetDateTime)> = sqlx::query_as(
+        "SELECT location, scanned_at FROM claims \
+         WHERE student_id = $1 AND location IS NOT NULL AND id <> $2 AND outcome <> 'rejected' \
+         ORDER BY scanned_at DESC LIMIT 1",
+    )
+    .bind(claim.student.as_uuid())
+    .bind(claim.id.as_uuid())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let sighting = last.map(|(fix, at)| Sighting {
+        at: unix(at),
+        point: fix.0.point,
+        accuracy: fix.0.accuracy,
+    });
+    let others: Vec<Uuid> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT student_id FROM claims WHERE device_id = $1 AND student_id <> $2 \
+         AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}'"
+    ))
+    .bind(claim.device.as_uuid())
+    .bind(claim.student.as_uuid())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((sighting, others.into_iter().map(StudentId::from).collect()))
+}
+
+async fn process_one(
+    pool: &PgPool,
+    student: Uuid,
+    signed: &SignedClaim,
+    judged: Option<&Judged>,
+    now: OffsetDateTime,
+) -> anyhow::Result<ClaimResult> {
+    let claim = &signed.claim;
+    let claim_id = *claim.id.as_uuid();
+    let mut tx = pool.begin().await?;
+    if let Some(stored) = stored_result(&mut tx, claim_id).await? {
+        return Ok(stored);
+    }
+    let Some(judged) = judged else {
+        return Ok(unknown_session(claim));
+    };
+    let row = &judged.row;
+
+    let device: Option<(String, String)> =
+        sqlx::query_as("SELECT public_key, status FROM devices WHERE id = $1 AND user_id = $2")
+            .bind(claim.device.as_uuid())
+            .bind(student)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let device_key = device
+        .filter(|(_, status)| status == "active")
+        .and_then(|(key, _)| key.parse::<DevicePublicKey>().ok());
+
+    let otp_failures: i32 = sqlx::query_scalar(
+        "SELECT failures FROM otp_failures WHERE session_id = $1 AND student_id = $2",
+    )
+    .bind(row.id)
+    .bind(student)
+    .fetch_optional(&mut *tx)
+    .await?
+    .unwrap_or(0);
+    let (last_sighting, others) = history(&mut tx, claim).await?;
+
+    let received_at = unix(now);
+    // A session not started yet opens at its start (never before now), so a
+    // claim for it is "not started"; an ended one closes at its end.
+    let starts_at = row.started_at.map_or_else(
+        || unix(row.scheduled_start.max(now + time::Duration::SECOND)),
+        unix,
+    );
+    let ctx = SessionContext {
+        session: SessionId::from(row.id),
+        window: SessionWindow {
+            starts_at,
+            ends_at: row.ended_at.map(unix),
+        },
+        keys: &judged.keys,
+        otp_failures: u32::try_from(otp_failures).unwrap_or(0),
+        room: &row.room_name,
+        fence: judged.rules.fence.as_ref(),
+        radio: judged.rules.radio.as_ref(),
+        face: None,
+        policy: &judged.policy,
+        timing: TimingRules::default(),
+        history: History {
+            last_sighting,
+            other_students_on_device: &others,
+        },
+    };
+    let verdict = match &device_key {
+        Some(key) => evaluate_signed(signed, key, &ctx, received_at),
+        None => {
+            let mut v = evaluate(claim, &ctx, received_at);
+            v.add(Reason {
+                code: ReasonCode::DeviceNotBound,
+                factor: None,
+                severity: Severity::Rejects,
+                message: "this phone is not the student's approved device".to_owned(),
+            });
+            v
+        }
+    };
+    store(&mut tx, signed, row, &verdict, now).await?;
+    let record = if verdict.outcome == Outcome::Accepted {
+        Some(mark_present(&mut tx, row, student, claim_id, verdict.judged_at).await?)
+    } else {
+        record_status(&mut tx, row.id, student).await?
+    };
+    live::notify(&mut tx, row.id, student).await?;
+    tx.commit().await?;
+    Ok(ClaimResult {
+        claim_id,
+        outcome: verdict.outcome,
+        reasons: verdict.reasons,
+        factors: verdict.factors,
+        synced_late: verdict.synced_late,
+        record,
+        duplicate: false,
+    })
+}
+
+async fn store(
+    tx: &mut PgConnection,
+    signed: &SignedClaim,
+    row: &SessionRow,
+    verdict: &Verdict,
+    now: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let claim = &signed.claim;
+    if verdict
+        .reasons
+        .iter()
+        .any(|r| r.code == ReasonCode::OtpWrong)
+    {
+        sqlx::query(
+            "INSERT INTO otp_failures (session_id, student_id, failures) VALUES ($1, $2, 1) \
+             ON CONFLICT (session_id, student_id) DO UPDATE SET failures = otp_failures.failures + 1",
+        )
+        .bind(row.id)
+        .bind(claim.student.as_uuid())
+        .execute(&mut *tx)
+        .await?;
+    }
+    let stored = StoredVerdict {
+        reasons: verdict.reasons.clone(),
+        factors: verdict.factors.clone(),
+    };
+    let scanned_at = OffsetDateTime::from_unix_timestamp(claim.scanned_at.unix())?;
+    sqlx::query(
+        "INSERT INTO claims (id, session_id, student_id, device_id, scanned_at, received_at, outcome, \
+         synced_late, verdict, location, review_status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(claim.id.as_uuid())
+    .bind(row.id)
+    .bind(claim.student.as_uuid())
+    .bind(claim.device.as_uuid())
+    .bind(scanned_at)
+    .bind(now)
+    .bind(outcome_text(verdict.outcome))
+    .bind(verdict.synced_late)
+    .bind(sqlx::types::Json(&stored))
+    .bind(claim.evidence.location.as_ref().map(sqlx::types::Json))
+    .bind((verdict.outcome == Outcome::Review).then_some("pending"))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Marks the student present (or late) from an accepted claim. The first
+/// record stands; a later accepted claim changes nothing, except that it
+/// replaces an automatic absence written when the session ended.
+async fn mark_present(
+    tx: &mut PgConnection,
+    row: &SessionRow,
+    student: Uuid,
+    claim: Uuid,
+    judged_at: Timestamp,
+) -> anyhow::Result<AttendanceStatus> {
+    let started = row.started_at.map_or(row.scheduled_start, |s| s);
+    let late_from = unix(started).unix() + i64::from(row.late_after_min) * 60;
+    let status = if judged_at.unix() > late_from {
+        AttendanceStatus::Late
+    } else {
+        AttendanceStatus::Present
+    };
+    let stored: Option<String> = sqlx::query_scalar(
+        "INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
+         VALUES ($1, $2, $3, 'claim', $4) \
+         ON CONFLICT (session_id, student_id) DO UPDATE \
+           SET status = EXCLUDED.status, source = EXCLUDED.source, claim_id = EXCLUDED.claim_id, \
+               marked_at = now() \
+           WHERE attendance_records.source = 'session_end' \
+         RETURNING status",
+    )
+    .bind(row.id)
+    .bind(student)
+    .bind(status.as_str())
+    .bind(claim)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(stored) = stored else {
+        // A record already stood (the first one wins).
+        return Ok(record_status(tx, row.id, student).await?.unwrap_or(status));
+    };
+    Ok(AttendanceStatus::parse(&stored).unwrap_or(status))
+}

@@ -1,0 +1,17 @@
+//! Attendance: class sessions, the claims that students and kiosks submit,
+//! re-verified with `rollcall-core`, and the one record per student per
+//! session that they produce; changes reach live rosters through Postgres
+//! LISTEN/NOTIFY.
+
+pub mod claims;
+pub mod live;
+pub mod records;
+pub mod session;
+
+use time::OffsetDateTime;
+
+/// Unix seconds of a database timestamp.
+#[must_use]
+pub fn unix(t: OffsetDateTime) -> rollcall_core::timestamp::Timestamp {
+    rollcall_core::timestamp::Timestamp::from_unix(t.unix_timestamp())
+}

@@ -1,0 +1,135 @@
+//! The roster of a session, manual marks, and ending a session.
+
+use rollcall_core::api::{AttendanceStatus, Roster, RosterEntry};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::unix;
+
+/// Reason codes from a student's latest claim that a teacher should see.
+const FLAGGED: &[&str] = &[
+    "location_mocked",
+    "outside_geofence",
+    "location_inaccurate",
+    "shared_device",
+    "impossible_travel",
+    "device_not_bound",
+    "signature_invalid",
+    "otp_locked",
+];
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    student_id: Uuid,
+    display_name: String,
+    student_no: Option<String>,
+    status: Option<String>,
+    source: Option<String>,
+    marked_at: Option<OffsetDateTime>,
+    in_review: bool,
+    codes: Option<Vec<String>>,
+}
+
+impl From<EntryRow> for RosterEntry {
+    fn from(r: EntryRow) -> Self {
+        let mut flags: Vec<String> = r
+            .codes
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| FLAGGED.contains(&c.as_str()))
+            .collect();
+        flags.sort();
+        flags.dedup();
+        Self {
+            student_id: r.student_id,
+            display_name: r.display_name,
+            student_no: r.student_no,
+            status: r.status.as_deref().and_then(AttendanceStatus::parse),
+            source: r.source,
+            marked_at: r.marked_at.map(unix),
+            in_review: r.in_review,
+            flags,
+        }
+    }
+}
+
+const ENTRY_SELECT: &str = "SELECT u.id AS student_id, u.display_name, u.student_no, \
+    a.status, a.source, a.marked_at, \
+    EXISTS (SELECT 1 FROM claims c WHERE c.session_id = s.id AND c.student_id = u.id \
+            AND c.review_status = 'pending') AS in_review, \
+    (SELECT array_agg(r->>'code') FROM claims c, jsonb_array_elements(c.verdict->'reasons') r \
+      WHERE c.id = (SELECT id FROM claims c2 WHERE c2.session_id = s.id AND c2.student_id = u.id \
+                    ORDER BY c2.received_at DESC LIMIT 1)) AS codes \
+    FROM class_sessions s \
+    JOIN division_students ds ON ds.division_id = s.division_id \
+    JOIN users u ON u.id = ds.student_id \
+    LEFT JOIN attendance_records a ON a.session_id = s.id AND a.student_id = u.id \
+    WHERE s.id = $1";
+
+/// Every student of the session's division, with their record.
+///
+/// # Errors
+/// When the database fails.
+pub async fn roster(conn: &mut PgConnection, session: Uuid) -> Result<Roster, sqlx::Error> {
+    let rows: Vec<EntryRow> =
+        sqlx::query_as(&format!("{ENTRY_SELECT} ORDER BY u.display_name, u.id"))
+            .bind(session)
+            .fetch_all(conn)
+            .await?;
+    let entries: Vec<RosterEntry> = rows.into_iter().map(RosterEntry::from).collect();
+    let present = entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.status,
+                Some(AttendanceStatus::Present | AttendanceStatus::Late)
+            )
+        })
+        .count();
+    Ok(Roster {
+        session_id: session,
+        expected: u32::try_from(entries.len()).unwrap_or(u32::MAX),
+        present: u32::try_from(present).unwrap_or(u32::MAX),
+        entries,
+    })
+}
+
+/// One student's line, if they belong to the session's division.
+///
+/// # Errors
+/// When the database fails.
+pub async fn entry(
+    conn: &mut PgConnection,
+    session: Uuid,
+    student: Uuid,
+) -> Result<Option<RosterEntry>, sqlx::Error> {
+    let row: Option<EntryRow> = sqlx::query_as(&format!("{ENTRY_SELECT} AND u.id = $2"))
+        .bind(session)
+        .bind(student)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(RosterEntry::from))
+}
+
+/// Ends the session and marks everyone without a record absent; returns how
+/// many were marked.
+///
+/// # Errors
+/// When the database fails.
+pub async fn end_session(conn: &mut PgConnection, session: Uuid) -> Result<u64, sqlx::Error> {
+    sqlx::query("UPDATE class_sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL")
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
+    let marked = sqlx::query(
+        "INSERT INTO attendance_records (session_id, student_id, status, source) \
+         SELECT s.id, ds.student_id, 'absent', 'session_end' FROM class_sessions s \
+         JOIN division_students ds ON ds.division_id = s.division_id WHERE s.id = $1 \
+         ON CONFLICT (session_id, student_id) DO NOTHING",
+    )
+    .bind(session)
+    .execute(&mut *conn)
+    .await?;
+    Ok(marked.rows_affected())
+}

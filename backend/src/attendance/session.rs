@@ -1,0 +1,181 @@
+//! A class session as stored, and the room rules a claim is judged by.
+
+use base64::Engine as _;
+use rollcall_core::api::{ClassSession, SessionStatus};
+use rollcall_core::geofence::{Geofence, GeofenceRule, RoomFence};
+use rollcall_core::policy::Policy;
+use rollcall_core::qr::{QrPeriod, SessionSecret};
+use rollcall_core::radio::{BeaconId, Bssid, ExpectedBeacon, ExpectedWifi, RadioExpectation, Rssi};
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::unix;
+
+/// The columns [`SessionRow`] reads.
+pub const SESSION_SELECT: &str = "SELECT s.id, s.slot_id, s.teacher_id, s.room_id, r.name AS room_name, \
+    s.division_id, d.code AS division_code, s.subject_id, sub.name AS subject_name, s.secret, \
+    s.qr_period_s, s.policy, s.late_after_min, s.scheduled_start, s.scheduled_end, \
+    s.started_at, s.ended_at \
+    FROM class_sessions s JOIN rooms r ON r.id = s.room_id JOIN divisions d ON d.id = s.division_id \
+    LEFT JOIN subjects sub ON sub.id = s.subject_id";
+
+/// A session row with the names the API shows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    /// Session id.
+    pub id: Uuid,
+    /// Timetable slot.
+    pub slot_id: Option<Uuid>,
+    /// Teacher.
+    pub teacher_id: Uuid,
+    /// Room.
+    pub room_id: Uuid,
+    /// Room name.
+    pub room_name: String,
+    /// Division.
+    pub division_id: Uuid,
+    /// Division code.
+    pub division_code: String,
+    /// Subject.
+    pub subject_id: Option<Uuid>,
+    /// Subject name.
+    pub subject_name: Option<String>,
+    /// The QR/OTP secret.
+    pub secret: Vec<u8>,
+    /// QR period, seconds.
+    pub qr_period_s: i16,
+    /// Policy text.
+    pub policy: String,
+    /// Late threshold, minutes.
+    pub late_after_min: i16,
+    /// Timetabled start.
+    pub scheduled_start: OffsetDateTime,
+    /// Timetabled end.
+    pub scheduled_end: OffsetDateTime,
+    /// Started.
+    pub started_at: Option<OffsetDateTime>,
+    /// Ended.
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+impl SessionRow {
+    /// Where the session is in its life.
+    #[must_use]
+    pub const fn status(&self) -> SessionStatus {
+        match (self.started_at, self.ended_at) {
+            (_, Some(_)) => SessionStatus::Ended,
+            (Some(_), None) => SessionStatus::Running,
+            (None, None) => SessionStatus::Planned,
+        }
+    }
+
+    /// The API view (without the secret).
+    ///
+    /// # Errors
+    /// When stored values no longer parse (a broken row).
+    pub fn to_api(&self) -> anyhow::Result<ClassSession> {
+        Ok(ClassSession {
+            id: self.id,
+            slot_id: self.slot_id,
+            teacher_id: self.teacher_id,
+            room_id: self.room_id,
+            room_name: self.room_name.clone(),
+            division_id: self.division_id,
+            division_code: self.division_code.clone(),
+            subject_id: self.subject_id,
+            subject_name: self.subject_name.clone(),
+            status: self.status(),
+            scheduled_start: unix(self.scheduled_start),
+            scheduled_end: unix(self.scheduled_end),
+            started_at: self.started_at.map(unix),
+            ended_at: self.ended_at.map(unix),
+            qr_period_s: u16::try_from(self.qr_period_s)?,
+            policy: Policy::parse(&self.policy)?,
+            late_after_min: u16::try_from(self.late_after_min)?,
+        })
+    }
+
+    /// The secret as the teacher's app receives it.
+    #[must_use]
+    pub fn secret_text(&self) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.secret)
+    }
+
+    /// The secret and period as core's types.
+    ///
+    /// # Errors
+    /// When the stored secret or period is out of range.
+    pub fn keys(&self) -> anyhow::Result<(SessionSecret, QrPeriod)> {
+        let secret = SessionSecret::from_bytes(&self.secret)?;
+        let period = QrPeriod::new(u16::try_from(self.qr_period_s)?)?;
+        Ok((secret, period))
+    }
+}
+
+/// Loads a session by id.
+///
+/// # Errors
+/// When the database fails.
+pub async fn load(conn: &mut PgConnection, id: Uuid) -> Result<Option<SessionRow>, sqlx::Error> {
+    sqlx::query_as::<_, SessionRow>(&format!("{SESSION_SELECT} WHERE s.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// A room's fence and radio fingerprint, as core judges them.
+#[derive(Debug, Clone)]
+pub struct RoomRules {
+    /// The fence, if the room has a valid one.
+    pub fence: Option<RoomFence>,
+    /// The access points, if the room lists any.
+    pub radio: Option<RadioExpectation>,
+}
+
+/// Loads the rules of `room`.
+///
+/// # Errors
+/// When the database fails.
+pub async fn room_rules(conn: &mut PgConnection, room: Uuid) -> Result<RoomRules, sqlx::Error> {
+    let (name, fence, tolerance): (String, sqlx::types::Json<serde_json::Value>, f32) =
+        sqlx::query_as("SELECT name, geofence, location_tolerance_m FROM rooms WHERE id = $1")
+            .bind(room)
+            .fetch_one(&mut *conn)
+            .await?;
+    let fence = serde_json::from_value::<Geofence>(fence.0)
+        .ok()
+        .map(|fence| RoomFence {
+            name,
+            fence,
+            rule: GeofenceRule {
+                tolerance_m: f64::from(tolerance),
+                ..GeofenceRule::default()
+            },
+        });
+    let points: Vec<(String, String, i16)> =
+        sqlx::query_as("SELECT kind, identifier, min_rssi FROM access_points WHERE room_id = $1")
+            .bind(room)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut wifi = Vec::new();
+    let mut beacons = Vec::new();
+    for (kind, identifier, min_rssi) in points {
+        let Ok(min_rssi) = Rssi::new(min_rssi) else {
+            continue;
+        };
+        if kind == "wifi" {
+            if let Ok(bssid) = identifier.parse::<Bssid>() {
+                wifi.push(ExpectedWifi { bssid, min_rssi });
+            }
+        } else if let Ok(beacon) = identifier.parse::<BeaconId>() {
+            beacons.push(ExpectedBeacon { beacon, min_rssi });
+        }
+    }
+    let radio = (!wifi.is_empty() || !beacons.is_empty()).then_some(RadioExpectation {
+        wifi,
+        beacons,
+        required: 1,
+    });
+    Ok(RoomRules { fence, radio })
+}

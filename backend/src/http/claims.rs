@@ -1,0 +1,36 @@
+//! `POST /api/v1/attendance/claims`: a student's device submits signed claims,
+//! live or from its offline outbox.
+
+use axum::extract::State;
+use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ErrorEnvelope, Role};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+
+use super::{ApiError, ApiJson, AuthUser};
+use crate::attendance::claims::{self, MAX_BATCH};
+
+#[utoipa::path(post, path = "/api/v1/attendance/claims", tag = "attendance", summary = "Submit signed claims (idempotent by claim id); one result per claim, in order (student)", request_body = ClaimBatch, responses((status = 200, description = "A verdict per claim", body = ClaimBatchResult), (status = 403, description = "Not a student, or a claim for someone else", body = ErrorEnvelope), (status = 422, description = "An empty or oversized batch", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn submit(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    body: Result<ApiJson<ClaimBatch>, ApiError>,
+) -> Result<ApiJson<ClaimBatchResult>, ApiError> {
+    user.require(&[Role::Student])?;
+    let ApiJson(batch) = body?;
+    if batch.claims.is_empty() || batch.claims.len() > MAX_BATCH {
+        return Err(ApiError::Unprocessable {
+            code: "invalid_batch",
+            message: format!("send 1 to {MAX_BATCH} claims at a time"),
+            details: [("field".to_owned(), "claims".to_owned())].into(),
+        });
+    }
+    if batch
+        .claims
+        .iter()
+        .any(|c| *c.claim.student.as_uuid() != user.id)
+    {
+        return Err(ApiError::Forbidden);
+    }
+    let results = claims::process(&pool, user.id, &batch.claims, OffsetDateTime::now_utc()).await?;
+    Ok(ApiJson(ClaimBatchResult { results }))
+}

@@ -1,0 +1,112 @@
+//! `GET /api/v1/sessions/{id}/live`: a WebSocket that sends the roster, then
+//! every change to it, for the session's teacher and admins.
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::response::Response;
+use rollcall_core::api::{ErrorEnvelope, Role, Roster, RosterEntry};
+use serde::Serialize;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use super::extract::ApiPath;
+use super::{ApiError, AppState, AuthUser};
+use crate::attendance::{records, session};
+
+/// What the socket sends, as JSON text frames.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveMessage {
+    /// The whole roster: first, and again after the session ends.
+    Roster {
+        /// The roster.
+        roster: Roster,
+    },
+    /// One student's line changed.
+    Change {
+        /// Their new line.
+        entry: RosterEntry,
+        /// Present or late now.
+        present: u32,
+        /// In the division.
+        expected: u32,
+    },
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/live", tag = "sessions", summary = "WebSocket: the roster, then each change as it happens (its teacher and admins)", params(("id" = Uuid, Path, description = "Session id")), responses((status = 101, description = "Switching to WebSocket; JSON messages {type: roster|change}"), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn live(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    user.require(&[Role::Teacher, Role::Admin])?;
+    let mut conn = state.pool.acquire().await?;
+    let row = session::load(&mut conn, id).await?;
+    let allowed = row.is_some_and(|r| user.role == Role::Admin || r.teacher_id == user.id);
+    if !allowed {
+        return Err(ApiError::NotFound(
+            "there is no session with this id".to_owned(),
+        ));
+    }
+    let upgrade = upgrade.map_err(|_| ApiError::BadRequest {
+        code: "websocket_required",
+        message: "this address speaks WebSocket only".to_owned(),
+    })?;
+    Ok(upgrade.on_upgrade(move |socket| stream(socket, state, id)))
+}
+
+async fn send(socket: &mut WebSocket, message: &LiveMessage) -> bool {
+    match serde_json::to_string(message) {
+        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Err(_) => false,
+    }
+}
+
+async fn full(state: &AppState, id: Uuid) -> Option<LiveMessage> {
+    let mut conn = state.pool.acquire().await.ok()?;
+    records::roster(&mut conn, id)
+        .await
+        .ok()
+        .map(|roster| LiveMessage::Roster { roster })
+}
+
+async fn stream(mut socket: WebSocket, state: AppState, id: Uuid) {
+    // Subscribe before reading, so nothing between the read and the first
+    // change is lost.
+    let mut changes = state.live.subscribe();
+    let Some(first) = full(&state, id).await else {
+        return;
+    };
+    if !send(&mut socket, &first).await {
+        return;
+    }
+    loop {
+        tokio::select! {
+            change = changes.recv() => {
+                let message = match change {
+                    Ok(c) if c.session_id != id => continue,
+                    Ok(c) => match c.student_id {
+                        Some(student) => {
+                            let Ok(mut conn) = state.pool.acquire().await else { return };
+                            let Ok(roster) = records::roster(&mut conn, id).await else { return };
+                            let Some(entry) = roster.entries.iter().find(|e| e.student_id == student).cloned() else { continue };
+                            LiveMessage::Change { entry, present: roster.present, expected: roster.expected }
+                        }
+                        None => match full(&state, id).await { Some(m) => m, None => return },
+                    },
+                    // Missed some: send everything again.
+                    Err(RecvError::Lagged(_)) => match full(&state, id).await { Some(m) => m, None => return },
+                    Err(RecvError::Closed) => return,
+                };
+                if !send(&mut socket, &message).await {
+                    return;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! `/api/v1/sessions`: teachers start, run and end class sessions; the roster
+//! and manual marks.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use rand::RngCore as _;
+use rollcall_core::api::{
+    ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, StartSession, TeacherSession,
+};
+use rollcall_core::policy::Policy;
+use sqlx::{PgConnection, PgPool};
+use time::{OffsetDateTime, UtcOffset};
+use uuid::Uuid;
+
+use super::extract::ApiPath;
+use super::{ApiError, ApiJson, AppState, AuthUser};
+use crate::attendance::session::{self, SessionRow};
+use crate::attendance::{live, records};
+use crate::audit::{self, Change};
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("there is no session with this id".to_owned())
+}
+
+fn invalid(field: &str, message: &str) -> ApiError {
+    ApiError::Unprocessable {
+        code: "invalid_field",
+        message: message.to_owned(),
+        details: [(field.to_owned(), message.to_owned())].into(),
+    }
+}
+
+/// The session if the caller may run it: its teacher, or an admin. Anyone
+/// else gets 404, as if it did not exist.
+async fn owned(conn: &mut PgConnection, user: &AuthUser, id: Uuid) -> Result<SessionRow, ApiError> {
+    user.require(&[Role::Teacher, Role::Admin])?;
+    let row = session::load(conn, id).await?.ok_or_else(not_found)?;
+    if user.role != Role::Admin && row.teacher_id != user.id {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+fn view(row: &SessionRow, user: &AuthUser) -> Result<TeacherSession, ApiError> {
+    Ok(TeacherSession {
+        session: row.to_api()?,
+        secret: (row.teacher_id == user.id).then(|| row.secret_text()),
+    })
+}
+
+fn new_secret() -> Vec<u8> {
+    let mut secret = vec![0u8; 32];
+    rand::thread_rng().fill_bytes(&mut secret);
+    secret
+}
+
+/// Today in the school's time zone.
+fn today(offset: UtcOffset) -> time::Date {
+    OffsetDateTime::now_utc().to_offset(offset).date()
+}
+
+/// Creates the planned sessions of `teacher`'s slots on `date` that do not
+/// exist yet (each with its own secret).
+async fn plan_day(
+    conn: &mut PgConnection,
+    teacher: Uuid,
+    date: time::Date,
+    offset: UtcOffset,
+) -> Result<(), ApiError> {
+    let weekday = i16::from(date.weekday().number_from_monday());
+    let slots: Vec<(Uuid, Uuid, Uuid, Uuid, time::Time, time::Time, String)> = sqlx::query_as(
+        "SELECT t.id, t.room_id, t.division_id, t.subject_id, t.starts_at, t.ends_at, r.policy \
+         FROM timetable_slots t JOIN rooms r ON r.id = t.room_id \
+         WHERE t.teacher_id = $1 AND t.weekday = $2",
+    )
+    .bind(teacher)
+    .bind(weekday)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (slot, room, division, subject, starts, ends, policy) in slots {
+        let start = date.with_time(starts).assume_offset(offset);
+        let end = date.with_time(ends).assume_offset(offset);
+        sqlx::query(
+            "INSERT INTO class_sessions (id, slot_id, session_date, teacher_id, room_id, division_id, \
+             subject_id, secret, policy, scheduled_start, scheduled_end) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             ON CONFLICT (slot_id, session_date) WHERE slot_id IS NOT NULL DO NOTHING",
+        )
+        .bind(Uuid::now_v7())
+        .bind(slot)
+        .bind(date)
+        .bind(teacher)
+        .bind(room)
+        .bind(division)
+        .bind(subject)
+        .bind(new_secret())
+        .bind(policy)
+        .bind(start)
+        .bind(end)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/today", tag = "sessions", summary = "The teacher's sessions today, with their secrets, so the QR keeps turning offline (teacher)", responses((status = 200, description = "Today's sessions", body = Vec<TeacherSession>), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not a teacher", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn today_sessions(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<ApiJson<Vec<TeacherSession>>, ApiError> {
+    user.require(&[Role::Teacher])?;
+    let offset = state.settings.school_offset;
+    let date = today(offset);
+    let mut tx = state.pool.begin().await?;
+    plan_day(&mut tx, user.id, date, offset).await?;
+    let rows: Vec<SessionRow> = sqlx::query_as(&format!(
+        "{} WHERE s.teacher_id = $1 AND s.session_date = $2 ORDER BY s.scheduled_start",
+        session::SESSION_SELECT
+    ))
+    .bind(user.id)
+    .bind(date)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(ApiJson(
+        rows.iter()
+            .map(|r| view(r, &user))
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", summary = "Start a class: one of today's timetable slots, or an ad-hoc class (teacher)", request_body = StartSession, responses((status = 201, description = "Started", body = TeacherSession), (status = 200, description = "Already running", body = TeacherSession), (status = 409, description = "Already ended", body = ErrorEnvelope), (status = 422, description = "A field is invalid", body = ErrorEnvelope), (status = 403, description = "Not a teacher", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn start(
+    State(state): State<AppState>,
+    user: AuthUser,
+    body: Result<ApiJson<StartSession>, ApiError>,
+) -> Result<(StatusCode, ApiJson<TeacherSession>), ApiError> {
+    user.require(&[Role::Teacher])?;
+    let ApiJson(request) = body?;
+    let offset = state.settings.school_offset;
+    let mut tx = state.pool.begin().await?;
+    let (id, created) = match request {
+        StartSession::Slot { slot_id } => {
+            let date = today(offset);
+            plan_day(&mut tx, user.id, date, offset).await?;
+            let found: Option<(Uuid, bool)> = sqlx::query_as(
+                "SELECT id, started_at IS NULL FROM class_sessions \
+                 WHERE slot_id = $1 AND session_date = $2 AND teacher_id = $3 FOR UPDATE",
+            )
+            .bind(slot_id)
+            .bind(date)
+            .bind(user.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (id, planned) = found.ok_or_else(|| {
+                invalid("slot_id", "this is not one of your timetable slots today")
+            })?;
+            if planned {
+                sqlx::query("UPDATE class_sessions SET started_at = now() WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            (id, planned)
+        }
+        StartSession::AdHoc {
+            room_id,
+            division_id,
+            subject_id,
+            minutes,
+        } => {
+            if !(5..=300).contains(&minutes) {
+                return Err(invalid("minutes", "an ad-hoc class lasts 5 to 300 minutes"));
+            }
+            let teaches: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM timetable_slots WHERE teacher_id = $1 AND division_id = $2)",
+            )
+            .bind(user.id)
+            .bind(division_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if !teaches {
+                return Err(invalid("division_id", "you do not teach this division"));
+            }
+            let policy: String = sqlx::query_scalar("SELECT policy FROM rooms WHERE id = $1")
+                .bind(room_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| invalid("room_id", "there is no room with this id"))?;
+            let policy = Policy::parse(&policy).map_err(|e| ApiError::Internal(e.into()))?;
+            let now = OffsetDateTime::now_utc();
+            let id = Uuid::now_v7();
+            sqlx::query(
+                "INSERT INTO class_sessions (id, session_date, teacher_id, room_id, division_id, subject_id, \
+                 secret, policy, scheduled_start, scheduled_end, started_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9)",
+            )
+            .bind(id)
+            .bind(now.to_offset(offset).date())
+            .bind(user.id)
+            .bind(room_id)
+            .bind(division_id)
+            .bind(subject_id)
+            .bind(new_secret())
+            .bind(policy.to_string())
+            .bind(now)
+            .bind(now + time::Duration::minutes(i64::from(minutes)))
+            .execute(&mut *tx)
+            .await?;
+            (id, true)
+        }
+    };
+    let row = session::load(&mut tx, id).await?.ok_or_else(not_found)?;
+    if row.ended_at.is_some() {
+        return Err(ApiError::Conflict {
+            code: "session_ended",
+            message: "this session has already ended".to_owned(),
+            details: Default::default(),
+        });
+    }
+    live::notify(&mut tx, id, None).await?;
+    tx.commit().await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, ApiJson(view(&row, &user)?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}", tag = "sessions", summary = "One session (its teacher, with the secret; admins without)", params(("id" = Uuid, Path, description = "Session id")), responses((status = 200, description = "The session", body = TeacherSession), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn get(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<ApiJson<TeacherSession>, ApiError> {
+    let mut conn = pool.acquire().await?;
+    let row = owned(&mut conn, &user, id).await?;
+    Ok(ApiJson(view(&row, &user)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/roster", tag = "sessions", summary = "Every student of the session's division with their record", params(("id" = Uuid, Path, description = "Session id")), responses((status = 200, description = "The roster", body = Roster), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn roster(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<ApiJson<Roster>, ApiError> {
+    let mut conn = pool.acquire().await?;
+    owned(&mut conn, &user, id).await?;
+    Ok(ApiJson(records::roster(&mut conn, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "sessions", summary = "End the session: everyone without a record is marked absent", params(("id" = Uuid, Path, description = "Session id")), responses((status = 200, description = "The final roster", body = Roster), (status = 409, description = "Not started", body = ErrorEnvelope), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn end(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> Result<ApiJson<Roster>, ApiError> {
+    let mut tx = pool.begin().await?;
+    let row = owned(&mut tx, &user, id).await?;
+    if row.started_at.is_none() {
+        return Err(ApiError::Conflict {
+            code: "session_not_started",
+            message: "this session has not started".to_owned(),
+            details: Default::default(),
+        });
+    }
+    records::end_session(&mut tx, id).await?;
+    live::notify(&mut tx, id, None).await?;
+    let roster = records::roster(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(ApiJson(roster))
+}
+
+#[utoipa::path(put, path = "/api/v1/sessions/{id}/records/{student_id}", tag = "sessions", summary = "Mark or correct a student by hand, with a reason (audited)", params(("id" = Uuid, Path, description = "Session id"), ("student_id" = Uuid, Path, description = "Student id")), request_body = ManualMark, responses((status = 200, description = "The student's line", body = RosterEntry), (status = 404, description = "No such session of yours, or student not in it", body = ErrorEnvelope), (status = 422, description = "No reason given", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn mark(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath((id, student)): ApiPath<(Uuid, Uuid)>,
+    body: Result<ApiJson<ManualMark>, ApiError>,
+) -> Result<ApiJson<RosterEntry>, ApiError> {
+    user.require(&[Role::Teacher, Role::Admin])?;
+    let ApiJson(mark) = body?;
+    let reason = mark.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(invalid("reason", "say why, in 1 to 500 characters"));
+    }
+    let mut tx = pool.begin().await?;
+    owned(&mut tx, &user, id).await?;
+    let before = records::entry(&mut tx, id, student).await?.ok_or_else(|| {
+        ApiError::NotFound("this student is not in the session's division".to_owned())
+    })?;
+    sqlx::query(
+        "INSERT INTO attendance_records (session_id, student_id, status, source, marked_by, note) \
+         VALUES ($1, $2, $3, 'manual', $4, $5) \
+         ON CONFLICT (session_id, student_id) DO UPDATE SET status = EXCLUDED.status, \
+           source = 'manual', marked_by = EXCLUDED.marked_by, note = EXCLUDED.note, marked_at = now()",
+    )
+    .bind(id)
+    .bind(student)
+    .bind(mark.status.as_str())
+    .bind(user.id)
+    .bind(reason)
+    .execute(&mut *tx)
+    .await?;
+    let after = records::entry(&mut tx, id, student)
+        .await?
+        .ok_or_else(not_found)?;
+    audit::record(
+        &mut tx,
+        Change {
+            actor: user.id,
+            action: "record.mark",
+            entity: "attendance_record",
+            entity_id: format!("{id}/{student}"),
+            before: Some(serde_json::json!({"status": before.status, "source": before.source})),
+            after: Some(serde_json::json!({"status": after.status, "reason": reason})),
+        },
+    )
+    .await?;
+    live::notify(&mut tx, id, student).await?;
+    tx.commit().await?;
+    Ok(ApiJson(after))
+}

@@ -1,0 +1,713 @@
+//! Class sessions and claims end to end: a teacher starts a class, students'
+//! phones submit signed claims, the server re-verifies them with
+//! `rollcall-core`, and the roster (over HTTP and the live socket) follows.
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use reqwest::StatusCode;
+use rollcall_core::api::{
+    AttendanceStatus, ClaimBatchResult, ClaimResult, DeviceRecord, LoginResponse, Roster,
+    TeacherSession,
+};
+use rollcall_core::claim::{Claim, Evidence, Token};
+use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
+use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
+use rollcall_core::otp::SessionOtp;
+use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
+use rollcall_core::radio::{RadioScan, Rssi, WifiSighting};
+use rollcall_core::signing::{DeviceKey, SignedClaim};
+use rollcall_core::timestamp::Timestamp;
+use rollcall_core::verdict::Outcome;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::{envelope, TestApp};
+
+/// A student with a signed-in session and a bound phone.
+struct Phone {
+    token: String,
+    student: Uuid,
+    key: DeviceKey,
+    device: Uuid,
+}
+
+struct Class {
+    teacher: String,
+    session: TeacherSession,
+    students: Vec<Uuid>,
+}
+
+async fn sign_in(app: &TestApp, login: &str, password: &str) -> LoginResponse {
+    let resp = app.login(login, password).await;
+    assert_eq!(resp.status(), StatusCode::OK, "{login} signs in");
+    resp.json().await.unwrap()
+}
+
+fn now() -> Timestamp {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    Timestamp::from_unix(i64::try_from(secs).unwrap())
+}
+
+/// teacher1 starts an ad-hoc class in Lecture Hall A-101 for a division they teach.
+async fn start_class(app: &TestApp) -> Class {
+    let teacher = sign_in(app, "teacher1", "rollcall-teacher")
+        .await
+        .access_token;
+    let (room, division): (Uuid, Uuid) = sqlx::query_as(
+        "SELECT r.id, t.division_id FROM rooms r, timetable_slots t JOIN users u ON u.id = t.teacher_id \
+         WHERE r.code = 'A-101' AND u.username = 'teacher1' LIMIT 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let resp = app
+        .http
+        .post(app.url("/api/v1/sessions"))
+        .bearer_auth(&teacher)
+        .json(&json!({"kind": "ad_hoc", "room_id": room, "division_id": division, "minutes": 50}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let session: TeacherSession = resp.json().await.unwrap();
+    assert!(session.secret.is_some(), "the teacher gets the secret");
+    let students: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT student_id FROM division_students WHERE division_id = $1 ORDER BY student_id",
+    )
+    .bind(division)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    Class {
+        teacher,
+        session,
+        students,
+    }
+}
+
+async fn phone(app: &TestApp, student: Uuid, seed: u8) -> Phone {
+    let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+        .bind(student)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let token = sign_in(app, &username, "rollcall-student")
+        .await
+        .access_token;
+    let key = DeviceKey::from_seed(&[seed; 32]);
+    let device: DeviceRecord = app
+        .http
+        .post(app.url("/api/v1/devices"))
+        .bearer_auth(&token)
+        .json(&json!({"public_key": key.public().to_string(), "label": "Phone", "platform": "android"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Phone {
+        token,
+        student,
+        key,
+        device: device.id,
+    }
+}
+
+fn secret(class: &Class) -> SessionSecret {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(class.session.secret.as_ref().unwrap())
+        .unwrap();
+    SessionSecret::from_bytes(&bytes).unwrap()
+}
+
+fn qr_at(class: &Class, at: Timestamp) -> Token {
+    let qr = RotatingQr::new(
+        SessionId::from(class.session.session.id),
+        &secret(class),
+        QrPeriod::new(class.session.session.qr_period_s).unwrap(),
+    );
+    Token::Qr(qr.payload_at(at).unwrap().0)
+}
+
+/// Standing inside Lecture Hall A-101, hearing its access point.
+fn in_the_room(at: Timestamp, mocked: bool) -> Evidence {
+    Evidence {
+        token: None,
+        location: Some(LocationFix {
+            point: GeoPoint::new(18.518_62, 73.815_38).unwrap(),
+            accuracy: Metres::new(8.0).unwrap(),
+            mocked,
+            fixed_at: at,
+        }),
+        radio: Some(RadioScan {
+            wifi: vec![WifiSighting {
+                bssid: "3c:84:6a:a1:01:10".parse().unwrap(),
+                rssi: Rssi::new(-58).unwrap(),
+            }],
+            beacons: Vec::new(),
+        }),
+        face: None,
+    }
+}
+
+fn claim(phone: &Phone, session: Uuid, at: Timestamp, evidence: Evidence) -> SignedClaim {
+    let millis = u64::try_from(at.unix()).unwrap() * 1000;
+    let claim = Claim {
+        id: ClaimId::generate(millis, &mut rand_core::OsRng),
+        student: StudentId::from(phone.student),
+        session: SessionId::from(session),
+        device: DeviceId::from(phone.device),
+        scanned_at: at,
+        evidence,
+    };
+    SignedClaim::sign(claim, &phone.key)
+}
+
+async fn submit(app: &TestApp, phone: &Phone, claims: &[SignedClaim]) -> Vec<ClaimResult> {
+    let resp = app
+        .http
+        .post(app.url("/api/v1/attendance/claims"))
+        .bearer_auth(&phone.token)
+        .json(&json!({ "claims": claims }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json::<ClaimBatchResult>().await.unwrap().results
+}
+
+fn codes(result: &ClaimResult) -> Vec<String> {
+    result
+        .reasons
+        .iter()
+        .map(|r| {
+            serde_json::to_value(r.code)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+async fn roster(app: &TestApp, class: &Class) -> Roster {
+    app.http
+        .get(app.url(&format!(
+            "/api/v1/sessions/{}/roster",
+            class.session.session.id
+        )))
+        .bearer_auth(&class.teacher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn claims_stored(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM claims")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_student_in_the_room_with_the_qr_is_present_once_however_often_the_claim_is_sent(
+    pool: PgPool,
+) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let phone = phone(&app, class.students[0], 1).await;
+    let at = now();
+    let mut evidence = in_the_room(at, false);
+    evidence.token = Some(qr_at(&class, at));
+    let signed = claim(&phone, class.session.session.id, at, evidence);
+
+    let first = submit(&app, &phone, std::slice::from_ref(&signed)).await;
+    assert_eq!(
+        first[0].outcome,
+        Outcome::Accepted,
+        "{:?}",
+        first[0].reasons
+    );
+    assert_eq!(first[0].record, Some(AttendanceStatus::Present));
+    assert!(!first[0].duplicate);
+
+    let again = submit(&app, &phone, &[signed]).await;
+    assert!(again[0].duplicate, "the claim id is the idempotency key");
+    assert_eq!(again[0].outcome, Outcome::Accepted);
+    assert_eq!(claims_stored(&app).await, 1);
+
+    // A second, different accepted claim does not make a second record.
+    let later = now();
+    let mut evidence = in_the_room(later, false);
+    evidence.token = Some(qr_at(&class, later));
+    let second = submit(
+        &app,
+        &phone,
+        &[claim(&phone, class.session.session.id, later, evidence)],
+    )
+    .await;
+    assert_eq!(second[0].outcome, Outcome::Accepted);
+    let roster = roster(&app, &class).await;
+    assert_eq!(roster.present, 1);
+    assert_eq!(
+        roster.expected,
+        u32::try_from(class.students.len()).unwrap()
+    );
+    let line = roster
+        .entries
+        .iter()
+        .find(|e| e.student_id == phone.student)
+        .unwrap();
+    assert_eq!(line.status, Some(AttendanceStatus::Present));
+    let records: i64 = sqlx::query_scalar("SELECT count(*) FROM attendance_records")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(records, 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_attack_suite_is_refused_with_reasons_and_marks_nobody(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let session = class.session.session.id;
+    let phone = phone(&app, class.students[1], 2).await;
+    let at = now();
+    let expect = |results: &[ClaimResult], code: &str| {
+        assert_eq!(
+            results[0].outcome,
+            Outcome::Rejected,
+            "{code}: {:?}",
+            results[0].reasons
+        );
+        assert!(
+            codes(&results[0]).contains(&code.to_owned()),
+            "{code} in {:?}",
+            codes(&results[0])
+        );
+        assert_eq!(results[0].record, None);
+    };
+
+    // A QR from three periods ago.
+    let mut e = in_the_room(at, false);
+    e.token = Some(qr_at(
+        &class,
+        Timestamp::from_unix(at.unix() - 3 * i64::from(class.session.session.qr_period_s)),
+    ));
+    expect(
+        &submit(&app, &phone, &[claim(&phone, session, at, e)]).await,
+        "qr_expired",
+    );
+
+    // The QR of another session (another secret).
+    let mut other = in_the_room(at, false);
+    let forged = RotatingQr::new(
+        SessionId::from(session),
+        &SessionSecret::from_bytes(&[9; 32]).unwrap(),
+        QrPeriod::new(20).unwrap(),
+    );
+    other.token = Some(Token::Qr(forged.payload_at(at).unwrap().0));
+    expect(
+        &submit(&app, &phone, &[claim(&phone, session, at, other)]).await,
+        "qr_forged",
+    );
+
+    // A mocked location inside the fence.
+    let mut mocked = in_the_room(at, true);
+    mocked.token = Some(qr_at(&class, at));
+    expect(
+        &submit(&app, &phone, &[claim(&phone, session, at, mocked)]).await,
+        "location_mocked",
+    );
+
+    // The right QR relayed to a student 3 km away.
+    let mut far = in_the_room(at, false);
+    far.token = Some(qr_at(&class, at));
+    far.location.as_mut().unwrap().point = GeoPoint::new(18.545, 73.815).unwrap();
+    far.radio = None;
+    expect(
+        &submit(&app, &phone, &[claim(&phone, session, at, far)]).await,
+        "outside_geofence",
+    );
+
+    // A second phone, not approved.
+    let mut unbound = Phone {
+        key: DeviceKey::from_seed(&[77; 32]),
+        ..phone_clone(&phone)
+    };
+    let pending: DeviceRecord = app
+        .http
+        .post(app.url("/api/v1/devices"))
+        .bearer_auth(&phone.token)
+        .json(&json!({"public_key": unbound.key.public().to_string()}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    unbound.device = pending.id;
+    let mut e = in_the_room(at, false);
+    e.token = Some(qr_at(&class, at));
+    expect(
+        &submit(&app, &unbound, &[claim(&unbound, session, at, e)]).await,
+        "device_not_bound",
+    );
+
+    // Signed by another key than the bound device's.
+    let mut e = in_the_room(at, false);
+    e.token = Some(qr_at(&class, at));
+    let mut stolen = claim(&phone, session, at, e);
+    stolen = SignedClaim::sign(stolen.claim, &DeviceKey::from_seed(&[99; 32]));
+    expect(&submit(&app, &phone, &[stolen]).await, "signature_invalid");
+
+    // A claim for a session that has not started.
+    let future = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO class_sessions (id, session_date, teacher_id, room_id, division_id, secret, policy, \
+         scheduled_start, scheduled_end) SELECT $1, current_date, teacher_id, room_id, division_id, secret, policy, \
+         now() + interval '2 hours', now() + interval '3 hours' FROM class_sessions WHERE id = $2",
+    )
+    .bind(future)
+    .bind(session)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let mut e = in_the_room(at, false);
+    e.token = Some(qr_at(&class, at));
+    expect(
+        &submit(&app, &phone, &[claim(&phone, future, at, e)]).await,
+        "session_not_started",
+    );
+
+    let roster = roster(&app, &class).await;
+    assert_eq!(roster.present, 0, "nobody was marked");
+    let line = roster
+        .entries
+        .iter()
+        .find(|e| e.student_id == phone.student)
+        .unwrap();
+    assert_eq!(line.status, None);
+    assert!(
+        line.flags.contains(&"signature_invalid".to_owned()),
+        "the teacher sees why: {:?}",
+        line.flags
+    );
+
+    // A claim for someone else is refused whole.
+    let someone_else = Phone {
+        student: class.students[2],
+        ..phone_clone(&phone)
+    };
+    let resp = app
+        .http
+        .post(app.url("/api/v1/attendance/claims"))
+        .bearer_auth(&phone.token)
+        .json(&json!({"claims": [claim(&someone_else, session, at, in_the_room(at, false))]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+}
+
+fn phone_clone(p: &Phone) -> Phone {
+    Phone {
+        token: p.token.clone(),
+        student: p.student,
+        key: DeviceKey::from_seed(&p.key.seed()),
+        device: p.device,
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn five_wrong_otps_lock_the_student_out_of_the_session(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let session = class.session.session.id;
+    let phone = phone(&app, class.students[3], 3).await;
+    let at = now();
+    for _ in 0..5 {
+        let mut e = in_the_room(at, false);
+        e.token = Some(Token::Otp("000000".parse().unwrap()));
+        let r = submit(&app, &phone, &[claim(&phone, session, at, e)]).await;
+        assert_eq!(r[0].outcome, Outcome::Rejected);
+    }
+    let right = SessionOtp::new(&secret(&class)).code_at(at).0;
+    let mut e = in_the_room(at, false);
+    e.token = Some(Token::Otp(right));
+    let r = submit(&app, &phone, &[claim(&phone, session, at, e)]).await;
+    assert_eq!(r[0].outcome, Outcome::Rejected);
+    assert!(
+        codes(&r[0]).contains(&"otp_locked".to_owned()),
+        "{:?}",
+        codes(&r[0])
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_teacher_sees_only_their_own_sessions_and_students_never_see_secrets(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+    let teacher2 = sign_in(&app, "teacher2", "rollcall-teacher")
+        .await
+        .access_token;
+    for path in [
+        format!("/api/v1/sessions/{id}"),
+        format!("/api/v1/sessions/{id}/roster"),
+    ] {
+        let resp = app
+            .http
+            .get(app.url(&path))
+            .bearer_auth(&teacher2)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let admin = sign_in(&app, "admin", "rollcall-admin").await.access_token;
+    let seen: TeacherSession = app
+        .http
+        .get(app.url(&format!("/api/v1/sessions/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.secret, None,
+        "an admin sees the session but not its secret"
+    );
+    let student = sign_in(&app, "student1", "rollcall-student")
+        .await
+        .access_token;
+    let resp = app
+        .http
+        .get(app.url(&format!("/api/v1/sessions/{id}")))
+        .bearer_auth(&student)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    let resp = app
+        .http
+        .post(app.url("/api/v1/sessions"))
+        .bearer_auth(&admin)
+        .json(&json!({"kind": "slot", "slot_id": Uuid::now_v7()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        StatusCode::FORBIDDEN,
+        "sessions are started by teachers"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_manual_mark_needs_a_reason_is_audited_and_ending_marks_the_rest_absent(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+    let student = class.students[4];
+    let url = app.url(&format!("/api/v1/sessions/{id}/records/{student}"));
+    let resp = app
+        .http
+        .put(&url)
+        .bearer_auth(&class.teacher)
+        .json(&json!({"status": "excused", "reason": "  "}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        envelope(resp).await.error.details["reason"],
+        "say why, in 1 to 500 characters"
+    );
+    let resp = app
+        .http
+        .put(&url)
+        .bearer_auth(&class.teacher)
+        .json(&json!({"status": "excused", "reason": "Sports meet"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let outsider = app
+        .http
+        .put(app.url(&format!("/api/v1/sessions/{id}/records/{}", Uuid::now_v7())))
+        .bearer_auth(&class.teacher)
+        .json(&json!({"status": "present", "reason": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outsider.status(), StatusCode::NOT_FOUND);
+    let audit: (String, Value) =
+        sqlx::query_as("SELECT action, after FROM audit_log WHERE entity = 'attendance_record'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(audit.0, "record.mark");
+    assert_eq!(audit.1["reason"], "Sports meet");
+
+    let ended: Roster = app
+        .http
+        .post(app.url(&format!("/api/v1/sessions/{id}/end")))
+        .bearer_auth(&class.teacher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let excused = ended
+        .entries
+        .iter()
+        .find(|e| e.student_id == student)
+        .unwrap();
+    assert_eq!(excused.status, Some(AttendanceStatus::Excused));
+    let absent = ended
+        .entries
+        .iter()
+        .filter(|e| e.status == Some(AttendanceStatus::Absent))
+        .count();
+    assert_eq!(absent, class.students.len() - 1);
+
+    // Claims after the end (and its grace) are refused.
+    sqlx::query("UPDATE class_sessions SET ended_at = now() - interval '1 hour', started_at = now() - interval '2 hours' WHERE id = $1")
+        .bind(id).execute(&app.pool).await.unwrap();
+    let phone = phone(&app, class.students[5], 5).await;
+    let at = now();
+    let mut e = in_the_room(at, false);
+    e.token = Some(qr_at(&class, at));
+    let r = submit(&app, &phone, &[claim(&phone, id, at, e)]).await;
+    assert!(codes(&r[0]).contains(&"session_ended".to_owned()));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_claim_made_offline_in_class_and_synced_after_the_end_replaces_the_absence(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+    // The class ran from two hours ago to one hour ago.
+    sqlx::query("UPDATE class_sessions SET started_at = now() - interval '2 hours', scheduled_start = now() - interval '2 hours' WHERE id = $1")
+        .bind(id).execute(&app.pool).await.unwrap();
+    app.http
+        .post(app.url(&format!("/api/v1/sessions/{id}/end")))
+        .bearer_auth(&class.teacher)
+        .send()
+        .await
+        .unwrap();
+    sqlx::query("UPDATE class_sessions SET ended_at = now() - interval '1 hour' WHERE id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    let phone = phone(&app, class.students[6], 6).await;
+    let scanned = Timestamp::from_unix(now().unix() - 100 * 60);
+    let mut e = in_the_room(scanned, false);
+    e.token = Some(qr_at(&class, scanned));
+    let r = submit(&app, &phone, &[claim(&phone, id, scanned, e)]).await;
+    assert_eq!(r[0].outcome, Outcome::Accepted, "{:?}", r[0].reasons);
+    assert!(r[0].synced_late);
+    assert_eq!(
+        r[0].record,
+        Some(AttendanceStatus::Late),
+        "scanned 20 minutes into the class"
+    );
+}
+
+async fn live_socket(
+    app: &TestApp,
+    token: &str,
+    session: Uuid,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let url = format!(
+        "{}/api/v1/sessions/{session}/live",
+        app.base.replace("http://", "ws://")
+    );
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("socket opens")
+        .0
+}
+
+async fn next_json(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Value {
+    let message = tokio::time::timeout(Duration::from_secs(1), socket.next())
+        .await
+        .expect("a message within a second")
+        .unwrap()
+        .unwrap();
+    serde_json::from_str(message.to_text().unwrap()).unwrap()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_live_roster_shows_an_accepted_claim_within_a_second_even_from_another_server(
+    pool: PgPool,
+) {
+    let app = TestApp::seeded(pool.clone()).await;
+    // A second server process on the same database, as behind a load balancer.
+    let other = TestApp::spawn(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+
+    let mut socket = live_socket(&app, &class.teacher, id).await;
+    let first = next_json(&mut socket).await;
+    assert_eq!(first["type"], "roster");
+    assert_eq!(first["roster"]["present"], 0);
+
+    let phone = phone(&other, class.students[7], 7).await;
+    let at = now();
+    let mut e = in_the_room(at, false);
+    e.token = Some(qr_at(&class, at));
+    let started = std::time::Instant::now();
+    let r = submit(&other, &phone, &[claim(&phone, id, at, e)]).await;
+    assert_eq!(r[0].outcome, Outcome::Accepted);
+    let change = next_json(&mut socket).await;
+    assert!(started.elapsed() < Duration::from_secs(1));
+    assert_eq!(change["type"], "change");
+    assert_eq!(change["entry"]["student_id"], phone.student.to_string());
+    assert_eq!(change["entry"]["status"], "present");
+    assert_eq!(change["present"], 1);
+
+    let teacher2 = sign_in(&app, "teacher2", "rollcall-teacher")
+        .await
+        .access_token;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut request = format!(
+        "{}/api/v1/sessions/{id}/live",
+        app.base.replace("http://", "ws://")
+    )
+    .into_client_request()
+    .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {teacher2}").parse().unwrap(),
+    );
+    assert!(
+        tokio_tungstenite::connect_async(request).await.is_err(),
+        "another teacher's socket is refused"
+    );
+}

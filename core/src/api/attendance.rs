@@ -1,0 +1,227 @@
+//! Class sessions, claims and attendance records.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::policy::Policy;
+use crate::signing::SignedClaim;
+use crate::timestamp::Timestamp;
+use crate::verdict::{FactorStatus, Outcome, Reason};
+
+/// Where a class session is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    /// On today's timetable, not started yet.
+    Planned,
+    /// Started by its teacher; check-in is open.
+    Running,
+    /// Ended; everyone without a record was marked absent.
+    Ended,
+}
+
+/// A student's attendance in one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceStatus {
+    /// Checked in on time.
+    Present,
+    /// Checked in after the session's late threshold.
+    Late,
+    /// No check-in by the end of the session.
+    Absent,
+    /// Excused by the teacher or an admin.
+    Excused,
+}
+
+impl AttendanceStatus {
+    /// The name used in the API and the database.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Present => "present",
+            Self::Late => "late",
+            Self::Absent => "absent",
+            Self::Excused => "excused",
+        }
+    }
+
+    /// Parses [`AttendanceStatus::as_str`].
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "present" => Some(Self::Present),
+            "late" => Some(Self::Late),
+            "absent" => Some(Self::Absent),
+            "excused" => Some(Self::Excused),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/v1/sessions`: start a class.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StartSession {
+    /// The session of one of today's timetable slots.
+    Slot {
+        /// The timetable slot.
+        slot_id: Uuid,
+    },
+    /// A class outside the timetable.
+    AdHoc {
+        /// Where.
+        room_id: Uuid,
+        /// Who attends.
+        division_id: Uuid,
+        /// What is taught, if any.
+        #[serde(default)]
+        subject_id: Option<Uuid>,
+        /// How long, 5 to 300 minutes.
+        minutes: u16,
+    },
+}
+
+/// A class session as its teacher and admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClassSession {
+    /// The session id (claims name it).
+    pub id: Uuid,
+    /// The timetable slot it belongs to, if any.
+    pub slot_id: Option<Uuid>,
+    /// Its teacher.
+    pub teacher_id: Uuid,
+    /// The room.
+    pub room_id: Uuid,
+    /// The room's name ("Room B-204").
+    pub room_name: String,
+    /// The division attending.
+    pub division_id: Uuid,
+    /// The division's code ("SE-A").
+    pub division_code: String,
+    /// The subject, if any.
+    pub subject_id: Option<Uuid>,
+    /// The subject's name.
+    pub subject_name: Option<String>,
+    /// Where it is in its life.
+    pub status: SessionStatus,
+    /// Timetabled start.
+    pub scheduled_start: Timestamp,
+    /// Timetabled end.
+    pub scheduled_end: Timestamp,
+    /// When the teacher started it.
+    pub started_at: Option<Timestamp>,
+    /// When it ended.
+    pub ended_at: Option<Timestamp>,
+    /// Seconds between QR changes.
+    pub qr_period_s: u16,
+    /// Which factors a check-in needs.
+    pub policy: Policy,
+    /// Minutes after the start after which a check-in counts as late.
+    pub late_after_min: u16,
+}
+
+/// A session with its secret for its own teacher, whose app draws the
+/// rotating QR and the OTP itself so they keep turning offline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeacherSession {
+    /// The session.
+    pub session: ClassSession,
+    /// Its secret, base64url: only for the session's teacher (admins and
+    /// everyone else get `null`).
+    pub secret: Option<String>,
+}
+
+/// `POST /api/v1/attendance/claims`: a batch of signed claims.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ClaimBatch {
+    /// The claims, oldest first; at most the server's batch limit.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub claims: Vec<SignedClaim>,
+}
+
+/// The server's answer for one claim of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimResult {
+    /// Which claim.
+    pub claim_id: Uuid,
+    /// Accepted, review or rejected.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub outcome: Outcome,
+    /// Why, most severe first.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub reasons: Vec<Reason>,
+    /// The factors judged.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub factors: Vec<FactorStatus>,
+    /// Judged at its scan time because it was synced late.
+    pub synced_late: bool,
+    /// The student's record in the session after this claim, if any.
+    pub record: Option<AttendanceStatus>,
+    /// This claim id was already received; this is the stored answer.
+    pub duplicate: bool,
+}
+
+/// The answer to a claim batch, one result per claim in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimBatchResult {
+    /// One result per submitted claim.
+    pub results: Vec<ClaimResult>,
+}
+
+/// One student's line on a session's roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RosterEntry {
+    /// The student.
+    pub student_id: Uuid,
+    /// Their name.
+    pub display_name: String,
+    /// Their roll number.
+    pub student_no: Option<String>,
+    /// Their record, or none yet.
+    pub status: Option<AttendanceStatus>,
+    /// How the record was made: `claim`, `kiosk`, `manual`, `session_end`, `review`.
+    pub source: Option<String>,
+    /// When it was made.
+    pub marked_at: Option<Timestamp>,
+    /// A claim of theirs waits in the review queue.
+    pub in_review: bool,
+    /// Reason codes worth a teacher's eye from their latest claim
+    /// (`location_mocked`, `outside_geofence`, `shared_device`, …).
+    pub flags: Vec<String>,
+}
+
+/// A session's roster: every student of its division.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Roster {
+    /// The session.
+    pub session_id: Uuid,
+    /// One line per student, by name.
+    pub entries: Vec<RosterEntry>,
+    /// Students present or late.
+    pub present: u32,
+    /// Students in the division.
+    pub expected: u32,
+}
+
+/// `PUT /api/v1/sessions/{id}/records/{student_id}`: a teacher's manual mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ManualMark {
+    /// The status to set.
+    pub status: AttendanceStatus,
+    /// Why (required; kept in the audit log).
+    pub reason: String,
+}
