@@ -12,6 +12,7 @@
 //! - [`auth`]: password hashing and access tokens.
 //! - [`attendance`]: sessions, claims, records, the live roster.
 //! - [`audit`]: the audit log of admin writes.
+//! - [`reports`]: attendance reports, CSV and PDF.
 //! - [`seed`]: the demo school.
 //! - [`testing`]: starting a server on a loopback port for tests.
 
@@ -23,6 +24,7 @@ pub mod config;
 pub mod database;
 pub mod http;
 pub mod private_cluster;
+pub mod reports;
 pub mod seed;
 pub mod testing;
 

@@ -17,6 +17,8 @@ mod meta;
 pub mod metrics;
 mod paging;
 pub mod rate_limit;
+mod reports;
+mod review;
 mod school;
 mod sessions;
 mod users;
@@ -137,7 +139,8 @@ fn cors(settings: &Settings) -> CorsLayer {
         (name = "devices", description = "Student device binding"),
         (name = "kiosks", description = "Door PCs bound to a room"),
         (name = "sessions", description = "Class sessions, rosters and manual marks"),
-        (name = "attendance", description = "Check-in claims"),
+        (name = "attendance", description = "Check-in claims and the review queue"),
+        (name = "reports", description = "Attendance reports and a student's own record"),
         (name = "audit", description = "The audit log"),
         (name = "operations", description = "Health, version and metrics")
     )
@@ -199,6 +202,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::mark))
         .routes(routes!(live::live))
         .routes(routes!(claims::submit))
+        .routes(routes!(review::list))
+        .routes(routes!(review::decide))
+        .routes(routes!(reports::attendance))
+        .routes(routes!(reports::mine))
         .merge(school::routes())
         .split_for_parts()
 }

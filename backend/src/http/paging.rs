@@ -62,14 +62,24 @@ impl Paging {
         Ok(Self {
             page,
             per_page,
-            order_by: format!("{column} {direction}, id ASC"),
+            order_by: format!("{column} {direction}"),
             search,
         })
     }
 
     /// Appends `ORDER BY … LIMIT … OFFSET …`.
     pub fn push_tail(&self, qb: &mut QueryBuilder<'_, Postgres>) {
-        qb.push(" ORDER BY ").push(&self.order_by);
+        self.push_tail_by(qb, "id");
+    }
+
+    /// Appends `ORDER BY … LIMIT … OFFSET …`, breaking ties by `tiebreak`
+    /// (a unique column, qualified where the query joins tables).
+    pub fn push_tail_by(&self, qb: &mut QueryBuilder<'_, Postgres>, tiebreak: &str) {
+        qb.push(" ORDER BY ")
+            .push(&self.order_by)
+            .push(", ")
+            .push(tiebreak)
+            .push(" ASC");
         qb.push(" LIMIT ").push_bind(i64::from(self.per_page));
         qb.push(" OFFSET ")
             .push_bind(i64::from(self.page - 1) * i64::from(self.per_page));

@@ -26,26 +26,26 @@ use uuid::Uuid;
 use crate::helpers::{envelope, TestApp};
 
 /// A student with a signed-in session and a bound phone.
-struct Phone {
-    token: String,
-    student: Uuid,
-    key: DeviceKey,
-    device: Uuid,
+pub(crate) struct Phone {
+    pub(crate) token: String,
+    pub(crate) student: Uuid,
+    pub(crate) key: DeviceKey,
+    pub(crate) device: Uuid,
 }
 
-struct Class {
-    teacher: String,
-    session: TeacherSession,
-    students: Vec<Uuid>,
+pub(crate) struct Class {
+    pub(crate) teacher: String,
+    pub(crate) session: TeacherSession,
+    pub(crate) students: Vec<Uuid>,
 }
 
-async fn sign_in(app: &TestApp, login: &str, password: &str) -> LoginResponse {
+pub(crate) async fn sign_in(app: &TestApp, login: &str, password: &str) -> LoginResponse {
     let resp = app.login(login, password).await;
     assert_eq!(resp.status(), StatusCode::OK, "{login} signs in");
     resp.json().await.unwrap()
 }
 
-fn now() -> Timestamp {
+pub(crate) fn now() -> Timestamp {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -54,7 +54,7 @@ fn now() -> Timestamp {
 }
 
 /// teacher1 starts an ad-hoc class in Lecture Hall A-101 for a division they teach.
-async fn start_class(app: &TestApp) -> Class {
+pub(crate) async fn start_class(app: &TestApp) -> Class {
     let teacher = sign_in(app, "teacher1", "rollcall-teacher")
         .await
         .access_token;
@@ -90,7 +90,7 @@ async fn start_class(app: &TestApp) -> Class {
     }
 }
 
-async fn phone(app: &TestApp, student: Uuid, seed: u8) -> Phone {
+pub(crate) async fn phone(app: &TestApp, student: Uuid, seed: u8) -> Phone {
     let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
         .bind(student)
         .fetch_one(&app.pool)
@@ -127,7 +127,7 @@ fn secret(class: &Class) -> SessionSecret {
     SessionSecret::from_bytes(&bytes).unwrap()
 }
 
-fn qr_at(class: &Class, at: Timestamp) -> Token {
+pub(crate) fn qr_at(class: &Class, at: Timestamp) -> Token {
     let qr = RotatingQr::new(
         SessionId::from(class.session.session.id),
         &secret(class),
@@ -137,7 +137,7 @@ fn qr_at(class: &Class, at: Timestamp) -> Token {
 }
 
 /// Standing inside Lecture Hall A-101, hearing its access point.
-fn in_the_room(at: Timestamp, mocked: bool) -> Evidence {
+pub(crate) fn in_the_room(at: Timestamp, mocked: bool) -> Evidence {
     Evidence {
         token: None,
         location: Some(LocationFix {
@@ -157,7 +157,12 @@ fn in_the_room(at: Timestamp, mocked: bool) -> Evidence {
     }
 }
 
-fn claim(phone: &Phone, session: Uuid, at: Timestamp, evidence: Evidence) -> SignedClaim {
+pub(crate) fn claim(
+    phone: &Phone,
+    session: Uuid,
+    at: Timestamp,
+    evidence: Evidence,
+) -> SignedClaim {
     let millis = u64::try_from(at.unix()).unwrap() * 1000;
     let claim = Claim {
         id: ClaimId::generate(millis, &mut rand_core::OsRng),
@@ -170,7 +175,11 @@ fn claim(phone: &Phone, session: Uuid, at: Timestamp, evidence: Evidence) -> Sig
     SignedClaim::sign(claim, &phone.key)
 }
 
-async fn submit(app: &TestApp, phone: &Phone, claims: &[SignedClaim]) -> Vec<ClaimResult> {
+pub(crate) async fn submit(
+    app: &TestApp,
+    phone: &Phone,
+    claims: &[SignedClaim],
+) -> Vec<ClaimResult> {
     let resp = app
         .http
         .post(app.url("/api/v1/attendance/claims"))

@@ -99,6 +99,10 @@ const MATRIX: &[(&str, &str, [u16; 8])] = &[
     ("POST", "/api/v1/sessions", [401, 401, 401, 401, 403, 422, 403, 403]),
     ("POST", "/api/v1/sessions/{id}/end", [401, 401, 401, 401, 403, 404, 404, 403]),
     ("PUT", "/api/v1/sessions/{id}/records/{student_id}", [401, 401, 401, 401, 403, 422, 422, 403]),
+    ("GET", "/api/v1/review", [401, 401, 401, 401, 403, 200, 200, 403]),
+    ("POST", "/api/v1/review/{claim_id}", [401, 401, 401, 401, 403, 422, 422, 403]),
+    ("GET", "/api/v1/reports/attendance", [401, 401, 401, 401, 403, 200, 200, 403]),
+    ("GET", "/api/v1/me/attendance", [401, 401, 401, 401, 200, 403, 403, 403]),
 ];
 
 enum Caller {

@@ -225,3 +225,153 @@ pub struct ManualMark {
     /// Why (required; kept in the audit log).
     pub reason: String,
 }
+
+/// A claim waiting for a human, with its evidence made readable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewItem {
+    /// The claim.
+    pub claim_id: Uuid,
+    /// Its session.
+    pub session_id: Uuid,
+    /// The student.
+    pub student_id: Uuid,
+    /// Their name.
+    pub student_name: String,
+    /// The room's name.
+    pub room_name: String,
+    /// The subject's name.
+    pub subject_name: Option<String>,
+    /// When the student scanned.
+    pub scanned_at: Timestamp,
+    /// Why it is doubtful (and everything else the verdict noted).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub reasons: Vec<Reason>,
+    /// The factors judged.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub factors: Vec<FactorStatus>,
+}
+
+/// What a reviewer decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    /// The student was there: mark them present (or late).
+    Approve,
+    /// They were not: the claim marks nobody.
+    Reject,
+}
+
+/// `POST /api/v1/review/{claim_id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReviewVerdict {
+    /// Approve or reject.
+    pub decision: ReviewDecision,
+    /// Why (kept with the claim and in the audit log).
+    pub note: String,
+}
+
+/// One class in a student's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    /// The session.
+    pub session_id: Uuid,
+    /// Its subject.
+    pub subject_name: Option<String>,
+    /// Its room.
+    pub room_name: String,
+    /// When it was timetabled to start.
+    pub scheduled_start: Timestamp,
+    /// The record, if any yet.
+    pub status: Option<AttendanceStatus>,
+}
+
+/// Attendance in one subject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SubjectAttendance {
+    /// The subject (`None`: classes without one).
+    pub subject_name: Option<String>,
+    /// Sessions held (ended) so far.
+    pub held: u32,
+    /// Present or late in them.
+    pub attended: u32,
+    /// Excused in them (not counted against the student).
+    pub excused: u32,
+    /// attended / (held − excused), as a percentage; `None` before any class.
+    pub percentage: Option<f64>,
+}
+
+/// `GET /api/v1/me/attendance`: a student's own record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyAttendance {
+    /// Per subject.
+    pub subjects: Vec<SubjectAttendance>,
+    /// The most recent classes, newest first.
+    pub recent: Vec<HistoryEntry>,
+}
+
+/// One student's line in an attendance report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReportRow {
+    /// The student.
+    pub student_id: Uuid,
+    /// Their name.
+    pub student_name: String,
+    /// Their roll number.
+    pub student_no: Option<String>,
+    /// Sessions held in the period.
+    pub held: u32,
+    /// Present.
+    pub present: u32,
+    /// Late.
+    pub late: u32,
+    /// Absent.
+    pub absent: u32,
+    /// Excused.
+    pub excused: u32,
+    /// (present + late) / (held − excused) as a percentage.
+    pub percentage: Option<f64>,
+    /// Below the at-risk threshold.
+    pub at_risk: bool,
+}
+
+/// One day of a report's series, for charts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DailyPoint {
+    /// The day, `YYYY-MM-DD`.
+    pub date: String,
+    /// Records that day.
+    pub records: u32,
+    /// Present or late among them.
+    pub attended: u32,
+}
+
+/// An attendance report over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttendanceReport {
+    /// What it covers, for people ("SE-A · Data Structures · 2026-11-01 to 2026-11-30").
+    pub title: String,
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+    /// The at-risk threshold used, percent.
+    pub at_risk_below: f64,
+    /// One line per student, by name.
+    pub rows: Vec<ReportRow>,
+    /// Per day, for charts.
+    pub daily: Vec<DailyPoint>,
+    /// Sessions held in the period.
+    pub sessions_held: u32,
+    /// Attended / countable records over everyone, percent.
+    pub overall_percentage: Option<f64>,
+}

@@ -1,0 +1,197 @@
+//! `/api/v1/reports/attendance` (JSON, CSV or PDF) and a student's own
+//! `/api/v1/me/attendance`.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use rollcall_core::api::{
+    AttendanceReport, AttendanceStatus, ErrorEnvelope, HistoryEntry, MyAttendance, Role,
+    SubjectAttendance,
+};
+use serde::Deserialize;
+use sqlx::PgPool;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::extract::ApiQuery;
+use super::{ApiError, ApiJson, AuthUser};
+use crate::attendance::unix;
+use crate::reports::{self, ReportFilter};
+
+/// The default at-risk threshold, percent.
+pub const AT_RISK_BELOW: f64 = 75.0;
+/// The longest period one report covers, days.
+const MAX_DAYS: i64 = 366;
+
+/// The output of a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Format {
+    /// `application/json`.
+    #[default]
+    Json,
+    /// `text/csv`, one line per student.
+    Csv,
+    /// `application/pdf`, a printable table.
+    Pdf,
+}
+
+/// What a report covers.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct ReportQuery {
+    /// One division.
+    division_id: Option<Uuid>,
+    /// One subject.
+    subject_id: Option<Uuid>,
+    /// One student.
+    student_id: Option<Uuid>,
+    /// First day, `YYYY-MM-DD` (default: 30 days before `to`).
+    from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: today).
+    to: Option<String>,
+    /// At-risk threshold, percent (default 75).
+    at_risk_below: Option<f64>,
+    /// `json` (default), `csv` or `pdf`.
+    format: Option<Format>,
+}
+
+fn bad_query(message: &str) -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_query",
+        message: message.to_owned(),
+    }
+}
+
+fn parse_date(text: &str, name: &str) -> Result<Date, ApiError> {
+    Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| bad_query(&format!("{name} must be a date like 2026-11-21")))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/attendance", tag = "reports", summary = "Attendance per student over a period, with the at-risk list and a daily series; JSON, CSV or PDF (admins: all; teachers: their own sessions)", params(ReportQuery), responses((status = 200, description = "The report (JSON), or a CSV/PDF file", body = AttendanceReport), (status = 400, description = "Bad dates or threshold", body = ErrorEnvelope), (status = 403, description = "Not a teacher or admin", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn attendance(
+    State(state): State<super::AppState>,
+    user: AuthUser,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    user.require(&[Role::Admin, Role::Teacher])?;
+    let today = OffsetDateTime::now_utc()
+        .to_offset(state.settings.school_offset)
+        .date();
+    let to =
+        q.to.as_deref()
+            .map(|t| parse_date(t, "to"))
+            .transpose()?
+            .unwrap_or(today);
+    let from = q
+        .from
+        .as_deref()
+        .map(|f| parse_date(f, "from"))
+        .transpose()?
+        .unwrap_or(to - time::Duration::days(30));
+    if from > to {
+        return Err(bad_query("from must not be after to"));
+    }
+    if (to - from).whole_days() > MAX_DAYS {
+        return Err(bad_query("a report covers at most 366 days"));
+    }
+    let threshold = q.at_risk_below.unwrap_or(AT_RISK_BELOW);
+    if !(0.0..=100.0).contains(&threshold) {
+        return Err(bad_query("at_risk_below is a percentage from 0 to 100"));
+    }
+    let filter = ReportFilter {
+        division_id: q.division_id,
+        subject_id: q.subject_id,
+        student_id: q.student_id,
+        teacher_id: (user.role == Role::Teacher).then_some(user.id),
+    };
+    let mut conn = state.pool.acquire().await?;
+    let report = reports::build(&mut conn, &filter, from, to, threshold).await?;
+    let stem = format!("attendance-{from}-to-{to}");
+    Ok(match q.format.unwrap_or_default() {
+        Format::Json => ApiJson(report).into_response(),
+        Format::Csv => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{stem}.csv\""),
+                ),
+            ],
+            reports::to_csv(&report)?,
+        )
+            .into_response(),
+        Format::Pdf => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{stem}.pdf\""),
+                ),
+            ],
+            reports::pdf::render(&report),
+        )
+            .into_response(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/me/attendance", tag = "reports", summary = "A student's own attendance: percentage per subject and recent classes (student)", responses((status = 200, description = "The student's record", body = MyAttendance), (status = 403, description = "Not a student", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn mine(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+) -> Result<ApiJson<MyAttendance>, ApiError> {
+    user.require(&[Role::Student])?;
+    let per_subject: Vec<(Option<String>, i64, i64, i64)> = sqlx::query_as(
+        "SELECT sub.name, count(*), count(*) FILTER (WHERE a.status IN ('present', 'late')), \
+         count(*) FILTER (WHERE a.status = 'excused') \
+         FROM attendance_records a JOIN class_sessions s ON s.id = a.session_id \
+         LEFT JOIN subjects sub ON sub.id = s.subject_id \
+         WHERE a.student_id = $1 AND s.ended_at IS NOT NULL GROUP BY sub.name ORDER BY sub.name",
+    )
+    .bind(user.id)
+    .fetch_all(&pool)
+    .await?;
+    #[allow(clippy::cast_precision_loss, reason = "class counts are small")]
+    let subjects = per_subject
+        .into_iter()
+        .map(|(name, held, attended, excused)| {
+            let countable = held - excused;
+            SubjectAttendance {
+                subject_name: name,
+                held: u32::try_from(held).unwrap_or(0),
+                attended: u32::try_from(attended).unwrap_or(0),
+                excused: u32::try_from(excused).unwrap_or(0),
+                percentage: (countable > 0)
+                    .then(|| (attended as f64 * 1000.0 / countable as f64).round() / 10.0),
+            }
+        })
+        .collect();
+    type Recent = (Uuid, Option<String>, String, OffsetDateTime, Option<String>);
+    let recent: Vec<Recent> = sqlx::query_as(
+        "SELECT s.id, sub.name, r.name, s.scheduled_start, a.status \
+         FROM class_sessions s JOIN division_students ds ON ds.division_id = s.division_id \
+         JOIN rooms r ON r.id = s.room_id LEFT JOIN subjects sub ON sub.id = s.subject_id \
+         LEFT JOIN attendance_records a ON a.session_id = s.id AND a.student_id = ds.student_id \
+         WHERE ds.student_id = $1 AND s.started_at IS NOT NULL \
+         ORDER BY s.scheduled_start DESC LIMIT 20",
+    )
+    .bind(user.id)
+    .fetch_all(&pool)
+    .await?;
+    let recent = recent
+        .into_iter()
+        .map(
+            |(session_id, subject_name, room_name, start, status)| HistoryEntry {
+                session_id,
+                subject_name,
+                room_name,
+                scheduled_start: unix(start),
+                status: status.as_deref().and_then(AttendanceStatus::parse),
+            },
+        )
+        .collect();
+    Ok(ApiJson(MyAttendance { subjects, recent }))
+}

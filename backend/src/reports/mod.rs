@@ -1,0 +1,202 @@
+//! Attendance reports over a period: per student, per day, with the at-risk
+//! list; as JSON, CSV, or a PDF a registrar would print.
+
+pub mod pdf;
+
+use rollcall_core::api::{AttendanceReport, DailyPoint, ReportRow};
+use sqlx::PgConnection;
+use time::Date;
+use uuid::Uuid;
+
+/// What a report covers.
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    /// One division.
+    pub division_id: Option<Uuid>,
+    /// One subject.
+    pub subject_id: Option<Uuid>,
+    /// One student.
+    pub student_id: Option<Uuid>,
+    /// Only this teacher's sessions (teachers see their own).
+    pub teacher_id: Option<Uuid>,
+}
+
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "counts of classes are far below 2^52"
+)]
+fn percentage(attended: i64, countable: i64) -> Option<f64> {
+    (countable > 0).then(|| (attended as f64 * 1000.0 / countable as f64).round() / 10.0)
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+const SESSIONS: &str = "SELECT id, session_date FROM class_sessions \
+    WHERE ended_at IS NOT NULL AND session_date BETWEEN $1 AND $2 \
+    AND ($3::uuid IS NULL OR division_id = $3) AND ($4::uuid IS NULL OR subject_id = $4) \
+    AND ($6::uuid IS NULL OR teacher_id = $6)";
+
+/// Builds the report from ended sessions between `from` and `to` inclusive.
+///
+/// # Errors
+/// When the database fails.
+pub async fn build(
+    conn: &mut PgConnection,
+    filter: &ReportFilter,
+    from: Date,
+    to: Date,
+    at_risk_below: f64,
+) -> anyhow::Result<AttendanceReport> {
+    type Row = (Uuid, String, Option<String>, i64, i64, i64, i64, i64);
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "WITH s AS ({SESSIONS}) \
+         SELECT u.id, u.display_name, u.student_no, count(*), \
+           count(*) FILTER (WHERE a.status = 'present'), count(*) FILTER (WHERE a.status = 'late'), \
+           count(*) FILTER (WHERE a.status = 'absent'), count(*) FILTER (WHERE a.status = 'excused') \
+         FROM s JOIN attendance_records a ON a.session_id = s.id JOIN users u ON u.id = a.student_id \
+         WHERE ($5::uuid IS NULL OR u.id = $5) \
+         GROUP BY u.id ORDER BY u.display_name, u.id"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(filter.division_id)
+    .bind(filter.subject_id)
+    .bind(filter.student_id)
+    .bind(filter.teacher_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let daily: Vec<(Date, i64, i64)> = sqlx::query_as(&format!(
+        "WITH s AS ({SESSIONS}) \
+         SELECT s.session_date, count(*), count(*) FILTER (WHERE a.status IN ('present', 'late')) \
+         FROM s JOIN attendance_records a ON a.session_id = s.id \
+         WHERE ($5::uuid IS NULL OR a.student_id = $5) \
+         GROUP BY s.session_date ORDER BY s.session_date"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(filter.division_id)
+    .bind(filter.subject_id)
+    .bind(filter.student_id)
+    .bind(filter.teacher_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let held: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM ({SESSIONS}) s WHERE $5::uuid IS NULL OR EXISTS \
+         (SELECT 1 FROM attendance_records a WHERE a.session_id = s.id AND a.student_id = $5)"
+    ))
+    .bind(from)
+    .bind(to)
+    .bind(filter.division_id)
+    .bind(filter.subject_id)
+    .bind(filter.student_id)
+    .bind(filter.teacher_id)
+    .fetch_one(&mut *conn)
+    .await?;
+
+    let mut attended_all = 0;
+    let mut countable_all = 0;
+    let rows: Vec<ReportRow> = rows
+        .into_iter()
+        .map(|(id, name, no, held, present, late, absent, excused)| {
+            let countable = held - excused;
+            attended_all += present + late;
+            countable_all += countable;
+            let pct = percentage(present + late, countable);
+            ReportRow {
+                student_id: id,
+                student_name: name,
+                student_no: no,
+                held: count(held),
+                present: count(present),
+                late: count(late),
+                absent: count(absent),
+                excused: count(excused),
+                percentage: pct,
+                at_risk: pct.is_some_and(|p| p < at_risk_below),
+            }
+        })
+        .collect();
+    let title = title(conn, filter).await?;
+    Ok(AttendanceReport {
+        title,
+        from: from.to_string(),
+        to: to.to_string(),
+        at_risk_below,
+        rows,
+        daily: daily
+            .into_iter()
+            .map(|(d, records, attended)| DailyPoint {
+                date: d.to_string(),
+                records: count(records),
+                attended: count(attended),
+            })
+            .collect(),
+        sessions_held: count(held),
+        overall_percentage: percentage(attended_all, countable_all),
+    })
+}
+
+async fn title(conn: &mut PgConnection, filter: &ReportFilter) -> anyhow::Result<String> {
+    let mut parts = Vec::new();
+    if let Some(id) = filter.division_id {
+        let code: Option<String> = sqlx::query_scalar("SELECT code FROM divisions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        parts.extend(code);
+    }
+    if let Some(id) = filter.subject_id {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM subjects WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        parts.extend(name);
+    }
+    if let Some(id) = filter.student_id {
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        parts.extend(name);
+    }
+    if parts.is_empty() {
+        parts.push("All classes".to_owned());
+    }
+    Ok(format!("Attendance: {}", parts.join(" / ")))
+}
+
+/// The report as CSV, one line per student.
+///
+/// # Errors
+/// Only if writing to memory fails.
+pub fn to_csv(report: &AttendanceReport) -> anyhow::Result<Vec<u8>> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record([
+        "Student",
+        "Roll number",
+        "Held",
+        "Present",
+        "Late",
+        "Absent",
+        "Excused",
+        "Attendance %",
+        "At risk",
+    ])?;
+    for r in &report.rows {
+        out.write_record([
+            r.student_name.clone(),
+            r.student_no.clone().unwrap_or_default(),
+            r.held.to_string(),
+            r.present.to_string(),
+            r.late.to_string(),
+            r.absent.to_string(),
+            r.excused.to_string(),
+            r.percentage.map(|p| format!("{p:.1}")).unwrap_or_default(),
+            if r.at_risk { "yes" } else { "no" }.to_owned(),
+        ])?;
+    }
+    Ok(out.into_inner()?)
+}
