@@ -211,7 +211,10 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         limits: config.limits,
         school_offset: config.school_offset,
     };
-    let state = AppState::new(pool.clone(), keys, mailer, settings);
+    let template_key =
+        crate::face_templates::TemplateKey::load(config.template_key.as_deref(), &config.data_dir)?;
+    let state = AppState::new(pool.clone(), keys, mailer, template_key, settings);
+    crate::privacy::spawn_retention(pool.clone(), config.retention_days);
     state.live.listen(&pool).await?;
     let app = router(state);
     let served = axum::serve(

@@ -35,6 +35,11 @@ pub struct Config {
     pub limits: crate::http::rate_limit::Limits,
     /// `ROLLCALL_SCHOOL_UTC_OFFSET` (`+05:30`): the school's time zone offset.
     pub school_offset: time::UtcOffset,
+    /// `ROLLCALL_TEMPLATE_KEY`: base64 of the 32-byte face-template key;
+    /// generated into the data folder when unset.
+    pub template_key: Option<String>,
+    /// `ROLLCALL_RETENTION_DAYS`: days location evidence is kept (default 30).
+    pub retention_days: u32,
 }
 
 /// A variable that is set but cannot be used.
@@ -92,7 +97,7 @@ impl Config {
         if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
             return Err(ConfigError::WeakJwtSecret);
         }
-        let per_minute = |name: &'static str, default: u32| match lookup(name) {
+        let positive = |name: &'static str, default: u32| match lookup(name) {
             None => Ok(default),
             Some(value) => value
                 .trim()
@@ -103,11 +108,11 @@ impl Config {
         };
         let defaults = crate::http::rate_limit::Limits::default();
         let limits = crate::http::rate_limit::Limits {
-            sign_in_per_minute: per_minute(
+            sign_in_per_minute: positive(
                 "ROLLCALL_LOGIN_LIMIT_PER_MINUTE",
                 defaults.sign_in_per_minute,
             )?,
-            general_per_minute: per_minute(
+            general_per_minute: positive(
                 "ROLLCALL_RATE_LIMIT_PER_MINUTE",
                 defaults.general_per_minute,
             )?,
@@ -121,6 +126,11 @@ impl Config {
             .map_err(|_| ConfigError::Offset(text))?,
         };
         Ok(Self {
+            template_key: lookup("ROLLCALL_TEMPLATE_KEY"),
+            retention_days: positive(
+                "ROLLCALL_RETENTION_DAYS",
+                crate::privacy::DEFAULT_RETENTION_DAYS,
+            )?,
             school_offset,
             limits,
             cors_origins: lookup("ROLLCALL_CORS_ORIGINS")

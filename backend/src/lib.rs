@@ -13,6 +13,8 @@
 //! - [`attendance`]: sessions, claims, records, the live roster.
 //! - [`audit`]: the audit log of admin writes.
 //! - [`reports`]: attendance reports, CSV and PDF.
+//! - [`face_templates`]: templates encrypted at rest.
+//! - [`privacy`]: retention of location evidence.
 //! - [`seed`]: the demo school.
 //! - [`testing`]: starting a server on a loopback port for tests.
 
@@ -22,7 +24,9 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod database;
+pub mod face_templates;
 pub mod http;
+pub mod privacy;
 pub mod private_cluster;
 pub mod reports;
 pub mod seed;

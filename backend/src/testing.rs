@@ -19,6 +19,8 @@ pub struct TestServer {
     pub mailer: Mailer,
     /// CORS, metrics and rate limits.
     pub settings: Settings,
+    /// The face-template key.
+    pub template_key: crate::face_templates::TemplateKey,
 }
 
 impl Default for TestServer {
@@ -27,6 +29,7 @@ impl Default for TestServer {
             keys: TokenKeys::random(),
             mailer: Mailer::disabled(),
             settings: Settings::default(),
+            template_key: crate::face_templates::TemplateKey::random(),
         }
     }
 }
@@ -49,7 +52,13 @@ pub async fn spawn_server_with(pool: PgPool, options: TestServer) -> anyhow::Res
         .await
         .context("Failed to bind a loopback port")?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(pool, options.keys, options.mailer, options.settings);
+    let state = AppState::new(
+        pool,
+        options.keys,
+        options.mailer,
+        options.template_key,
+        options.settings,
+    );
     state.live.listen(&state.pool).await?;
     let app = router(state);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();

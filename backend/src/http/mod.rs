@@ -8,6 +8,7 @@ mod devices;
 mod docs;
 mod error;
 mod extract;
+mod face_templates;
 mod health;
 mod json;
 mod kiosks;
@@ -15,6 +16,7 @@ mod live;
 mod login;
 mod meta;
 pub mod metrics;
+mod my_data;
 mod paging;
 pub mod rate_limit;
 mod reports;
@@ -86,12 +88,20 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// Roster changes from every server process, for live sockets.
     pub live: crate::attendance::live::LiveHub,
+    /// The key face templates are encrypted with.
+    pub template_key: crate::face_templates::TemplateKey,
 }
 
 impl AppState {
     /// State over `pool` with these keys, mailer and settings.
     #[must_use]
-    pub fn new(pool: PgPool, keys: TokenKeys, mailer: Mailer, settings: Settings) -> Self {
+    pub fn new(
+        pool: PgPool,
+        keys: TokenKeys,
+        mailer: Mailer,
+        template_key: crate::face_templates::TemplateKey,
+        settings: Settings,
+    ) -> Self {
         Self {
             pool,
             keys,
@@ -100,6 +110,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Arc::default(),
             live: crate::attendance::live::LiveHub::default(),
+            template_key,
         }
     }
 }
@@ -141,6 +152,7 @@ fn cors(settings: &Settings) -> CorsLayer {
         (name = "sessions", description = "Class sessions, rosters and manual marks"),
         (name = "attendance", description = "Check-in claims and the review queue"),
         (name = "reports", description = "Attendance reports and a student's own record"),
+        (name = "face", description = "Face templates, encrypted at rest"),
         (name = "audit", description = "The audit log"),
         (name = "operations", description = "Health, version and metrics")
     )
@@ -206,6 +218,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review::decide))
         .routes(routes!(reports::attendance))
         .routes(routes!(reports::mine))
+        .routes(routes!(face_templates::put, face_templates::delete))
+        .routes(routes!(face_templates::mine))
+        .routes(routes!(face_templates::kiosk_roster))
+        .routes(routes!(my_data::export))
         .merge(school::routes())
         .split_for_parts()
 }

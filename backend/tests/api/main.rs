@@ -7,6 +7,7 @@ mod devices;
 mod helpers;
 mod login;
 mod operations;
+mod privacy;
 mod reports;
 mod school;
 mod smtp_sink;

@@ -375,3 +375,42 @@ pub struct AttendanceReport {
     /// Attended / countable records over everyone, percent.
     pub overall_percentage: Option<f64>,
 }
+
+/// `PUT /api/v1/students/{id}/face-template`: an enrolment result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FaceTemplateUpload {
+    /// The embedding model, e.g. `mobileface-v2`.
+    pub model_id: String,
+    /// The template: the L2-normalised mean of the enrolment embeddings.
+    pub embedding: Vec<f32>,
+}
+
+/// What is known about a stored template, without the template itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FaceTemplateInfo {
+    /// The student.
+    pub student_id: Uuid,
+    /// The embedding model.
+    pub model_id: String,
+    /// Its length.
+    pub dims: u32,
+    /// When it was last enrolled.
+    pub updated_at: Timestamp,
+}
+
+/// A template as its student's phone, or a kiosk, receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FaceTemplateRecord {
+    /// The student.
+    pub student_id: Uuid,
+    /// Their name (kiosks greet them).
+    pub display_name: String,
+    /// The embedding model.
+    pub model_id: String,
+    /// The template.
+    pub embedding: Vec<f32>,
+}

@@ -1,0 +1,43 @@
+//! Privacy: location evidence is kept only for the retention period, and a
+//! student can download everything held about them.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+/// Default days location evidence is kept.
+pub const DEFAULT_RETENTION_DAYS: u32 = 30;
+
+/// Removes location evidence from claims scanned more than `days` ago;
+/// returns how many claims were cleared.
+///
+/// # Errors
+/// When the database fails.
+pub async fn purge_locations(pool: &PgPool, days: u32) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE claims SET location = NULL \
+         WHERE location IS NOT NULL AND scanned_at < now() - make_interval(days => $1)",
+    )
+    .bind(i32::try_from(days).unwrap_or(i32::MAX))
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Purges once an hour for as long as the pool is open.
+pub fn spawn_retention(pool: PgPool, days: u32) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            match purge_locations(&pool, days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(claims = n, days, "purged old location evidence"),
+                Err(e) => tracing::warn!(error = %e, "location purge failed"),
+            }
+        }
+    });
+}
