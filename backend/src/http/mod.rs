@@ -19,6 +19,7 @@ pub mod metrics;
 mod my_data;
 mod paging;
 pub mod rate_limit;
+mod records;
 mod reports;
 mod review;
 mod school;
@@ -207,7 +208,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(kiosks::get, kiosks::update))
         .routes(routes!(kiosks::rotate_credential))
         .routes(routes!(sessions::today_sessions))
-        .routes(routes!(sessions::start))
+        .routes(routes!(sessions::start, records::sessions))
+        .routes(routes!(records::records))
         .routes(routes!(sessions::get))
         .routes(routes!(sessions::roster))
         .routes(routes!(sessions::end))

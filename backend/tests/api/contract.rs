@@ -108,6 +108,8 @@ const MATRIX: &[(&str, &str, [u16; 8])] = &[
     ("GET", "/api/v1/me/face-template", [401, 401, 401, 401, 404, 403, 403, 403]),
     ("GET", "/api/v1/kiosks/roster-templates", [401, 401, 401, 401, 403, 403, 403, 200]),
     ("GET", "/api/v1/me/export", [401, 401, 401, 401, 200, 200, 200, 200]),
+    ("GET", "/api/v1/records", [401, 401, 401, 401, 403, 200, 200, 403]),
+    ("GET", "/api/v1/sessions", [401, 401, 401, 401, 403, 200, 200, 403]),
 ];
 
 enum Caller {

@@ -243,6 +243,54 @@ async fn a_report_counts_every_student_flags_those_at_risk_and_exports_csv_and_p
         );
     }
 
+    // The records list filters by status and session, and scopes teachers.
+    let absent: Page<rollcall_core::api::RecordRow> = app
+        .http
+        .get(app.url(&format!(
+            "/api/v1/records?session_id={id}&status=absent&per_page=200"
+        )))
+        .bearer_auth(&class.teacher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        absent.total,
+        u64::try_from(class.students.len() - 4).unwrap()
+    );
+    assert!(absent
+        .items
+        .iter()
+        .all(|r| r.status == AttendanceStatus::Absent && r.source == "session_end"));
+    let sessions: Page<rollcall_core::api::ClassSession> = app
+        .http
+        .get(app.url("/api/v1/sessions"))
+        .bearer_auth(&class.teacher)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions.total, 1);
+    let none: Page<rollcall_core::api::RecordRow> = app
+        .http
+        .get(app.url(&format!("/api/v1/records?session_id={id}")))
+        .bearer_auth(
+            &sign_in(&app, "teacher2", "rollcall-teacher")
+                .await
+                .access_token,
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0, "another teacher's records are not listed");
+
     // A teacher's report covers only their own sessions; students get none.
     let teacher2 = sign_in(&app, "teacher2", "rollcall-teacher")
         .await

@@ -414,3 +414,29 @@ pub struct FaceTemplateRecord {
     /// The template.
     pub embedding: Vec<f32>,
 }
+
+/// One attendance record in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordRow {
+    /// The session.
+    pub session_id: Uuid,
+    /// When it was timetabled to start.
+    pub scheduled_start: Timestamp,
+    /// Its division's code.
+    pub division_code: String,
+    /// Its subject.
+    pub subject_name: Option<String>,
+    /// The student.
+    pub student_id: Uuid,
+    /// Their name.
+    pub student_name: String,
+    /// The status.
+    pub status: AttendanceStatus,
+    /// How it was made.
+    pub source: String,
+    /// When.
+    pub marked_at: Timestamp,
+    /// The note of a manual mark or review.
+    pub note: Option<String>,
+}
