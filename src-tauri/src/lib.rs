@@ -7,6 +7,7 @@
 mod commands;
 pub mod config;
 pub mod error;
+pub mod face;
 pub mod server_api;
 
 pub use config::AppConfig;

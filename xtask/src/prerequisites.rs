@@ -1,6 +1,8 @@
 //! Installs what the build and the tests need, once: Debian packages (when
 //! root; otherwise prints the exact apt line), Rust targets, the pinned
-//! trunk / wasm-bindgen-cli / tauri-driver, and wasm-opt from npm's binaryen.
+//! trunk / wasm-bindgen-cli / tauri-driver, wasm-opt from npm's binaryen, and the ONNX
+//! Runtime library the face pipeline loads (from the PyPI wheel: Debian has no package and
+//! `ort`'s own download is not allowed here).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -24,6 +26,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "postgresql",
+    // pdftotext: the report tests read the PDFs back.
+    "poppler-utils",
 ];
 
 const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown", "aarch64-linux-android"];
@@ -39,6 +43,11 @@ const CARGO_TOOLS: &[(&str, &str, bool)] = &[
 /// The binaryen release whose wasm-opt reads rustc's output (Debian's is too old).
 const BINARYEN: &str = "binaryen@132.0.0";
 
+/// The ONNX Runtime release `ort = "=2.0.0-rc.15"` with `api-31` is built against, and
+/// the library file its PyPI wheel carries.
+const ONNXRUNTIME_VERSION: &str = "1.31.1";
+const ONNXRUNTIME_LIB: &str = "libonnxruntime.so.1.31.1";
+
 /// Where the tools live, to put first on PATH.
 #[derive(Debug, Clone)]
 pub struct Tools {
@@ -46,6 +55,8 @@ pub struct Tools {
     pub cargo_bin: PathBuf,
     /// The folder holding npm's `wasm-opt`.
     pub binaryen_bin: PathBuf,
+    /// `libonnxruntime.so.1.31.1`, for `ORT_DYLIB_PATH`.
+    pub onnxruntime: PathBuf,
 }
 
 impl Tools {
@@ -66,9 +77,11 @@ pub fn ensure_all() -> Result<Tools> {
     let cargo_bin = cargo_home().join("bin");
     ensure_cargo_tools()?;
     let binaryen_bin = ensure_binaryen()?;
+    let onnxruntime = ensure_onnxruntime()?;
     Ok(Tools {
         cargo_bin,
         binaryen_bin,
+        onnxruntime,
     })
 }
 
@@ -172,12 +185,16 @@ fn ensure_cargo_tools() -> Result<()> {
     Ok(())
 }
 
+fn tools_cache() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default()
+        .join(".cache/rollcall-tools")
+}
+
 fn ensure_binaryen() -> Result<PathBuf> {
     step("wasm-opt (npm binaryen)");
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    let prefix = home.join(".cache/rollcall-tools/binaryen");
+    let prefix = tools_cache().join("binaryen");
     let bin = prefix.join("node_modules/.bin");
     if bin.join("wasm-opt").is_file() {
         println!("    present");
@@ -192,4 +209,46 @@ fn ensure_binaryen() -> Result<PathBuf> {
             .arg(BINARYEN),
     )?;
     Ok(bin)
+}
+
+/// Unpacks `libonnxruntime.so.1.31.1` from the `onnxruntime` wheel on PyPI into
+/// `~/.cache/rollcall-tools/onnxruntime/`, once. pip fetches the wheel through its normal
+/// index; Python's zipfile takes the one file out (written under a temporary name and
+/// renamed, so an interrupted run never leaves half a library behind).
+fn ensure_onnxruntime() -> Result<PathBuf> {
+    step("ONNX Runtime library (PyPI wheel onnxruntime)");
+    let dir = tools_cache().join("onnxruntime");
+    let lib = dir.join(ONNXRUNTIME_LIB);
+    if lib.is_file() {
+        println!("    present");
+        return Ok(lib);
+    }
+    let wheels = dir.join("wheel");
+    std::fs::create_dir_all(&wheels).map_err(|e| format!("creating {}: {e}", wheels.display()))?;
+    run(
+        "pip download onnxruntime",
+        Command::new("python3")
+            .args(["-m", "pip", "download"])
+            .arg(format!("onnxruntime=={ONNXRUNTIME_VERSION}"))
+            .args(["--no-deps", "--only-binary=:all:", "-d"])
+            .arg(&wheels),
+    )?;
+    let extract = format!(
+        "import glob, os, sys, zipfile\n\
+         wheels = sorted(glob.glob(os.path.join(sys.argv[1], 'onnxruntime-{ONNXRUNTIME_VERSION}-*.whl')))\n\
+         if not wheels: sys.exit('no onnxruntime {ONNXRUNTIME_VERSION} wheel was downloaded')\n\
+         data = zipfile.ZipFile(wheels[-1]).read('onnxruntime/capi/{ONNXRUNTIME_LIB}')\n\
+         tmp = sys.argv[2] + '.part'\n\
+         open(tmp, 'wb').write(data)\n\
+         os.rename(tmp, sys.argv[2])\n"
+    );
+    run(
+        "unpack libonnxruntime",
+        Command::new("python3")
+            .arg("-c")
+            .arg(extract)
+            .arg(&wheels)
+            .arg(&lib),
+    )?;
+    Ok(lib)
 }

@@ -50,6 +50,9 @@ pub fn run() -> Result<()> {
     step("Open the desktop app (close its window to stop everything)");
     let status = Command::new(crate::target_dir().join("debug/rollcall-app"))
         .env("ROLLCALL_SERVER_URL", &server.base_url)
+        // The face pipeline loads ONNX Runtime from here; without it the face factor is
+        // simply unavailable.
+        .env("ORT_DYLIB_PATH", &tools.onnxruntime)
         .status()
         .map_err(|e| format!("cannot start the desktop app: {e}"))?;
     drop(server);

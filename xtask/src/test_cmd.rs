@@ -77,7 +77,9 @@ fn run_tests(tools: &Tools, database_url: &str, data: &std::path::Path) -> Resul
         "cargo test",
         cargo()
             .args(["test", "--workspace", "--exclude", "rollcall-e2e"])
-            .env("DATABASE_URL", database_url),
+            .env("DATABASE_URL", database_url)
+            // The face tests run the real models on ONNX Runtime.
+            .env("ORT_DYLIB_PATH", &tools.onnxruntime),
     )?;
 
     step("Desktop journeys: the real app under Xvfb, driven over WebDriver");
