@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::prerequisites::{self, Tools};
 use crate::server::{self, RunningServer};
-use crate::shell::{cargo, run, step, Result};
+use crate::shell::{cargo, run, run_tests, step, Result, Tally};
 
 /// Runs everything; the first failure stops the run.
 pub fn test() -> Result<()> {
@@ -59,7 +59,7 @@ pub fn test() -> Result<()> {
             server::start_database(&data.join("db"))?
         }
     };
-    let result = run_tests(&tools, &database_url, &data);
+    let result = test_suites(&tools, &database_url, &data);
     if external.is_none() {
         server::stop_database(&data.join("db"));
     }
@@ -71,9 +71,9 @@ pub fn test() -> Result<()> {
     Ok(())
 }
 
-fn run_tests(tools: &Tools, database_url: &str, data: &std::path::Path) -> Result<()> {
+fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Result<Tally> {
     step("Unit, integration and API tests (real Postgres)");
-    run(
+    let mut tally = run_tests(
         "cargo test",
         cargo()
             .args(["test", "--workspace", "--exclude", "rollcall-e2e"])
@@ -90,7 +90,7 @@ fn run_tests(tools: &Tools, database_url: &str, data: &std::path::Path) -> Resul
     let artifacts = crate::workspace_root().join("test-artifacts");
     let _ = std::fs::create_dir_all(&artifacts);
     let app = crate::target_dir().join("debug/rollcall-app");
-    let result = run(
+    let result = run_tests(
         "desktop e2e",
         Command::new("xvfb-run")
             .args(["-a", "-s", "-screen 0 1280x800x24"])
@@ -103,10 +103,9 @@ fn run_tests(tools: &Tools, database_url: &str, data: &std::path::Path) -> Resul
     );
     server.stop();
     server::stop_database(&e2e_data);
-    if result.is_ok() {
-        println!("    screenshots in {}", artifacts.display());
-    }
-    result
+    tally.add(result?);
+    println!("    screenshots in {}", artifacts.display());
+    Ok(tally)
 }
 
 /// Builds the Yew UI into `ui/dist`, which the app embeds at compile time.
