@@ -21,6 +21,51 @@ pub struct Change<'a, B: Serialize, A: Serialize> {
     pub after: Option<A>,
 }
 
+impl<'a> Change<'a, (), ()> {
+    /// A change by `actor`; add its states with [`Change::before`] and
+    /// [`Change::after`].
+    #[must_use]
+    #[allow(clippy::needless_pass_by_value, reason = "ids are small Copy values or owned strings")]
+    pub fn new(actor: Uuid, action: &'a str, entity: &'a str, entity_id: impl ToString) -> Self {
+        Self {
+            actor,
+            action,
+            entity,
+            entity_id: entity_id.to_string(),
+            before: None,
+            after: None,
+        }
+    }
+}
+
+impl<'a, B: Serialize, A: Serialize> Change<'a, B, A> {
+    /// The state before the change.
+    #[must_use]
+    pub fn before<B2: Serialize>(self, before: B2) -> Change<'a, B2, A> {
+        Change {
+            actor: self.actor,
+            action: self.action,
+            entity: self.entity,
+            entity_id: self.entity_id,
+            before: Some(before),
+            after: self.after,
+        }
+    }
+
+    /// The state after the change.
+    #[must_use]
+    pub fn after<A2: Serialize>(self, after: A2) -> Change<'a, B, A2> {
+        Change {
+            actor: self.actor,
+            action: self.action,
+            entity: self.entity,
+            entity_id: self.entity_id,
+            before: self.before,
+            after: Some(after),
+        }
+    }
+}
+
 /// Writes `change` in the caller's transaction, so the log and the change
 /// commit or roll back together.
 ///

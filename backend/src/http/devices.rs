@@ -206,14 +206,9 @@ pub(super) async fn approve(
     let after = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "device.approve",
-            entity: "device",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "device.approve", "device", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -245,14 +240,9 @@ pub(super) async fn revoke(
     let after = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "device.revoke",
-            entity: "device",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "device.revoke", "device", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;

@@ -90,14 +90,7 @@ pub(super) async fn put(
     // The audit keeps who and when, never the template.
     audit::record(
         &mut tx,
-        Change {
-            actor: admin.id,
-            action: "face_template.enrol",
-            entity: "face_template",
-            entity_id: student.to_string(),
-            before: None::<()>,
-            after: Some(&info),
-        },
+        Change::new(admin.id, "face_template.enrol", "face_template", student).after(&info),
     )
     .await?;
     tx.commit().await?;
@@ -122,14 +115,7 @@ pub(super) async fn delete(
     }
     audit::record(
         &mut tx,
-        Change {
-            actor: admin.id,
-            action: "face_template.revoke",
-            entity: "face_template",
-            entity_id: student.to_string(),
-            before: None::<()>,
-            after: None::<()>,
-        },
+        Change::new(admin.id, "face_template.revoke", "face_template", student),
     )
     .await?;
     tx.commit().await?;

@@ -141,14 +141,7 @@ pub(super) async fn create(
     let kiosk = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "kiosk.create",
-            entity: "kiosk",
-            entity_id: id.to_string(),
-            before: None::<()>,
-            after: Some(&kiosk),
-        },
+        Change::new(user.id, "kiosk.create", "kiosk", id).after(&kiosk),
     )
     .await?;
     tx.commit().await?;
@@ -239,14 +232,9 @@ pub(super) async fn update(
     let after = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "kiosk.update",
-            entity: "kiosk",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "kiosk.update", "kiosk", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -276,14 +264,7 @@ pub(super) async fn rotate_credential(
     refresh::revoke_all(&mut tx, kiosk_user).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "kiosk.rotate_credential",
-            entity: "kiosk",
-            entity_id: id.to_string(),
-            before: None::<()>,
-            after: None::<()>,
-        },
+        Change::new(user.id, "kiosk.rotate_credential", "kiosk", id),
     )
     .await?;
     tx.commit().await?;

@@ -308,14 +308,14 @@ pub(super) async fn mark(
         .ok_or_else(not_found)?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "record.mark",
-            entity: "attendance_record",
-            entity_id: format!("{id}/{student}"),
-            before: Some(serde_json::json!({"status": before.status, "source": before.source})),
-            after: Some(serde_json::json!({"status": after.status, "reason": reason})),
-        },
+        Change::new(
+            user.id,
+            "record.mark",
+            "attendance_record",
+            format!("{id}/{student}"),
+        )
+        .before(serde_json::json!({"status": before.status, "source": before.source}))
+        .after(serde_json::json!({"status": after.status, "reason": reason})),
     )
     .await?;
     live::notify(&mut tx, id, student).await?;

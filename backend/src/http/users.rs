@@ -191,14 +191,7 @@ pub(super) async fn create(
     let record = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "user.create",
-            entity: "user",
-            entity_id: id.to_string(),
-            before: None::<()>,
-            after: Some(&record),
-        },
+        Change::new(user.id, "user.create", "user", id).after(&record),
     )
     .await?;
     tx.commit().await?;
@@ -263,14 +256,9 @@ pub(super) async fn update(
     let after = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "user.update",
-            entity: "user",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "user.update", "user", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -357,14 +345,7 @@ pub(super) async fn import(
         let record = fetch(&mut tx, id).await?;
         audit::record(
             &mut tx,
-            Change {
-                actor: user.id,
-                action: "user.import",
-                entity: "user",
-                entity_id: id.to_string(),
-                before: None::<()>,
-                after: Some(&record),
-            },
+            Change::new(user.id, "user.import", "user", id).after(&record),
         )
         .await?;
     }

@@ -164,14 +164,7 @@ pub(super) async fn create(
     let record = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "division.create",
-            entity: "division",
-            entity_id: id.to_string(),
-            before: None::<()>,
-            after: Some(&record),
-        },
+        Change::new(user.id, "division.create", "division", id).after(&record),
     )
     .await?;
     tx.commit().await?;
@@ -208,14 +201,9 @@ pub(super) async fn update(
     let after = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "division.update",
-            entity: "division",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "division.update", "division", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;

@@ -282,14 +282,7 @@ pub(super) async fn create(
     let record = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "room.create",
-            entity: "room",
-            entity_id: id.to_string(),
-            before: None::<()>,
-            after: Some(&record),
-        },
+        Change::new(user.id, "room.create", "room", id).after(&record),
     )
     .await?;
     tx.commit().await?;
@@ -344,14 +337,9 @@ pub(super) async fn update(
     let after = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "room.update",
-            entity: "room",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "room.update", "room", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -386,14 +374,7 @@ pub(super) async fn remove(
         .await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "room.delete",
-            entity: "room",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: None::<()>,
-        },
+        Change::new(user.id, "room.delete", "room", id).before(&before),
     )
     .await?;
     tx.commit().await?;
@@ -424,14 +405,9 @@ pub(super) async fn add_access_point(
     let after = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "room.access_point.add",
-            entity: "room",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "room.access_point.add", "room", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -472,14 +448,9 @@ pub(super) async fn remove_access_point(
     let after = fetch(&mut tx, path.id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "room.access_point.remove",
-            entity: "room",
-            entity_id: path.id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "room.access_point.remove", "room", path.id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;

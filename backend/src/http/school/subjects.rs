@@ -106,14 +106,7 @@ pub(super) async fn create(
     let record = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "subject.create",
-            entity: "subject",
-            entity_id: id.to_string(),
-            before: None::<()>,
-            after: Some(&record),
-        },
+        Change::new(user.id, "subject.create", "subject", id).after(&record),
     )
     .await?;
     tx.commit().await?;
@@ -150,14 +143,9 @@ pub(super) async fn update(
     let after = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "subject.update",
-            entity: "subject",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "subject.update", "subject", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -192,14 +180,7 @@ pub(super) async fn remove(
         .await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "subject.delete",
-            entity: "subject",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: None::<()>,
-        },
+        Change::new(user.id, "subject.delete", "subject", id).before(&before),
     )
     .await?;
     tx.commit().await?;

@@ -432,14 +432,7 @@ pub(super) async fn create(
     let record = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "timetable_slot.create",
-            entity: "timetable_slot",
-            entity_id: id.to_string(),
-            before: None::<()>,
-            after: Some(&record),
-        },
+        Change::new(user.id, "timetable_slot.create", "timetable_slot", id).after(&record),
     )
     .await?;
     tx.commit().await?;
@@ -470,14 +463,9 @@ pub(super) async fn update(
     let after = fetch(&mut tx, id).await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "timetable_slot.update",
-            entity: "timetable_slot",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        Change::new(user.id, "timetable_slot.update", "timetable_slot", id)
+            .before(&before)
+            .after(&after),
     )
     .await?;
     tx.commit().await?;
@@ -503,14 +491,7 @@ pub(super) async fn remove(
         .await?;
     audit::record(
         &mut tx,
-        Change {
-            actor: user.id,
-            action: "timetable_slot.delete",
-            entity: "timetable_slot",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: None::<()>,
-        },
+        Change::new(user.id, "timetable_slot.delete", "timetable_slot", id).before(&before),
     )
     .await?;
     tx.commit().await?;
