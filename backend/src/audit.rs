@@ -25,7 +25,10 @@ impl<'a> Change<'a, (), ()> {
     /// A change by `actor`; add its states with [`Change::before`] and
     /// [`Change::after`].
     #[must_use]
-    #[allow(clippy::needless_pass_by_value, reason = "ids are small Copy values or owned strings")]
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "ids are small Copy values or owned strings"
+    )]
     pub fn new(actor: Uuid, action: &'a str, entity: &'a str, entity_id: impl ToString) -> Self {
         Self {
             actor,

@@ -71,6 +71,37 @@ async fn full(state: &AppState, id: Uuid) -> Option<LiveMessage> {
         .map(|roster| LiveMessage::Roster { roster })
 }
 
+/// What a burst of changes asks the socket to send.
+#[derive(Default)]
+struct Burst {
+    students: Vec<Uuid>,
+    everything: bool,
+}
+
+impl Burst {
+    fn add(
+        &mut self,
+        change: &Result<crate::attendance::live::RosterChange, RecvError>,
+        id: Uuid,
+    ) -> bool {
+        match change {
+            Ok(c) if c.session_id != id => {}
+            Ok(c) => match c.student_id {
+                Some(student) if !self.students.contains(&student) => self.students.push(student),
+                Some(_) => {}
+                None => self.everything = true,
+            },
+            // Missed some: send everything again.
+            Err(RecvError::Lagged(_)) => self.everything = true,
+            Err(RecvError::Closed) => return false,
+        }
+        true
+    }
+}
+
+/// Sends the roster, then every change. Changes that arrive together are
+/// answered from one read of the roster, so a busy class cannot make the
+/// socket fall behind.
 async fn stream(mut socket: WebSocket, state: AppState, id: Uuid) {
     // Subscribe before reading, so nothing between the read and the first
     // change is lost.
@@ -84,23 +115,33 @@ async fn stream(mut socket: WebSocket, state: AppState, id: Uuid) {
     loop {
         tokio::select! {
             change = changes.recv() => {
-                let message = match change {
-                    Ok(c) if c.session_id != id => continue,
-                    Ok(c) => match c.student_id {
-                        Some(student) => {
-                            let Ok(mut conn) = state.pool.acquire().await else { return };
-                            let Ok(roster) = records::roster(&mut conn, id).await else { return };
-                            let Some(entry) = roster.entries.iter().find(|e| e.student_id == student).cloned() else { continue };
-                            LiveMessage::Change { entry, present: roster.present, expected: roster.expected }
-                        }
-                        None => match full(&state, id).await { Some(m) => m, None => return },
-                    },
-                    // Missed some: send everything again.
-                    Err(RecvError::Lagged(_)) => match full(&state, id).await { Some(m) => m, None => return },
-                    Err(RecvError::Closed) => return,
-                };
-                if !send(&mut socket, &message).await {
+                let mut burst = Burst::default();
+                if !burst.add(&change, id) {
                     return;
+                }
+                while let Ok(more) = changes.try_recv() {
+                    burst.add(&Ok(more), id);
+                }
+                if burst.students.is_empty() && !burst.everything {
+                    continue;
+                }
+                let Ok(mut conn) = state.pool.acquire().await else { return };
+                let Ok(roster) = records::roster(&mut conn, id).await else { return };
+                drop(conn);
+                let messages: Vec<LiveMessage> = if burst.everything {
+                    vec![LiveMessage::Roster { roster }]
+                } else {
+                    burst
+                        .students
+                        .iter()
+                        .filter_map(|s| roster.entries.iter().find(|e| e.student_id == *s).cloned())
+                        .map(|entry| LiveMessage::Change { entry, present: roster.present, expected: roster.expected })
+                        .collect()
+                };
+                for message in &messages {
+                    if !send(&mut socket, message).await {
+                        return;
+                    }
                 }
             }
             incoming = socket.recv() => match incoming {
