@@ -8,15 +8,17 @@ use sqlx::PgPool;
 /// Default days location evidence is kept.
 pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 
-/// Removes location evidence from claims scanned more than `days` ago;
+/// Removes location evidence and face thumbnails from claims scanned more
+/// than `days` ago;
 /// returns how many claims were cleared.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn purge_locations(pool: &PgPool, days: u32) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE claims SET location = NULL \
-         WHERE location IS NOT NULL AND scanned_at < now() - make_interval(days => $1)",
+        "UPDATE claims SET location = NULL, thumbnail = NULL \
+         WHERE (location IS NOT NULL OR thumbnail IS NOT NULL) \
+           AND scanned_at < now() - make_interval(days => $1)",
     )
     .bind(i32::try_from(days).unwrap_or(i32::MAX))
     .execute(pool)

@@ -582,3 +582,48 @@ mod tests {
         assert!(m.push(ids[0], &wrong).is_err());
     }
 }
+
+/// The calibrated decision rule of the model Rollcall ships: MobileFace V2 on
+/// YuNet landmarks with the ArcFace 5-point alignment. The numbers come from
+/// `rollcall-face eval` on the public photo sets (`docs/face-eval.md`); the
+/// phone, the kiosk and the server judge scores with this one rule.
+pub mod calibrated {
+    use super::{FaceSettings, ModelId};
+
+    /// The embeddings' model id; scores are only comparable within one id.
+    pub const MODEL_ID: &str = "mobileface-v2-arcface5";
+
+    /// Cosine at or above which two faces are the same person.
+    pub const THRESHOLD: f32 = 0.40;
+
+    /// Scores in `THRESHOLD .. THRESHOLD + DOUBTFUL_MARGIN` are doubtful.
+    pub const DOUBTFUL_MARGIN: f32 = 0.08;
+
+    /// [`MODEL_ID`] as a [`ModelId`].
+    #[must_use]
+    pub fn model_id() -> ModelId {
+        // A non-empty, short constant without control characters: always valid.
+        ModelId::new(MODEL_ID).unwrap_or_else(|_| unreachable!("MODEL_ID is a valid model id"))
+    }
+
+    /// The rule, liveness not required.
+    #[must_use]
+    pub fn settings() -> FaceSettings {
+        FaceSettings {
+            model: model_id(),
+            threshold: THRESHOLD,
+            doubtful_margin: DOUBTFUL_MARGIN,
+            require_liveness: false,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn the_calibrated_rule_is_valid() {
+            let s = super::settings();
+            assert_eq!(s.model.as_str(), super::MODEL_ID);
+            assert!(s.threshold > 0.0 && s.doubtful_margin > 0.0);
+        }
+    }
+}

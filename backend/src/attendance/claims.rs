@@ -33,20 +33,21 @@ const SHARED_DEVICE_WINDOW: &str = "2 hours";
 
 /// What the verdict is stored as, so a resent claim gets the same answer.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
-struct StoredVerdict {
-    reasons: Vec<Reason>,
-    factors: Vec<rollcall_core::verdict::FactorStatus>,
+pub(super) struct StoredVerdict {
+    pub(super) reasons: Vec<Reason>,
+    pub(super) factors: Vec<rollcall_core::verdict::FactorStatus>,
 }
 
 /// A session and its room, loaded once per batch.
 struct Judged {
+    face: rollcall_core::face::FaceSettings,
     row: SessionRow,
     keys: SessionKeys,
     policy: Policy,
     rules: RoomRules,
 }
 
-fn outcome_text(o: Outcome) -> &'static str {
+pub(super) fn outcome_text(o: Outcome) -> &'static str {
     match o {
         Outcome::Accepted => "accepted",
         Outcome::Review => "review",
@@ -96,6 +97,7 @@ async fn load_judged(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option
     let policy = Policy::parse(&row.policy)?;
     let rules = session::room_rules(conn, row.room_id).await?;
     Ok(Some(Judged {
+        face: rollcall_core::face::calibrated::settings(),
         row,
         keys,
         policy,
@@ -103,7 +105,7 @@ async fn load_judged(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option
     }))
 }
 
-async fn stored_result(
+pub(super) async fn stored_result(
     conn: &mut PgConnection,
     claim: Uuid,
 ) -> anyhow::Result<Option<ClaimResult>> {
@@ -128,7 +130,7 @@ async fn stored_result(
     }))
 }
 
-async fn record_status(
+pub(super) async fn record_status(
     conn: &mut PgConnection,
     session: Uuid,
     student: Uuid,
@@ -245,7 +247,7 @@ async fn process_one(
         room: &row.room_name,
         fence: judged.rules.fence.as_ref(),
         radio: judged.rules.radio.as_ref(),
-        face: None,
+        face: Some(&judged.face),
         policy: &judged.policy,
         timing: TimingRules::default(),
         history: History {
@@ -268,7 +270,7 @@ async fn process_one(
     };
     store(&mut tx, signed, row, &verdict, now).await?;
     let record = if verdict.outcome == Outcome::Accepted {
-        Some(mark_present(&mut tx, row, student, claim_id, verdict.judged_at).await?)
+        Some(mark_present(&mut tx, row, student, claim_id, verdict.judged_at, "claim").await?)
     } else {
         record_status(&mut tx, row.id, student).await?
     };
@@ -336,12 +338,13 @@ async fn store(
 /// Marks the student present (or late) from an accepted claim. The first
 /// record stands; a later accepted claim changes nothing, except that it
 /// replaces an automatic absence written when the session ended.
-async fn mark_present(
+pub(super) async fn mark_present(
     tx: &mut PgConnection,
     row: &SessionRow,
     student: Uuid,
     claim: Uuid,
     judged_at: Timestamp,
+    source: &str,
 ) -> anyhow::Result<AttendanceStatus> {
     let started = row.started_at.map_or(row.scheduled_start, |s| s);
     let late_from = unix(started).unix() + i64::from(row.late_after_min) * 60;
@@ -352,7 +355,7 @@ async fn mark_present(
     };
     let stored: Option<String> = sqlx::query_scalar(
         "INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
-         VALUES ($1, $2, $3, 'claim', $4) \
+         VALUES ($1, $2, $3, $5, $4) \
          ON CONFLICT (session_id, student_id) DO UPDATE \
            SET status = EXCLUDED.status, source = EXCLUDED.source, claim_id = EXCLUDED.claim_id, \
                marked_at = now() \
@@ -363,6 +366,7 @@ async fn mark_present(
     .bind(student)
     .bind(status.as_str())
     .bind(claim)
+    .bind(source)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(stored) = stored else {

@@ -4,6 +4,7 @@
 //! LISTEN/NOTIFY.
 
 pub mod claims;
+pub mod kiosk;
 pub mod live;
 pub mod records;
 pub mod session;

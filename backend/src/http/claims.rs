@@ -2,12 +2,13 @@
 //! live or from its offline outbox.
 
 use axum::extract::State;
-use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ErrorEnvelope, Role};
+use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ErrorEnvelope, KioskMarkBatch, Role};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::{ApiError, ApiJson, AuthUser};
 use crate::attendance::claims::{self, MAX_BATCH};
+use crate::attendance::kiosk::{self, KioskMarkError};
 
 #[utoipa::path(post, path = "/api/v1/attendance/claims", tag = "attendance", summary = "Submit signed claims (idempotent by claim id); one result per claim, in order (student)", request_body = ClaimBatch, responses((status = 200, description = "A verdict per claim", body = ClaimBatchResult), (status = 403, description = "Not a student, or a claim for someone else", body = ErrorEnvelope), (status = 422, description = "An empty or oversized batch", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn submit(
@@ -32,5 +33,34 @@ pub(super) async fn submit(
         return Err(ApiError::Forbidden);
     }
     let results = claims::process(&pool, user.id, &batch.claims, OffsetDateTime::now_utc()).await?;
+    Ok(ApiJson(ClaimBatchResult { results }))
+}
+
+#[utoipa::path(post, path = "/api/v1/attendance/kiosk-marks", tag = "attendance", summary = "A room's kiosk reports faces it recognised; each is judged with the face as the factor (kiosk)", request_body = KioskMarkBatch, responses((status = 200, description = "A verdict per mark", body = ClaimBatchResult), (status = 403, description = "Not a registered kiosk", body = ErrorEnvelope), (status = 422, description = "An empty or oversized batch, a bad id or thumbnail", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn kiosk_marks(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    body: Result<ApiJson<KioskMarkBatch>, ApiError>,
+) -> Result<ApiJson<ClaimBatchResult>, ApiError> {
+    user.require(&[Role::Kiosk])?;
+    let ApiJson(batch) = body?;
+    if batch.marks.is_empty() || batch.marks.len() > MAX_BATCH {
+        return Err(ApiError::Unprocessable {
+            code: "invalid_batch",
+            message: format!("send 1 to {MAX_BATCH} marks at a time"),
+            details: [("field".to_owned(), "marks".to_owned())].into(),
+        });
+    }
+    let results = kiosk::process(&pool, user.id, &batch.marks, OffsetDateTime::now_utc())
+        .await
+        .map_err(|e| match e {
+            KioskMarkError::NotAKiosk => ApiError::Forbidden,
+            KioskMarkError::Other(e) => ApiError::Internal(e),
+            bad => ApiError::Unprocessable {
+                code: "invalid_mark",
+                message: bad.to_string(),
+                details: [("field".to_owned(), "marks".to_owned())].into(),
+            },
+        })?;
     Ok(ApiJson(ClaimBatchResult { results }))
 }

@@ -216,6 +216,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::mark))
         .routes(routes!(live::live))
         .routes(routes!(claims::submit))
+        .routes(routes!(claims::kiosk_marks))
+        .routes(routes!(review::thumbnail))
         .routes(routes!(review::list))
         .routes(routes!(review::decide))
         .routes(routes!(reports::attendance))

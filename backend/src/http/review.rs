@@ -32,11 +32,13 @@ struct Row {
     subject_name: Option<String>,
     scanned_at: OffsetDateTime,
     verdict: sqlx::types::Json<StoredVerdict>,
+    has_thumbnail: bool,
 }
 
 const SELECT: &str =
     "SELECT c.id AS claim_id, c.session_id, c.student_id, u.display_name AS student_name, \
-    r.name AS room_name, sub.name AS subject_name, c.scanned_at, c.verdict \
+    r.name AS room_name, sub.name AS subject_name, c.scanned_at, c.verdict, \
+    c.thumbnail IS NOT NULL AS has_thumbnail \
     FROM claims c JOIN class_sessions s ON s.id = c.session_id JOIN users u ON u.id = c.student_id \
     JOIN rooms r ON r.id = s.room_id LEFT JOIN subjects sub ON sub.id = s.subject_id";
 
@@ -79,6 +81,7 @@ pub(super) async fn list(
             scanned_at: unix(r.scanned_at),
             reasons: r.verdict.0.reasons,
             factors: r.verdict.0.factors,
+            has_thumbnail: r.has_thumbnail,
         })
         .collect();
     Ok(ApiJson(paging.page(items, total)))
@@ -139,7 +142,8 @@ pub(super) async fn decide(
         ReviewDecision::Reject => "rejected",
     };
     sqlx::query(
-        "UPDATE claims SET review_status = $2, reviewed_by = $3, reviewed_at = now(), review_note = $4 WHERE id = $1",
+        "UPDATE claims SET review_status = $2, reviewed_by = $3, reviewed_at = now(), review_note = $4, \
+         thumbnail = NULL WHERE id = $1",
     )
     .bind(claim)
     .bind(decided)
@@ -188,4 +192,35 @@ pub(super) async fn decide(
         .ok_or_else(not_found)?;
     tx.commit().await?;
     Ok(ApiJson(entry))
+}
+
+#[utoipa::path(get, path = "/api/v1/review/{claim_id}/thumbnail", tag = "attendance", summary = "The face thumbnail a kiosk attached to a doubtful mark (deleted with the decision)", params(("claim_id" = Uuid, Path, description = "Claim id")), responses((status = 200, description = "A JPEG", content_type = "image/jpeg"), (status = 404, description = "No such claim in your sessions, or no thumbnail", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn thumbnail(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+    ApiPath(claim): ApiPath<Uuid>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse as _;
+    user.require(&[Role::Admin, Role::Teacher])?;
+    let found: Option<(Uuid, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT s.teacher_id, c.thumbnail FROM claims c JOIN class_sessions s ON s.id = c.session_id \
+         WHERE c.id = $1",
+    )
+    .bind(claim)
+    .fetch_optional(&pool)
+    .await?;
+    let not_found = || ApiError::NotFound("there is no thumbnail for this claim".to_owned());
+    let (teacher, bytes) = found.ok_or_else(not_found)?;
+    if user.role == Role::Teacher && teacher != user.id {
+        return Err(not_found());
+    }
+    let bytes = bytes.ok_or_else(not_found)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/jpeg"),
+            (axum::http::header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

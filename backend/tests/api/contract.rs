@@ -110,6 +110,8 @@ const MATRIX: &[(&str, &str, [u16; 8])] = &[
     ("GET", "/api/v1/me/export", [401, 401, 401, 401, 200, 200, 200, 200]),
     ("GET", "/api/v1/records", [401, 401, 401, 401, 403, 200, 200, 403]),
     ("GET", "/api/v1/sessions", [401, 401, 401, 401, 403, 200, 200, 403]),
+    ("POST", "/api/v1/attendance/kiosk-marks", [401, 401, 401, 401, 403, 403, 403, 422]),
+    ("GET", "/api/v1/review/{claim_id}/thumbnail", [401, 401, 401, 401, 403, 404, 404, 403]),
 ];
 
 enum Caller {

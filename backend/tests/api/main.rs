@@ -5,6 +5,7 @@ mod attendance;
 mod contract;
 mod devices;
 mod helpers;
+mod kiosk_marks;
 mod login;
 mod operations;
 mod privacy;

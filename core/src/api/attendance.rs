@@ -250,6 +250,8 @@ pub struct ReviewItem {
     /// The factors judged.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
     pub factors: Vec<FactorStatus>,
+    /// A kiosk attached a face thumbnail (`GET /api/v1/review/{claim_id}/thumbnail`).
+    pub has_thumbnail: bool,
 }
 
 /// What a reviewer decides.
@@ -439,4 +441,33 @@ pub struct RecordRow {
     pub marked_at: Timestamp,
     /// The note of a manual mark or review.
     pub note: Option<String>,
+}
+
+/// One face recognised at a kiosk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KioskMark {
+    /// Made on the kiosk (UUID v7): the idempotency key.
+    pub id: Uuid,
+    /// Who the kiosk recognised.
+    pub student_id: Uuid,
+    /// When.
+    pub scanned_at: Timestamp,
+    /// The match: score against the student's template, model, liveness.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub face: crate::face::FaceEvidence,
+    /// A small JPEG of the face (base64, at most 32 KiB), kept only when
+    /// the mark goes to review.
+    #[serde(default)]
+    pub thumbnail: Option<String>,
+}
+
+/// `POST /api/v1/attendance/kiosk-marks`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KioskMarkBatch {
+    /// The marks, oldest first.
+    pub marks: Vec<KioskMark>,
 }

@@ -24,46 +24,8 @@ pub use models::{ModelError, ModelsDir};
 pub use pipeline::{EmbeddedFace, Face, FaceOptions, FacePipeline, FaceUnavailable, PipelineError};
 pub use runtime::RuntimeError;
 
-use rollcall_core::face::{FaceSettings, ModelId};
-
-/// The id of the embeddings this pipeline produces: MobileFace V2 on YuNet landmarks with
-/// the ArcFace 5-point alignment. Scores are only comparable within one id.
-pub const MODEL_ID: &str = "mobileface-v2-arcface5";
-
-/// Cosine at or above which two faces are the same person, from `rollcall-face eval` on
-/// the shared photo sets (`docs/face-eval.md`).
-pub const THRESHOLD: f32 = 0.40;
-
-/// Scores in `THRESHOLD .. THRESHOLD + DOUBTFUL_MARGIN` are doubtful (see
-/// `docs/face-eval.md` for the reasoning).
-pub const DOUBTFUL_MARGIN: f32 = 0.08;
-
-/// The model id as a `rollcall-core` value.
-///
-/// # Panics
-/// Never: the constant is a valid id (a unit test checks it).
-#[must_use]
-pub fn model_id() -> ModelId {
-    ModelId::new(MODEL_ID).expect("MODEL_ID is a valid model id")
-}
-
-/// The calibrated decision rule for this pipeline's scores.
-#[must_use]
-pub fn settings() -> FaceSettings {
-    FaceSettings {
-        model: model_id(),
-        threshold: THRESHOLD,
-        doubtful_margin: DOUBTFUL_MARGIN,
-        require_liveness: false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn settings_are_valid() {
-        let s = super::settings();
-        assert_eq!(s.model.as_str(), super::MODEL_ID);
-        assert!(s.threshold > 0.0 && s.doubtful_margin > 0.0);
-    }
-}
+// The calibrated rule lives in rollcall-core, so the phone, the kiosk and the
+// server judge scores the same way.
+pub use rollcall_core::face::calibrated::{
+    model_id, settings, DOUBTFUL_MARGIN, MODEL_ID, THRESHOLD,
+};

@@ -1,0 +1,211 @@
+//! Kiosk marks: a room's kiosk recognised a student at the door. The kiosk's
+//! credential is bound to its room, so the mark is judged by core with the
+//! face as the only factor, against the class of that student running in
+//! that room at the scan time.
+
+use base64::Engine as _;
+use rollcall_core::anomaly::SessionWindow;
+use rollcall_core::api::{ClaimResult, KioskMark};
+use rollcall_core::claim::{Claim, Evidence};
+use rollcall_core::evaluate::{evaluate, History, SessionContext, SessionKeys, TimingRules};
+use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
+use rollcall_core::policy::Policy;
+use rollcall_core::verdict::{Outcome, Reason, ReasonCode, Severity};
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::claims::{mark_present, outcome_text, record_status, stored_result, StoredVerdict};
+use super::{live, session, unix};
+
+/// Largest thumbnail kept, bytes.
+pub const MAX_THUMBNAIL: usize = 32 * 1024;
+
+/// Why a whole batch of kiosk marks is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum KioskMarkError {
+    /// The caller is not a registered kiosk.
+    #[error("this account is not a registered kiosk")]
+    NotAKiosk,
+    /// A thumbnail is not a small JPEG.
+    #[error("thumbnail of mark {0}: a base64 JPEG of at most 32 KiB")]
+    BadThumbnail(Uuid),
+    /// A mark id is not a UUID v7.
+    #[error("mark {0}: the id must be a UUID v7 made on the kiosk")]
+    BadId(Uuid),
+    /// The database failed.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+fn thumbnail(mark: &KioskMark) -> Result<Option<Vec<u8>>, KioskMarkError> {
+    let Some(text) = &mark.thumbnail else {
+        return Ok(None);
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| KioskMarkError::BadThumbnail(mark.id))?;
+    if bytes.len() > MAX_THUMBNAIL || !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(KioskMarkError::BadThumbnail(mark.id));
+    }
+    Ok(Some(bytes))
+}
+
+fn no_class(mark: &KioskMark) -> ClaimResult {
+    ClaimResult {
+        claim_id: mark.id,
+        outcome: Outcome::Rejected,
+        reasons: vec![Reason {
+            code: ReasonCode::SessionNotStarted,
+            factor: None,
+            severity: Severity::Rejects,
+            message: "no class of this student is running in this room".to_owned(),
+        }],
+        factors: Vec::new(),
+        synced_late: false,
+        record: None,
+        duplicate: false,
+    }
+}
+
+/// Judges and stores `marks` from the kiosk signed in as `kiosk_user`.
+///
+/// # Errors
+/// [`KioskMarkError`] for the whole batch; problems of one mark are results.
+pub async fn process(
+    pool: &PgPool,
+    kiosk_user: Uuid,
+    marks: &[KioskMark],
+    now: OffsetDateTime,
+) -> Result<Vec<ClaimResult>, KioskMarkError> {
+    let thumbnails = marks.iter().map(thumbnail).collect::<Result<Vec<_>, _>>()?;
+    for mark in marks {
+        ClaimId::from_uuid(mark.id).map_err(|_| KioskMarkError::BadId(mark.id))?;
+    }
+    let kiosk: Option<(Uuid, Uuid)> =
+        sqlx::query_as("SELECT id, room_id FROM kiosks WHERE user_id = $1")
+            .bind(kiosk_user)
+            .fetch_optional(pool)
+            .await
+            .map_err(anyhow::Error::from)?;
+    let (kiosk_id, room) = kiosk.ok_or(KioskMarkError::NotAKiosk)?;
+    let policy = Policy::parse("face").map_err(anyhow::Error::from)?;
+    let face = rollcall_core::face::calibrated::settings();
+    let mut results = Vec::with_capacity(marks.len());
+    for (mark, thumb) in marks.iter().zip(thumbnails) {
+        let mut tx = pool.begin().await.map_err(anyhow::Error::from)?;
+        if let Some(stored) = stored_result(&mut tx, mark.id).await? {
+            results.push(stored);
+            continue;
+        }
+        let scanned = OffsetDateTime::from_unix_timestamp(mark.scanned_at.unix())
+            .map_err(anyhow::Error::from)?;
+        let session_id: Option<Uuid> = sqlx::query_scalar(
+            "SELECT s.id FROM class_sessions s JOIN division_students ds \
+               ON ds.division_id = s.division_id AND ds.student_id = $2 \
+             WHERE s.room_id = $1 AND s.started_at IS NOT NULL AND s.started_at <= $3 + interval '30 seconds' \
+               AND (s.ended_at IS NULL OR s.ended_at + interval '5 minutes' >= $3) \
+             ORDER BY s.started_at DESC LIMIT 1",
+        )
+        .bind(room)
+        .bind(mark.student_id)
+        .bind(scanned)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
+        let Some(row) = (match session_id {
+            Some(id) => session::load(&mut tx, id)
+                .await
+                .map_err(anyhow::Error::from)?,
+            None => None,
+        }) else {
+            results.push(no_class(mark));
+            continue;
+        };
+        let (secret, period) = row.keys()?;
+        let keys = SessionKeys::new(SessionId::from(row.id), &secret, period);
+        let claim = Claim {
+            id: ClaimId::from_uuid(mark.id).map_err(|_| KioskMarkError::BadId(mark.id))?,
+            student: StudentId::from(mark.student_id),
+            session: SessionId::from(row.id),
+            device: DeviceId::from(kiosk_id),
+            scanned_at: mark.scanned_at,
+            evidence: Evidence {
+                face: Some(mark.face.clone()),
+                ..Evidence::default()
+            },
+        };
+        let ctx = SessionContext {
+            session: SessionId::from(row.id),
+            window: SessionWindow {
+                starts_at: row
+                    .started_at
+                    .map_or_else(|| unix(row.scheduled_start), unix),
+                ends_at: row.ended_at.map(unix),
+            },
+            keys: &keys,
+            otp_failures: 0,
+            room: &row.room_name,
+            fence: None,
+            radio: None,
+            face: Some(&face),
+            policy: &policy,
+            timing: TimingRules::default(),
+            history: History::default(),
+        };
+        let verdict = evaluate(&claim, &ctx, unix(now));
+        let stored = StoredVerdict {
+            reasons: verdict.reasons.clone(),
+            factors: verdict.factors.clone(),
+        };
+        let review = verdict.outcome == Outcome::Review;
+        sqlx::query(
+            "INSERT INTO claims (id, session_id, student_id, kiosk_id, scanned_at, received_at, outcome, \
+             synced_late, verdict, review_status, thumbnail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(mark.id)
+        .bind(row.id)
+        .bind(mark.student_id)
+        .bind(kiosk_id)
+        .bind(scanned)
+        .bind(now)
+        .bind(outcome_text(verdict.outcome))
+        .bind(verdict.synced_late)
+        .bind(sqlx::types::Json(&stored))
+        .bind(review.then_some("pending"))
+        .bind(if review { thumb } else { None })
+        .execute(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
+        let record = if verdict.outcome == Outcome::Accepted {
+            Some(
+                mark_present(
+                    &mut tx,
+                    &row,
+                    mark.student_id,
+                    mark.id,
+                    verdict.judged_at,
+                    "kiosk",
+                )
+                .await?,
+            )
+        } else {
+            record_status(&mut tx, row.id, mark.student_id)
+                .await
+                .map_err(anyhow::Error::from)?
+        };
+        live::notify(&mut tx, row.id, mark.student_id).await?;
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        results.push(ClaimResult {
+            claim_id: mark.id,
+            outcome: verdict.outcome,
+            reasons: verdict.reasons,
+            factors: verdict.factors,
+            synced_late: verdict.synced_late,
+            record,
+            duplicate: false,
+        });
+    }
+    Ok(results)
+}
