@@ -4,6 +4,8 @@
 //! one record per student per session.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rollcall_core::anomaly::{SessionWindow, Sighting};
 use rollcall_core::api::{AttendanceStatus, ClaimResult};
@@ -38,7 +40,58 @@ pub(super) struct StoredVerdict {
     pub(super) factors: Vec<rollcall_core::verdict::FactorStatus>,
 }
 
-/// A session and its room, loaded once per batch.
+/// How long a session's judging context is reused before it is read again.
+/// Starting or ending a session on this server forgets it at once; another
+/// replica sees the change within this time, well inside the 5-minute grace
+/// after a session's end.
+const JUDGED_TTL: Duration = Duration::from_secs(2);
+
+/// Recently read sessions with their rooms, so a busy class does not re-read
+/// the same session, room and access points for every claim.
+#[derive(Default)]
+pub struct JudgedCache {
+    entries: Mutex<Entries>,
+}
+
+/// When each session was read, and what was found.
+type Entries = HashMap<Uuid, (Instant, Option<Arc<Judged>>)>;
+
+impl std::fmt::Debug for JudgedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JudgedCache(..)")
+    }
+}
+
+impl JudgedCache {
+    /// Forgets `session` (it was started or ended here).
+    pub fn forget(&self, session: Uuid) {
+        self.lock().remove(&session);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn get(&self, pool: &PgPool, session: Uuid) -> anyhow::Result<Option<Arc<Judged>>> {
+        if let Some((at, judged)) = self.lock().get(&session) {
+            if at.elapsed() < JUDGED_TTL {
+                return Ok(judged.clone());
+            }
+        }
+        let mut conn = pool.acquire().await?;
+        let judged = load_judged(&mut conn, session).await?.map(Arc::new);
+        let mut entries = self.lock();
+        if entries.len() > 10_000 {
+            entries.retain(|_, (at, _)| at.elapsed() < JUDGED_TTL);
+        }
+        entries.insert(session, (Instant::now(), judged.clone()));
+        Ok(judged)
+    }
+}
+
+/// A session and its room, as claims are judged against them.
 struct Judged {
     face: rollcall_core::face::FaceSettings,
     row: SessionRow,
@@ -70,20 +123,15 @@ fn outcome_parse(s: &str) -> Outcome {
 /// rejected result, not an error.
 pub async fn process(
     pool: &PgPool,
+    cache: &JudgedCache,
     student: Uuid,
     batch: &[SignedClaim],
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<ClaimResult>> {
-    let mut sessions: HashMap<Uuid, Option<Judged>> = HashMap::new();
     let mut results = Vec::with_capacity(batch.len());
     for signed in batch {
-        let session_id = *signed.claim.session.as_uuid();
-        if let std::collections::hash_map::Entry::Vacant(slot) = sessions.entry(session_id) {
-            let mut conn = pool.acquire().await?;
-            slot.insert(load_judged(&mut conn, session_id).await?);
-        }
-        let judged = sessions.get(&session_id).and_then(Option::as_ref);
-        results.push(process_one(pool, student, signed, judged, now).await?);
+        let judged = cache.get(pool, *signed.claim.session.as_uuid()).await?;
+        results.push(process_one(pool, student, signed, judged.as_deref(), now).await?);
     }
     Ok(results)
 }
@@ -162,33 +210,55 @@ fn unknown_session(claim: &Claim) -> ClaimResult {
     }
 }
 
-async fn history(
+/// What the rules need to know about the student and device beyond the
+/// claim, read in one round trip.
+struct ClaimState {
+    device_key: Option<String>,
+    otp_failures: i32,
+    last_sighting: Option<Sighting>,
+    others: Vec<StudentId>,
+}
+
+async fn claim_state(
     conn: &mut PgConnection,
     claim: &Claim,
-) -> Result<(Option<Sighting>, Vec<StudentId>), sqlx::Error> {
-    let last: Option<(sqlx::types::Json<LocationFix>, OffsetDateTime)> = sqlx::query_as(
-        "SELECT location, scanned_at FROM claims \
-         WHERE student_id = $1 AND location IS NOT NULL AND id <> $2 AND outcome <> 'rejected' \
-         ORDER BY scanned_at DESC LIMIT 1",
-    )
+    session: Uuid,
+) -> Result<ClaimState, sqlx::Error> {
+    type Row = (
+        Option<String>,
+        i32,
+        Option<sqlx::types::Json<LocationFix>>,
+        Option<OffsetDateTime>,
+        Vec<Uuid>,
+    );
+    let (device_key, otp_failures, location, scanned_at, others): Row = sqlx::query_as(&format!(
+        "SELECT \
+           (SELECT public_key FROM devices WHERE id = $1 AND user_id = $2 AND status = 'active'), \
+           COALESCE((SELECT failures FROM otp_failures WHERE session_id = $3 AND student_id = $2), 0), \
+           last.location, last.scanned_at, \
+           COALESCE((SELECT array_agg(DISTINCT student_id) FROM claims WHERE device_id = $1 \
+                     AND student_id <> $2 AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}'), '{{}}') \
+         FROM (SELECT 1) one LEFT JOIN LATERAL ( \
+           SELECT location, scanned_at FROM claims WHERE student_id = $2 AND location IS NOT NULL \
+             AND id <> $4 AND outcome <> 'rejected' ORDER BY scanned_at DESC LIMIT 1) last ON true"
+    ))
+    .bind(claim.device.as_uuid())
     .bind(claim.student.as_uuid())
+    .bind(session)
     .bind(claim.id.as_uuid())
-    .fetch_optional(&mut *conn)
+    .fetch_one(conn)
     .await?;
-    let sighting = last.map(|(fix, at)| Sighting {
+    let last_sighting = location.zip(scanned_at).map(|(fix, at)| Sighting {
         at: unix(at),
         point: fix.0.point,
         accuracy: fix.0.accuracy,
     });
-    let others: Vec<Uuid> = sqlx::query_scalar(&format!(
-        "SELECT DISTINCT student_id FROM claims WHERE device_id = $1 AND student_id <> $2 \
-         AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}'"
-    ))
-    .bind(claim.device.as_uuid())
-    .bind(claim.student.as_uuid())
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok((sighting, others.into_iter().map(StudentId::from).collect()))
+    Ok(ClaimState {
+        device_key,
+        otp_failures,
+        last_sighting,
+        others: others.into_iter().map(StudentId::from).collect(),
+    })
 }
 
 async fn process_one(
@@ -209,25 +279,12 @@ async fn process_one(
     };
     let row = &judged.row;
 
-    let device: Option<(String, String)> =
-        sqlx::query_as("SELECT public_key, status FROM devices WHERE id = $1 AND user_id = $2")
-            .bind(claim.device.as_uuid())
-            .bind(student)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let device_key = device
-        .filter(|(_, status)| status == "active")
-        .and_then(|(key, _)| key.parse::<DevicePublicKey>().ok());
-
-    let otp_failures: i32 = sqlx::query_scalar(
-        "SELECT failures FROM otp_failures WHERE session_id = $1 AND student_id = $2",
-    )
-    .bind(row.id)
-    .bind(student)
-    .fetch_optional(&mut *tx)
-    .await?
-    .unwrap_or(0);
-    let (last_sighting, others) = history(&mut tx, claim).await?;
+    let state = claim_state(&mut tx, claim, row.id).await?;
+    let device_key = state
+        .device_key
+        .and_then(|key| key.parse::<DevicePublicKey>().ok());
+    let (otp_failures, last_sighting, others) =
+        (state.otp_failures, state.last_sighting, state.others);
 
     let received_at = unix(now);
     // A session not started yet opens at its start (never before now), so a

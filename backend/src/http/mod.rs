@@ -91,6 +91,8 @@ pub struct AppState {
     pub live: crate::attendance::live::LiveHub,
     /// The key face templates are encrypted with.
     pub template_key: crate::face_templates::TemplateKey,
+    /// Sessions recently read for judging claims.
+    pub judged: Arc<crate::attendance::claims::JudgedCache>,
 }
 
 impl AppState {
@@ -112,6 +114,7 @@ impl AppState {
             metrics: Arc::default(),
             live: crate::attendance::live::LiveHub::default(),
             template_key,
+            judged: Arc::default(),
         }
     }
 }

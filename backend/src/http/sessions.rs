@@ -220,6 +220,7 @@ pub(super) async fn start(
     }
     live::notify(&mut tx, id, None).await?;
     tx.commit().await?;
+    state.judged.forget(id);
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -253,6 +254,7 @@ pub(super) async fn roster(
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "sessions", summary = "End the session: everyone without a record is marked absent", params(("id" = Uuid, Path, description = "Session id")), responses((status = 200, description = "The final roster", body = Roster), (status = 409, description = "Not started", body = ErrorEnvelope), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn end(
     State(pool): State<PgPool>,
+    State(judged): State<std::sync::Arc<crate::attendance::claims::JudgedCache>>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<ApiJson<Roster>, ApiError> {
@@ -269,6 +271,7 @@ pub(super) async fn end(
     live::notify(&mut tx, id, None).await?;
     let roster = records::roster(&mut tx, id).await?;
     tx.commit().await?;
+    judged.forget(id);
     Ok(ApiJson(roster))
 }
 
