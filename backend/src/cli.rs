@@ -210,6 +210,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         metrics_token: config.metrics_token.clone(),
         limits: config.limits,
         school_offset: config.school_offset,
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let template_key =
         crate::face_templates::TemplateKey::load(config.template_key.as_deref(), &config.data_dir)?;

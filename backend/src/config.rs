@@ -40,6 +40,9 @@ pub struct Config {
     pub template_key: Option<String>,
     /// `ROLLCALL_RETENTION_DAYS`: days location evidence is kept (default 30).
     pub retention_days: u32,
+    /// `ROLLCALL_TRUSTED_PROXIES`: comma-separated addresses of load balancers
+    /// whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A variable that is set but cannot be used.
@@ -62,6 +65,9 @@ pub enum ConfigError {
         /// The value given.
         value: String,
     },
+    /// A trusted proxy is not an IP address.
+    #[error("ROLLCALL_TRUSTED_PROXIES: {0:?} is not an IP address")]
+    Proxy(String),
     /// The offset is not like `+05:30`.
     #[error("ROLLCALL_SCHOOL_UTC_OFFSET={0:?} is not an offset like +05:30 or -04:00")]
     Offset(String),
@@ -125,7 +131,18 @@ impl Config {
             )
             .map_err(|_| ConfigError::Offset(text))?,
         };
+        let trusted_proxies = lookup("ROLLCALL_TRUSTED_PROXIES")
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.parse().map_err(|_| ConfigError::Proxy(p.to_owned())))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         Ok(Self {
+            trusted_proxies,
             template_key: lookup("ROLLCALL_TEMPLATE_KEY"),
             retention_days: positive(
                 "ROLLCALL_RETENTION_DAYS",
@@ -207,6 +224,9 @@ mod tests {
         let c = config(&[("ROLLCALL_SCHOOL_UTC_OFFSET", "+05:30")]).unwrap();
         assert_eq!(c.school_offset.whole_minutes(), 330);
         assert!(config(&[("ROLLCALL_SCHOOL_UTC_OFFSET", "IST")]).is_err());
+        let c = config(&[("ROLLCALL_TRUSTED_PROXIES", "10.0.0.5, ::1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(config(&[("ROLLCALL_TRUSTED_PROXIES", "lb.internal")]).is_err());
         let err = config(&[("ROLLCALL_RATE_LIMIT_PER_MINUTE", "lots")]).unwrap_err();
         assert!(err.to_string().contains("ROLLCALL_RATE_LIMIT_PER_MINUTE"));
     }

@@ -59,6 +59,8 @@ pub struct Settings {
     pub limits: rate_limit::Limits,
     /// The school's offset from UTC: what "today" and "09:00" mean.
     pub school_offset: time::UtcOffset,
+    /// Load balancers whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Settings {
@@ -68,6 +70,7 @@ impl Default for Settings {
             metrics_token: None,
             limits: rate_limit::Limits::default(),
             school_offset: time::UtcOffset::UTC,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -108,7 +108,8 @@ pub async fn limit(
     next: Next,
 ) -> Response {
     let sign_in = is_sign_in(&req);
-    match state.limiter.hit(peer.ip(), sign_in, Instant::now()) {
+    let client = client_address(peer.ip(), req.headers(), &state.settings.trusted_proxies);
+    match state.limiter.hit(client, sign_in, Instant::now()) {
         Ok(()) => next.run(req).await,
         Err(wait) => {
             let mut resp = ApiError::TooManyRequests { retry_after: wait }.into_response();
@@ -121,9 +122,58 @@ pub async fn limit(
     }
 }
 
+/// The client's address: the TCP peer, or, when the peer is one of our
+/// trusted proxies (a load balancer), the nearest address in
+/// `X-Forwarded-For` that is not itself a trusted proxy. A client cannot
+/// choose its own address by sending the header: it is only read from
+/// trusted proxies.
+#[must_use]
+pub fn client_address(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy: IpAddr = "10.0.0.5".parse().unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        let client: IpAddr = "198.51.100.7".parse().unwrap();
+        assert_eq!(
+            client_address(proxy, &headers, &[proxy]),
+            client,
+            "the nearest untrusted hop"
+        );
+        let direct: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(
+            client_address(direct, &headers, &[proxy]),
+            direct,
+            "a client cannot spoof it"
+        );
+        assert_eq!(
+            client_address(proxy, &axum::http::HeaderMap::new(), &[proxy]),
+            proxy
+        );
+    }
 
     #[test]
     fn a_window_allows_its_budget_then_refuses_until_it_turns_over() {

@@ -168,3 +168,38 @@ async fn a_request_id_is_echoed_or_made(pool: PgPool) {
     let made = app.http.get(app.url("/health/live")).send().await.unwrap();
     assert_eq!(made.headers()["x-request-id"].to_str().unwrap().len(), 36);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget(pool: PgPool) {
+    let settings = Settings {
+        limits: Limits {
+            sign_in_per_minute: 2,
+            general_per_minute: 600,
+        },
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Settings::default()
+    };
+    let app = TestApp::spawn_with(pool, with_settings(settings)).await;
+    let login = |client: &'static str| {
+        app.http
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client)
+            .json(&serde_json::json!({"login": "nobody", "password": "x"}))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            login("198.51.100.1").await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login("198.51.100.1").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        login("198.51.100.2").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED,
+        "another client behind the same proxy has its own budget"
+    );
+}
