@@ -6,12 +6,14 @@
 //! ```sh
 //! rollcall-server seed-demo && rollcall-server serve &   # with ROLLCALL_LOGIN_LIMIT_PER_MINUTE=1000
 //! cargo bench -p rollcall-server --bench claims_load -- \
-//!     --server http://127.0.0.1:8080 [--seconds 15] [--concurrency 32] [--pg postgres://…]
+//!     --server http://127.0.0.1:8080 [--seconds 15] [--concurrency 32] [--rate 1100] [--pg postgres://…]
 //! ```
 //! It signs in as the demo teacher1 and the demo students (so the server must
 //! allow that many logins per minute), starts one ad-hoc class per division
 //! teacher1 teaches in Lecture Hall A-101, binds a device key per student,
-//! then sends claims as fast as the workers can for the given time.
+//! then sends claims as fast as the workers can for the given time, or, with
+//! `--rate`, at that many claims per second in all; paced latencies are
+//! timed from each request's scheduled start, so queueing counts.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -37,6 +39,8 @@ struct Args {
     seconds: u64,
     concurrency: usize,
     pg: Option<String>,
+    /// Claims per second in all, paced; `None` sends as fast as it can.
+    rate: Option<f64>,
 }
 
 fn args() -> Args {
@@ -45,6 +49,7 @@ fn args() -> Args {
         seconds: 15,
         concurrency: 32,
         pg: None,
+        rate: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -54,6 +59,7 @@ fn args() -> Args {
             "--seconds" => a.seconds = value().parse().unwrap_or(15),
             "--concurrency" => a.concurrency = value().parse().unwrap_or(32),
             "--pg" => a.pg = Some(value()),
+            "--rate" => a.rate = value().parse().ok().filter(|r: &f64| *r > 0.0),
             _ => {} // cargo bench passes --bench
         }
     }
@@ -309,6 +315,7 @@ async fn main() -> anyhow::Result<()> {
         beacons: Vec::new(),
     };
     let mut workers = Vec::new();
+    let (pace, workers_n) = (args.rate, args.concurrency);
     for w in 0..args.concurrency {
         let radio = radio.clone();
         let (http, server, students, classes) = (
@@ -327,7 +334,22 @@ async fn main() -> anyhow::Result<()> {
         workers.push(tokio::spawn(async move {
             let mut i = w;
             let mut mine = Vec::new();
+            #[allow(clippy::cast_precision_loss)]
+            let period = pace.map(|rate| Duration::from_secs_f64(workers_n as f64 / rate));
+            let mut next = Instant::now()
+                + period.map_or(Duration::ZERO, |p| p.mul_f64(w as f64 / workers_n as f64));
             while !stop.load(Ordering::Relaxed) {
+                if period.is_some() {
+                    tokio::time::sleep_until(next.into()).await;
+                }
+                let scheduled = if period.is_some() {
+                    next
+                } else {
+                    Instant::now()
+                };
+                if let Some(period) = period {
+                    next += period;
+                }
                 let s = &students[i % students.len()];
                 i += args_stride();
                 let at = now();
@@ -357,7 +379,6 @@ async fn main() -> anyhow::Result<()> {
                         p.entry(s.id).or_insert_with(Instant::now);
                     }
                 }
-                let t = Instant::now();
                 let resp = http
                     .post(format!("{server}/api/v1/attendance/claims"))
                     .bearer_auth(&s.token)
@@ -374,7 +395,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                     _ => false,
                 };
-                mine.push(t.elapsed());
+                mine.push(scheduled.elapsed());
                 if ok {
                     accepted.fetch_add(1, Ordering::Relaxed)
                 } else {
