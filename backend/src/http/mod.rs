@@ -218,6 +218,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(records::records))
         .routes(routes!(sessions::get))
         .routes(routes!(sessions::roster))
+        .routes(routes!(sessions::sheet))
         .routes(routes!(sessions::end))
         .routes(routes!(sessions::mark))
         .routes(routes!(live::live))

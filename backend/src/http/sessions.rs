@@ -2,7 +2,8 @@
 //! and manual marks.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use rand::RngCore as _;
 use rollcall_core::api::{
     ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, StartSession, TeacherSession,
@@ -12,11 +13,12 @@ use sqlx::{PgConnection, PgPool};
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
-use super::extract::ApiPath;
+use super::extract::{ApiPath, ApiQuery};
 use super::{ApiError, ApiJson, AppState, AuthUser};
 use crate::attendance::session::{self, SessionRow};
 use crate::attendance::{live, records};
 use crate::audit::{self, Change};
+use crate::reports::class_sheet;
 
 fn not_found() -> ApiError {
     ApiError::NotFound("there is no session with this id".to_owned())
@@ -249,6 +251,63 @@ pub(super) async fn roster(
     let mut conn = pool.acquire().await?;
     owned(&mut conn, &user, id).await?;
     Ok(ApiJson(records::roster(&mut conn, id).await?))
+}
+
+/// The file a class sheet comes as.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum SheetFormat {
+    /// `text/csv`, a line per student.
+    #[default]
+    Csv,
+    /// `application/pdf`, a printable table.
+    Pdf,
+}
+
+/// `?format=` of a class sheet.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(super) struct SheetQuery {
+    /// `csv` (default) or `pdf`.
+    format: Option<SheetFormat>,
+}
+
+#[utoipa::path(get, path = "/api/v1/sessions/{id}/sheet", tag = "sessions", summary = "The class sheet: every student of the session with their record, as CSV or PDF", params(("id" = Uuid, Path, description = "Session id"), SheetQuery), responses((status = 200, description = "The sheet as a CSV or PDF file"), (status = 400, description = "Unknown format", body = ErrorEnvelope), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn sheet(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<SheetQuery>,
+) -> Result<Response, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let row = owned(&mut conn, &user, id).await?;
+    let session = row.to_api()?;
+    let roster = records::roster(&mut conn, id).await?;
+    let offset = state.settings.school_offset;
+    let stem = class_sheet::file_stem(&session, offset);
+    let (content_type, extension, body) = match q.format.unwrap_or_default() {
+        SheetFormat::Csv => (
+            "text/csv; charset=utf-8",
+            "csv",
+            class_sheet::to_csv(&session, &roster, offset)?,
+        ),
+        SheetFormat::Pdf => (
+            "application/pdf",
+            "pdf",
+            class_sheet::to_pdf(&session, &roster, offset),
+        ),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{stem}.{extension}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "sessions", summary = "End the session: everyone without a record is marked absent", params(("id" = Uuid, Path, description = "Session id")), responses((status = 200, description = "The final roster", body = Roster), (status = 409, description = "Not started", body = ErrorEnvelope), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]

@@ -1,6 +1,7 @@
 //! Attendance reports over a period: per student, per day, with the at-risk
 //! list; as JSON, CSV, or a PDF a registrar would print.
 
+pub mod class_sheet;
 pub mod pdf;
 
 use rollcall_core::api::{AttendanceReport, DailyPoint, ReportRow};
@@ -187,8 +188,8 @@ pub fn to_csv(report: &AttendanceReport) -> anyhow::Result<Vec<u8>> {
     ])?;
     for r in &report.rows {
         out.write_record([
-            r.student_name.clone(),
-            r.student_no.clone().unwrap_or_default(),
+            spreadsheet_safe(&r.student_name),
+            spreadsheet_safe(r.student_no.as_deref().unwrap_or_default()),
             r.held.to_string(),
             r.present.to_string(),
             r.late.to_string(),
@@ -199,4 +200,14 @@ pub fn to_csv(report: &AttendanceReport) -> anyhow::Result<Vec<u8>> {
         ])?;
     }
     Ok(out.into_inner()?)
+}
+
+/// A text cell a spreadsheet will not run as a formula: one that starts with
+/// `=`, `+`, `-`, `@` or a control character gets a leading `'`.
+#[must_use]
+pub fn spreadsheet_safe(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
 }

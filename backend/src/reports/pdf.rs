@@ -72,8 +72,87 @@ impl Page {
     }
 }
 
-/// Column x positions and headers.
-const COLUMNS: [(f32, &str); 8] = [
+/// A table document: a title, a line under it, the table continued over
+/// pages with its header repeated, an optional bold totals line and a note.
+#[derive(Debug)]
+pub struct Table<'a> {
+    /// The heading of the first page.
+    pub title: &'a str,
+    /// One line under the title (period, room, counts).
+    pub subtitle: &'a str,
+    /// What every page's footer calls the document.
+    pub footer: &'a str,
+    /// Each column's x position and header.
+    pub columns: &'a [(f32, &'a str)],
+    /// The lines, one cell per column.
+    pub rows: Vec<TableRow>,
+    /// A bold line under a rule after the last row.
+    pub totals: Option<Vec<String>>,
+    /// A small-print line at the end.
+    pub note: Option<String>,
+}
+
+/// One line of a [`Table`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// One text per column.
+    pub cells: Vec<String>,
+    /// The first cell in bold (a student at risk, a flagged mark).
+    pub emphasis: bool,
+}
+
+fn header(page: &mut Page, columns: &[(f32, &str)]) {
+    for (x, name) in columns {
+        page.text(*x, page.y, true, 9.0, name);
+    }
+    page.rule(page.y - 5.0);
+    page.y -= ROW + 2.0;
+}
+
+/// Renders a table document as PDF.
+#[must_use]
+pub fn table(doc: &Table<'_>) -> Vec<u8> {
+    let mut first = Page::new();
+    first.text(MARGIN, first.y, true, 16.0, doc.title);
+    first.y -= 22.0;
+    first.text(MARGIN, first.y, false, 10.0, doc.subtitle);
+    first.y -= 26.0;
+    header(&mut first, doc.columns);
+    let mut pages = vec![first];
+    for (i, row) in doc.rows.iter().enumerate() {
+        if pages.last().is_some_and(|p| p.y < MARGIN + 2.0 * ROW) {
+            let mut next = Page::new();
+            header(&mut next, doc.columns);
+            pages.push(next);
+        }
+        let Some(page) = pages.last_mut() else { break };
+        if i % 2 == 1 {
+            page.shade(page.y);
+        }
+        for (n, ((x, _), cell)) in doc.columns.iter().zip(&row.cells).enumerate() {
+            page.text(*x, page.y, row.emphasis && n == 0, 9.0, cell);
+        }
+        page.y -= ROW;
+    }
+    if pages.last().is_some_and(|p| p.y < MARGIN + 3.0 * ROW) {
+        pages.push(Page::new());
+    }
+    if let Some(last) = pages.last_mut() {
+        last.rule(last.y + ROW - 5.0);
+        if let Some(totals) = &doc.totals {
+            for ((x, _), cell) in doc.columns.iter().zip(totals) {
+                last.text(*x, last.y - 4.0, true, 9.0, cell);
+            }
+        }
+        if let Some(note) = &doc.note {
+            last.text(MARGIN, last.y - 26.0, false, 8.0, note);
+        }
+    }
+    assemble(&mut pages, doc.footer)
+}
+
+/// Column x positions and headers of the attendance report.
+const REPORT_COLUMNS: [(f32, &str); 8] = [
     (MARGIN + 4.0, "Student"),
     (230.0, "Roll no."),
     (300.0, "Held"),
@@ -84,107 +163,64 @@ const COLUMNS: [(f32, &str); 8] = [
     (520.0, "%"),
 ];
 
-fn header(page: &mut Page) {
-    for (x, name) in COLUMNS {
-        page.text(x, page.y, true, 9.0, name);
-    }
-    page.rule(page.y - 5.0);
-    page.y -= ROW + 2.0;
-}
-
-/// Renders the report as a PDF document.
+/// Renders the attendance report as a PDF document.
 #[must_use]
 pub fn render(report: &AttendanceReport) -> Vec<u8> {
-    let mut pages = vec![Page::new()];
-    {
-        let first = &mut pages[0];
-        first.text(MARGIN, first.y, true, 16.0, &report.title);
-        first.y -= 22.0;
-        let period = format!(
-            "Period {} to {}  |  {} sessions held  |  at risk below {:.0} %",
-            report.from, report.to, report.sessions_held, report.at_risk_below
-        );
-        first.text(MARGIN, first.y, false, 10.0, &period);
-        first.y -= 26.0;
-        header(first);
-    }
-    for (i, r) in report.rows.iter().enumerate() {
-        if pages.last().is_some_and(|p| p.y < MARGIN + 2.0 * ROW) {
-            let mut next = Page::new();
-            header(&mut next);
-            pages.push(next);
-        }
-        let Some(page) = pages.last_mut() else { break };
-        if i % 2 == 1 {
-            page.shade(page.y);
-        }
-        let pct = r
-            .percentage
-            .map_or_else(|| "-".to_owned(), |p| format!("{p:.1}"));
-        let name = if r.at_risk {
-            format!("{} *", r.student_name)
-        } else {
-            r.student_name.clone()
-        };
-        let cells = [
-            name,
-            r.student_no.clone().unwrap_or_default(),
-            r.held.to_string(),
-            r.present.to_string(),
-            r.late.to_string(),
-            r.absent.to_string(),
-            r.excused.to_string(),
-            pct,
-        ];
-        for ((x, _), cell) in COLUMNS.iter().zip(cells) {
-            page.text(*x, page.y, r.at_risk && *x < 200.0, 9.0, &cell);
-        }
-        page.y -= ROW;
-    }
-    if pages.last().is_some_and(|p| p.y < MARGIN + 3.0 * ROW) {
-        pages.push(Page::new());
-    }
-    if let Some(last) = pages.last_mut() {
-        last.rule(last.y + ROW - 5.0);
-        let present: u32 = report.rows.iter().map(|r| r.present).sum();
-        let late: u32 = report.rows.iter().map(|r| r.late).sum();
-        let absent: u32 = report.rows.iter().map(|r| r.absent).sum();
-        let excused: u32 = report.rows.iter().map(|r| r.excused).sum();
-        let overall = report
-            .overall_percentage
-            .map_or_else(|| "-".to_owned(), |p| format!("{p:.1}"));
-        last.text(
-            COLUMNS[0].0,
-            last.y - 4.0,
-            true,
-            9.0,
-            &format!("Totals ({} students)", report.rows.len()),
-        );
-        for (x, v) in [
-            (COLUMNS[3].0, present.to_string()),
-            (COLUMNS[4].0, late.to_string()),
-            (COLUMNS[5].0, absent.to_string()),
-            (COLUMNS[6].0, excused.to_string()),
-            (COLUMNS[7].0, overall),
-        ] {
-            last.text(x, last.y - 4.0, true, 9.0, &v);
-        }
-        let at_risk = report.rows.iter().filter(|r| r.at_risk).count();
-        last.text(
-            MARGIN,
-            last.y - 26.0,
-            false,
-            8.0,
-            &format!(
-                "* at risk: {at_risk} student(s) below {:.0} % attendance",
-                report.at_risk_below
-            ),
-        );
-    }
-    assemble(&mut pages)
+    let percent = |p: Option<f64>| p.map_or_else(|| "-".to_owned(), |p| format!("{p:.1}"));
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| TableRow {
+            cells: vec![
+                if r.at_risk {
+                    format!("{} *", r.student_name)
+                } else {
+                    r.student_name.clone()
+                },
+                r.student_no.clone().unwrap_or_default(),
+                r.held.to_string(),
+                r.present.to_string(),
+                r.late.to_string(),
+                r.absent.to_string(),
+                r.excused.to_string(),
+                percent(r.percentage),
+            ],
+            emphasis: r.at_risk,
+        })
+        .collect();
+    let sum = |f: fn(&rollcall_core::api::ReportRow) -> u32| -> String {
+        report.rows.iter().map(f).sum::<u32>().to_string()
+    };
+    let totals = vec![
+        format!("Totals ({} students)", report.rows.len()),
+        String::new(),
+        String::new(),
+        sum(|r| r.present),
+        sum(|r| r.late),
+        sum(|r| r.absent),
+        sum(|r| r.excused),
+        percent(report.overall_percentage),
+    ];
+    let at_risk = report.rows.iter().filter(|r| r.at_risk).count();
+    let subtitle = format!(
+        "Period {} to {}  |  {} sessions held  |  at risk below {:.0} %",
+        report.from, report.to, report.sessions_held, report.at_risk_below
+    );
+    table(&Table {
+        title: &report.title,
+        subtitle: &subtitle,
+        footer: "Rollcall attendance report",
+        columns: &REPORT_COLUMNS,
+        rows,
+        totals: Some(totals),
+        note: Some(format!(
+            "* at risk: {at_risk} student(s) below {:.0} % attendance",
+            report.at_risk_below
+        )),
+    })
 }
 
-fn assemble(pages: &mut [Page]) -> Vec<u8> {
+fn assemble(pages: &mut [Page], footer: &str) -> Vec<u8> {
     let count = pages.len();
     for (n, page) in pages.iter_mut().enumerate() {
         page.text(
@@ -194,13 +230,7 @@ fn assemble(pages: &mut [Page]) -> Vec<u8> {
             8.0,
             &format!("Page {} of {count}", n + 1),
         );
-        page.text(
-            MARGIN,
-            MARGIN - 20.0,
-            false,
-            8.0,
-            "Rollcall attendance report",
-        );
+        page.text(MARGIN, MARGIN - 20.0, false, 8.0, footer);
     }
     // Objects: 1 catalog, 2 pages, 3 Helvetica, 4 Helvetica-Bold, then a page
     // object and its content stream per page.

@@ -606,6 +606,81 @@ async fn a_manual_mark_needs_a_reason_is_audited_and_ending_marks_the_rest_absen
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn the_class_sheet_lists_every_student_with_their_mark_as_csv_or_pdf_for_its_teacher_only(
+    pool: PgPool,
+) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+    let student = class.students[2];
+    let resp = app
+        .http
+        .put(app.url(&format!("/api/v1/sessions/{id}/records/{student}")))
+        .bearer_auth(&class.teacher)
+        .json(&json!({"status": "late", "reason": "Came in after the bell"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let line: rollcall_core::api::RosterEntry = resp.json().await.unwrap();
+    let sheet = |format: &'static str, token: String| {
+        let app = &app;
+        async move {
+            app.http
+                .get(app.url(&format!("/api/v1/sessions/{id}/sheet?format={format}")))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let csv = sheet("csv", class.teacher.clone()).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let disposition = csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"class-sheet-"),
+        "{disposition}"
+    );
+    assert!(disposition.ends_with(".csv\""), "{disposition}");
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), class.students.len() + 1, "{text}");
+    assert!(text.starts_with("Student,Roll number,Status,How,Marked at,Flags,Class"));
+    let marked = text
+        .lines()
+        .find(|l| l.starts_with(&line.display_name))
+        .unwrap_or_else(|| panic!("{} is on the sheet: {text}", line.display_name));
+    assert!(marked.contains(",late,manual,"), "{marked}");
+    assert_eq!(
+        text.matches(",not marked,").count(),
+        class.students.len() - 1
+    );
+
+    let pdf = sheet("pdf", class.teacher.clone()).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.4"));
+    assert!(String::from_utf8_lossy(&bytes).contains("(Class sheet: "));
+
+    let unknown = sheet("xlsx", class.teacher.clone()).await;
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let teacher2 = sign_in(&app, "teacher2", "rollcall-teacher")
+        .await
+        .access_token;
+    assert_eq!(sheet("csv", teacher2).await.status(), StatusCode::NOT_FOUND);
+    let admin = sign_in(&app, "admin", "rollcall-admin").await.access_token;
+    assert_eq!(sheet("pdf", admin).await.status(), StatusCode::OK);
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_claim_made_offline_in_class_and_synced_after_the_end_replaces_the_absence(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let class = start_class(&app).await;

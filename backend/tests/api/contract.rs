@@ -95,6 +95,7 @@ const MATRIX: &[(&str, &str, [u16; 8])] = &[
     ("GET", "/api/v1/sessions/{id}", [401, 401, 401, 401, 403, 404, 404, 403]),
     ("GET", "/api/v1/sessions/{id}/live", [401, 401, 401, 401, 403, 404, 404, 403]),
     ("GET", "/api/v1/sessions/{id}/roster", [401, 401, 401, 401, 403, 404, 404, 403]),
+    ("GET", "/api/v1/sessions/{id}/sheet", [401, 401, 401, 401, 403, 404, 404, 403]),
     ("POST", "/api/v1/attendance/claims", [401, 401, 401, 401, 422, 403, 403, 403]),
     ("POST", "/api/v1/sessions", [401, 401, 401, 401, 403, 422, 403, 403]),
     ("POST", "/api/v1/sessions/{id}/end", [401, 401, 401, 401, 403, 404, 404, 403]),
