@@ -1,8 +1,20 @@
 fn main() {
     // Declaring the app's commands makes Tauri check them against the capabilities like
     // plugin commands: a window may call only what `capabilities/` grants it.
-    let app_commands =
-        tauri_build::AppManifest::new().commands(&["default_server_url", "login", "sign_out"]);
+    let app_commands = tauri_build::AppManifest::new().commands(&[
+        "default_server_url",
+        "login",
+        "sign_out",
+        "today_classes",
+        "start_class",
+        "presentation_frame",
+        "class_roster",
+        "watch_roster",
+        "stop_watching_roster",
+        "mark_student",
+        "end_class",
+        "export_class_sheet",
+    ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(app_commands))
         .expect("failed to run tauri-build");
 }

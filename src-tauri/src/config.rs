@@ -4,14 +4,18 @@
 pub const FALLBACK_SERVER_URL: &str = "http://127.0.0.1:8080";
 
 /// Settings the app reads once at start.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AppConfig {
     /// The server address the login screen starts with.
     pub default_server_url: String,
+    /// Where exported files go (`ROLLCALL_EXPORT_DIR`); unset means the user's
+    /// Downloads folder.
+    pub export_dir: Option<std::path::PathBuf>,
 }
 
 impl AppConfig {
-    /// Reads `ROLLCALL_SERVER_URL`, falling back to [`FALLBACK_SERVER_URL`].
+    /// Reads `ROLLCALL_SERVER_URL` (falling back to [`FALLBACK_SERVER_URL`]) and
+    /// `ROLLCALL_EXPORT_DIR`.
     #[must_use]
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -24,7 +28,13 @@ impl AppConfig {
             .map(|url| url.trim().to_owned())
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| FALLBACK_SERVER_URL.to_owned());
-        Self { default_server_url }
+        let export_dir = lookup("ROLLCALL_EXPORT_DIR")
+            .filter(|dir| !dir.trim().is_empty())
+            .map(std::path::PathBuf::from);
+        Self {
+            default_server_url,
+            export_dir,
+        }
     }
 }
 

@@ -44,6 +44,30 @@ pub enum AppError {
         /// The API's message.
         message: String,
     },
+    /// A command that needs a signed-in user was called without one.
+    #[error("You are not signed in. Sign in first.")]
+    NotSignedIn,
+    /// The sign-in expired or was revoked on the server; the session is forgotten.
+    #[error("Your sign-in has expired. Sign in again.")]
+    SignInAgain,
+    /// The class is not among this teacher's classes known to the app.
+    #[error("This class is not one of your classes today. Reload today's classes.")]
+    UnknownClass,
+    /// The QR code could not be drawn.
+    #[error("The QR code could not be drawn ({reason}).")]
+    DrawingFailed {
+        /// Why.
+        reason: String,
+    },
+    /// A file could not be written.
+    #[error("Could not save {path}: {source}.")]
+    SaveFailed {
+        /// Where the app tried to save.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// The server failed on its side (HTTP 5xx).
     #[error("The server at {address} had a problem (HTTP {status}). Try again in a moment.")]
     ServerError {
@@ -66,6 +90,11 @@ impl AppError {
             Self::NotRollcallServer { .. } => "not_rollcall_server",
             Self::Rejected { code, .. } => code,
             Self::ServerError { .. } => "server_error",
+            Self::NotSignedIn => "not_signed_in",
+            Self::SignInAgain => "sign_in_again",
+            Self::UnknownClass => "unknown_class",
+            Self::DrawingFailed { .. } => "drawing_failed",
+            Self::SaveFailed { .. } => "save_failed",
         }
     }
 }

@@ -4,12 +4,15 @@
 //! delegate to [`server_api`]. Everything is wired up in [`run_app`], which the real app and
 //! the tests (with `tauri::test::mock_builder()`) share.
 
+pub mod classroom;
 mod commands;
 pub mod config;
 pub mod error;
 pub mod face;
 pub mod server_api;
+pub mod server_requests;
 
+pub use classroom::Classroom;
 pub use config::AppConfig;
 pub use error::AppError;
 pub use rollcall_core::api::SignedIn;
@@ -28,10 +31,21 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
     builder
         .manage(config)
         .manage(ServerClient::new())
+        .manage(Classroom::new())
+        .manage(commands::classroom::LiveWatch::default())
         .invoke_handler(tauri::generate_handler![
             commands::default_server_url,
             commands::login,
             commands::sign_out,
+            commands::classroom::today_classes,
+            commands::classroom::start_class,
+            commands::classroom::presentation_frame,
+            commands::classroom::class_roster,
+            commands::classroom::watch_roster,
+            commands::classroom::stop_watching_roster,
+            commands::classroom::mark_student,
+            commands::classroom::end_class,
+            commands::classroom::export_class_sheet,
         ])
 }
 

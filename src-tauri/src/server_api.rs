@@ -61,7 +61,7 @@ impl ServerAddress {
     }
 
     /// The URL of an API path such as `api/v1/meta`, below this address.
-    fn endpoint(&self, path: &str) -> Result<Url, AppError> {
+    pub(crate) fn endpoint(&self, path: &str) -> Result<Url, AppError> {
         self.0.join(path).map_err(|_| AppError::BadServerUrl {
             input: self.to_string(),
             reason: "API paths cannot be joined to it",
@@ -121,8 +121,11 @@ impl fmt::Debug for Session {
 /// Talks to the Rollcall server and keeps the session; held in Tauri's managed state.
 #[derive(Debug)]
 pub struct ServerClient {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     session: Mutex<Option<Session>>,
+    /// Held while the access token is renewed, so two requests that both find it
+    /// expired use the single-use refresh token once.
+    pub(crate) renewing: tokio::sync::Mutex<()>,
 }
 
 impl ServerClient {
@@ -142,6 +145,7 @@ impl ServerClient {
         Self {
             http,
             session: Mutex::new(None),
+            renewing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -241,6 +245,19 @@ impl ServerClient {
         self.lock_session().as_ref().map(f)
     }
 
+    /// Replaces the session's tokens after a renewal.
+    pub(crate) fn replace_tokens(&self, access_token: String, refresh_token: String) {
+        if let Some(session) = self.lock_session().as_mut() {
+            session.access_token = access_token;
+            session.refresh_token = refresh_token;
+        }
+    }
+
+    /// Forgets the session without telling the server (its tokens no longer work).
+    pub(crate) fn forget_session(&self) {
+        self.lock_session().take();
+    }
+
     fn lock_session(&self) -> MutexGuard<'_, Option<Session>> {
         // The session is replaced whole, so a panic elsewhere cannot leave it half-written.
         self.session.lock().unwrap_or_else(PoisonError::into_inner)
@@ -253,7 +270,7 @@ impl Default for ServerClient {
     }
 }
 
-fn unreachable(server: &ServerAddress, source: reqwest::Error) -> AppError {
+pub(crate) fn unreachable(server: &ServerAddress, source: reqwest::Error) -> AppError {
     AppError::ServerUnreachable {
         address: server.to_string(),
         source,
@@ -261,7 +278,7 @@ fn unreachable(server: &ServerAddress, source: reqwest::Error) -> AppError {
 }
 
 /// Reads a successful answer as `T`, or turns the API's error envelope into an [`AppError`].
-async fn read_json<T: DeserializeOwned>(
+pub(crate) async fn read_json<T: DeserializeOwned>(
     server: &ServerAddress,
     response: Response,
 ) -> Result<T, AppError> {

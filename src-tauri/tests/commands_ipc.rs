@@ -21,6 +21,7 @@ impl TestApp {
     fn start(default_server_url: &str) -> Self {
         let config = AppConfig {
             default_server_url: default_server_url.to_owned(),
+            export_dir: None,
         };
         let app = run_app_with(mock_builder(), config)
             .build(context())
@@ -266,4 +267,31 @@ impl FakeServer {
         )
         .unwrap();
     }
+}
+
+#[test]
+fn the_classroom_commands_answer_with_typed_errors_before_a_sign_in() {
+    let app = TestApp::start("http://127.0.0.1:8080");
+    let session = "0193b9f2-0000-7000-8000-000000000001";
+    let error = app
+        .invoke("presentation_frame", json!({"sessionId": session}))
+        .unwrap_err();
+    assert_eq!(error["code"], "unknown_class");
+    let error = app.invoke("today_classes", json!({})).unwrap_err();
+    assert_eq!(error["code"], "not_signed_in");
+    assert_eq!(error["message"], "You are not signed in. Sign in first.");
+    let error = app
+        .invoke(
+            "export_class_sheet",
+            json!({"sessionId": session, "format": "xlsx"}),
+        )
+        .unwrap_err();
+    assert!(
+        error.as_str().is_some_and(|e| e.contains("format")),
+        "{error}"
+    );
+    assert_eq!(
+        app.invoke("stop_watching_roster", json!({})),
+        Ok(Value::Null)
+    );
 }

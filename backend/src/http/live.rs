@@ -4,34 +4,13 @@
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use rollcall_core::api::{ErrorEnvelope, Role, Roster, RosterEntry};
-use serde::Serialize;
+use rollcall_core::api::{ErrorEnvelope, LiveMessage, Role};
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use super::extract::ApiPath;
 use super::{ApiError, AppState, AuthUser};
 use crate::attendance::{records, session};
-
-/// What the socket sends, as JSON text frames.
-#[derive(Debug, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum LiveMessage {
-    /// The whole roster: first, and again after the session ends.
-    Roster {
-        /// The roster.
-        roster: Roster,
-    },
-    /// One student's line changed.
-    Change {
-        /// Their new line.
-        entry: RosterEntry,
-        /// Present or late now.
-        present: u32,
-        /// In the division.
-        expected: u32,
-    },
-}
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/live", tag = "sessions", summary = "WebSocket: the roster, then each change as it happens (its teacher and admins)", params(("id" = Uuid, Path, description = "Session id")), responses((status = 101, description = "Switching to WebSocket; JSON messages {type: roster|change}"), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn live(

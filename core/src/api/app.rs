@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ServerInfo, UserSummary};
+use uuid::Uuid;
+
+use super::{AttendanceStatus, Roster, ServerInfo, UserSummary};
 
 /// The arguments of the `login` command (Tauri names arguments in camelCase).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +57,14 @@ pub enum CommandErrorCode {
     NotRollcallServer,
     /// The server failed on its side.
     ServerError,
+    /// No one is signed in on the Rust side (the app restarted, or signed out).
+    NotSignedIn,
+    /// The sign-in expired or was revoked; the user must sign in again.
+    SignInAgain,
+    /// The class is not one of this teacher's classes today, so its QR cannot be drawn.
+    UnknownClass,
+    /// A file could not be saved where the app tried to save it.
+    SaveFailed,
     /// The Rust side could not be called at all (not inside the app, or the
     /// command is not permitted for this window).
     Ipc,
@@ -62,6 +72,113 @@ pub enum CommandErrorCode {
     /// message is shown as it is.
     #[serde(other)]
     Other,
+}
+
+/// The QR code as the UI draws it: a square of `size` modules (quiet zone
+/// included) and an SVG path of its dark modules, one unit per module.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QrDrawing {
+    /// Modules per side, quiet zone included.
+    pub size: u32,
+    /// SVG path data of the dark modules.
+    pub path: String,
+}
+
+/// What the teacher's presentation screen shows at one instant. The session
+/// secret stays on the Rust side; this is computed there, also offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresentationFrame {
+    /// The session.
+    pub session_id: Uuid,
+    /// The text inside the QR code.
+    pub payload: String,
+    /// The QR code to draw.
+    pub qr: QrDrawing,
+    /// The six-digit code students may type instead.
+    pub otp: String,
+    /// Seconds until the QR code changes.
+    pub qr_seconds_left: u16,
+    /// Seconds between QR changes.
+    pub qr_period_s: u16,
+    /// Seconds until the code changes.
+    pub otp_seconds_left: u16,
+}
+
+/// The state of the app's connection to a session's live roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum LiveConnection {
+    /// Connecting (first time or again).
+    Connecting,
+    /// Connected: the roster is current.
+    Live,
+    /// Not connected; the app tries again in `retry_in_s` seconds.
+    Offline {
+        /// Seconds until the next attempt.
+        retry_in_s: u16,
+        /// What went wrong, as a sentence.
+        problem: String,
+    },
+    /// The sign-in expired; the roster stops until the user signs in again.
+    SignedOut,
+}
+
+/// The `live-roster` event the Rust side sends the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveRosterEvent {
+    /// The session.
+    pub session_id: Uuid,
+    /// The connection.
+    pub connection: LiveConnection,
+    /// The latest roster known, if any (kept while offline).
+    pub roster: Option<Roster>,
+}
+
+/// The name of the event that carries [`LiveRosterEvent`]s.
+pub const LIVE_ROSTER_EVENT: &str = "live-roster";
+
+/// Which file a class sheet is exported as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SheetFormat {
+    /// A spreadsheet.
+    Csv,
+    /// A printable document.
+    Pdf,
+}
+
+impl SheetFormat {
+    /// The name used in the API's `format` query and as the file extension.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Pdf => "pdf",
+        }
+    }
+}
+
+/// A file the app saved for the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedFile {
+    /// Where it is.
+    pub path: String,
+    /// How big it is.
+    pub bytes: u64,
+}
+
+/// The arguments of the `mark_student` command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MarkForm {
+    /// The session.
+    pub session_id: Uuid,
+    /// The student.
+    pub student_id: Uuid,
+    /// The status to set.
+    pub status: AttendanceStatus,
+    /// Why (required; audited).
+    pub reason: String,
 }
 
 #[cfg(test)]

@@ -215,6 +215,57 @@ pub struct Roster {
     pub expected: u32,
 }
 
+/// What `GET /api/v1/sessions/{id}/live` sends, as JSON text frames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveMessage {
+    /// The whole roster: first, and again after the session ends.
+    Roster {
+        /// The roster.
+        roster: Roster,
+    },
+    /// One student's line changed.
+    Change {
+        /// Their new line.
+        entry: RosterEntry,
+        /// Present or late now.
+        present: u32,
+        /// In the division.
+        expected: u32,
+    },
+}
+
+impl Roster {
+    /// Applies a live message: a whole roster replaces this one; a change
+    /// replaces (or adds) one student's line and the counts.
+    pub fn apply(&mut self, message: LiveMessage) {
+        match message {
+            LiveMessage::Roster { roster } => *self = roster,
+            LiveMessage::Change {
+                entry,
+                present,
+                expected,
+            } => {
+                match self
+                    .entries
+                    .iter_mut()
+                    .find(|e| e.student_id == entry.student_id)
+                {
+                    Some(line) => *line = entry,
+                    None => {
+                        let at = self
+                            .entries
+                            .partition_point(|e| e.display_name <= entry.display_name);
+                        self.entries.insert(at, entry);
+                    }
+                }
+                self.present = present;
+                self.expected = expected;
+            }
+        }
+    }
+}
+
 /// `PUT /api/v1/sessions/{id}/records/{student_id}`: a teacher's manual mark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -470,4 +521,57 @@ pub struct KioskMark {
 pub struct KioskMarkBatch {
     /// The marks, oldest first.
     pub marks: Vec<KioskMark>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(n: u128, name: &str, status: Option<AttendanceStatus>) -> RosterEntry {
+        RosterEntry {
+            student_id: Uuid::from_u128(n),
+            display_name: name.into(),
+            student_no: None,
+            status,
+            source: None,
+            marked_at: None,
+            in_review: false,
+            flags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn live_messages_update_a_roster_in_place_and_keep_it_in_name_order() {
+        let mut roster = Roster {
+            session_id: Uuid::nil(),
+            entries: vec![line(1, "Ada", None), line(3, "Cy", None)],
+            present: 0,
+            expected: 2,
+        };
+        let json = r#"{"type":"change","entry":{"student_id":"00000000-0000-0000-0000-000000000003","display_name":"Cy","student_no":null,"status":"present","source":"claim","marked_at":null,"in_review":false,"flags":[]},"present":1,"expected":2}"#;
+        roster.apply(serde_json::from_str(json).unwrap());
+        assert_eq!(roster.entries[1].status, Some(AttendanceStatus::Present));
+        assert_eq!(roster.present, 1);
+        roster.apply(LiveMessage::Change {
+            entry: line(2, "Bo", Some(AttendanceStatus::Late)),
+            present: 2,
+            expected: 3,
+        });
+        let names: Vec<&str> = roster
+            .entries
+            .iter()
+            .map(|e| e.display_name.as_str())
+            .collect();
+        assert_eq!(names, ["Ada", "Bo", "Cy"]);
+        assert_eq!((roster.present, roster.expected), (2, 3));
+        roster.apply(LiveMessage::Roster {
+            roster: Roster {
+                session_id: Uuid::nil(),
+                entries: Vec::new(),
+                present: 0,
+                expected: 0,
+            },
+        });
+        assert!(roster.entries.is_empty());
+    }
 }

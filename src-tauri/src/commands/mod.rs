@@ -5,9 +5,13 @@
 // whether or not the body needs ownership.
 #![allow(clippy::needless_pass_by_value)]
 
+pub mod classroom;
+
 use tauri::State;
 
+use crate::classroom::Classroom;
 use crate::{AppConfig, AppError, ServerClient, SignedIn};
+use classroom::LiveWatch;
 
 /// The server address the login screen starts with.
 #[tauri::command]
@@ -26,9 +30,16 @@ pub async fn login(
     client.login(&server_url, &login, &password).await
 }
 
-/// Signs out: forgets the session and revokes it on the server.
+/// Signs out: stops the live roster, forgets the class secrets and the session, and
+/// revokes the session on the server.
 #[tauri::command]
-pub async fn sign_out(client: State<'_, ServerClient>) -> Result<(), AppError> {
+pub async fn sign_out(
+    client: State<'_, ServerClient>,
+    classroom: State<'_, Classroom>,
+    watch: State<'_, LiveWatch>,
+) -> Result<(), AppError> {
+    watch.stop();
+    classroom.clear();
     client.sign_out().await;
     Ok(())
 }

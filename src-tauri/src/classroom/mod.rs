@@ -1,0 +1,266 @@
+//! The teacher's classroom: today's classes, starting one, the presentation
+//! screen's QR and OTP, the live roster, manual marks, ending the class and its
+//! class sheet.
+
+pub mod live;
+pub mod presentation;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use reqwest::Method;
+use rollcall_core::api::{
+    ClassSession, ManualMark, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
+    SheetFormat, StartSession, TeacherSession,
+};
+use rollcall_core::timestamp::Timestamp;
+use uuid::Uuid;
+
+use crate::{AppError, ServerClient};
+use presentation::SessionKeys;
+
+/// The secrets of the teacher's classes, kept in memory only, so the QR keeps
+/// turning when the network is gone. Held in Tauri's managed state.
+#[derive(Debug, Default)]
+pub struct Classroom {
+    keys: Mutex<HashMap<Uuid, SessionKeys>>,
+}
+
+impl Classroom {
+    /// An empty classroom.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The signed-in teacher's classes today, in time order; their secrets are kept.
+    ///
+    /// # Errors
+    /// What the server call fails with.
+    pub async fn today(&self, client: &ServerClient) -> Result<Vec<ClassSession>, AppError> {
+        let sessions: Vec<TeacherSession> = client.get_json("api/v1/sessions/today").await?;
+        Ok(sessions.into_iter().map(|s| self.keep(s)).collect())
+    }
+
+    /// Starts today's class of timetable slot `slot_id` (or finds it running).
+    ///
+    /// # Errors
+    /// What the server call fails with.
+    pub async fn start(
+        &self,
+        client: &ServerClient,
+        slot_id: Uuid,
+    ) -> Result<ClassSession, AppError> {
+        let started: TeacherSession = client
+            .send_json(
+                Method::POST,
+                "api/v1/sessions",
+                Some(&StartSession::Slot { slot_id }),
+            )
+            .await?;
+        Ok(self.keep(started))
+    }
+
+    /// The QR code and OTP of `session_id` at `now`; needs no network.
+    ///
+    /// # Errors
+    /// [`AppError::UnknownClass`] when the class's secret is not known here.
+    pub fn frame(&self, session_id: Uuid, now: Timestamp) -> Result<PresentationFrame, AppError> {
+        self.lock()
+            .get(&session_id)
+            .ok_or(AppError::UnknownClass)?
+            .frame(now)
+    }
+
+    /// The roster of `session_id` as the server has it now.
+    ///
+    /// # Errors
+    /// What the server call fails with.
+    pub async fn roster(client: &ServerClient, session_id: Uuid) -> Result<Roster, AppError> {
+        client
+            .get_json(&format!("api/v1/sessions/{session_id}/roster"))
+            .await
+    }
+
+    /// Marks or corrects one student by hand.
+    ///
+    /// # Errors
+    /// What the server call fails with (a missing reason is `invalid_field`).
+    pub async fn mark(client: &ServerClient, form: &MarkForm) -> Result<RosterEntry, AppError> {
+        let body = ManualMark {
+            status: form.status,
+            reason: form.reason.clone(),
+        };
+        client
+            .send_json(
+                Method::PUT,
+                &format!(
+                    "api/v1/sessions/{}/records/{}",
+                    form.session_id, form.student_id
+                ),
+                Some(&body),
+            )
+            .await
+    }
+
+    /// Ends the class: everyone without a record is marked absent; its secret is
+    /// forgotten.
+    ///
+    /// # Errors
+    /// What the server call fails with.
+    pub async fn end(&self, client: &ServerClient, session_id: Uuid) -> Result<Roster, AppError> {
+        let roster = client
+            .send_json(
+                Method::POST,
+                &format!("api/v1/sessions/{session_id}/end"),
+                None::<&()>,
+            )
+            .await?;
+        self.lock().remove(&session_id);
+        Ok(roster)
+    }
+
+    /// Downloads the class sheet of `session_id` and saves it in `folder` under the
+    /// server's file name (made safe, and never over an existing file).
+    ///
+    /// # Errors
+    /// What the server call fails with, or [`AppError::SaveFailed`].
+    pub async fn export_sheet(
+        client: &ServerClient,
+        session_id: Uuid,
+        format: SheetFormat,
+        folder: &Path,
+    ) -> Result<SavedFile, AppError> {
+        let download = client
+            .download(&format!(
+                "api/v1/sessions/{session_id}/sheet?format={}",
+                format.as_str()
+            ))
+            .await?;
+        let name = safe_file_name(
+            download.suggested_name.as_deref(),
+            &format!("class-sheet.{}", format.as_str()),
+        );
+        save_new_file(folder, &name, &download.bytes)
+    }
+
+    /// Forgets every secret (on sign-out).
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn keep(&self, session: TeacherSession) -> ClassSession {
+        if let Some(secret) = &session.secret {
+            if let Ok(keys) = SessionKeys::new(&session.session, secret) {
+                self.lock().insert(session.session.id, keys);
+            }
+        }
+        session.session
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, SessionKeys>> {
+        // Entries are inserted and removed whole; a panic cannot leave one half-made.
+        self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A file name from the server that cannot leave the folder or surprise a file
+/// manager: letters, digits, `-`, `_` and one `.` before the extension.
+fn safe_file_name(suggested: Option<&str>, fallback: &str) -> String {
+    let Some(name) = suggested else {
+        return fallback.to_owned();
+    };
+    let name = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_start_matches('.');
+    let expected = fallback.rsplit('.').next().unwrap_or_default();
+    if cleaned.is_empty() || !cleaned.ends_with(&format!(".{expected}")) || cleaned.len() > 120 {
+        fallback.to_owned()
+    } else {
+        cleaned.to_owned()
+    }
+}
+
+/// Writes `bytes` to `folder/name`, or `name (2)`, `name (3)`, … when taken;
+/// the folder is created if missing. Never replaces a file.
+fn save_new_file(folder: &Path, name: &str, bytes: &[u8]) -> Result<SavedFile, AppError> {
+    use std::io::Write as _;
+    let failed = |path: &Path, source| AppError::SaveFailed {
+        path: path.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(folder).map_err(|e| failed(folder, e))?;
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    for n in 1..1000 {
+        let candidate: PathBuf = if n == 1 {
+            folder.join(name)
+        } else {
+            folder.join(format!("{stem} ({n}).{extension}"))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(mut file) => {
+                file.write_all(bytes)
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| failed(&candidate, e))?;
+                return Ok(SavedFile {
+                    path: candidate.display().to_string(),
+                    bytes: bytes.len() as u64,
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(failed(&candidate, e)),
+        }
+    }
+    Err(failed(
+        &folder.join(name),
+        std::io::Error::other("a thousand files of that name already exist"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_file_names_are_made_safe() {
+        let fallback = "class-sheet.csv";
+        assert_eq!(
+            safe_file_name(Some("class-sheet-SE-A-2026-11-21-0900.csv"), fallback),
+            "class-sheet-SE-A-2026-11-21-0900.csv"
+        );
+        assert_eq!(
+            safe_file_name(Some("../../etc/passwd.csv"), fallback),
+            "passwd.csv"
+        );
+        assert_eq!(safe_file_name(Some("a b?.csv"), fallback), "a-b-.csv");
+        assert_eq!(safe_file_name(Some(".bashrc"), fallback), fallback);
+        assert_eq!(safe_file_name(Some("sheet.exe"), fallback), fallback);
+        assert_eq!(safe_file_name(None, fallback), fallback);
+    }
+
+    #[test]
+    fn saving_never_replaces_a_file() {
+        let dir = std::env::temp_dir().join(format!("rollcall-save-{}", Uuid::now_v7()));
+        let first = save_new_file(&dir, "s.csv", b"one").unwrap();
+        let second = save_new_file(&dir, "s.csv", b"two").unwrap();
+        assert!(first.path.ends_with("s.csv"));
+        assert!(second.path.ends_with("s (2).csv"));
+        assert_eq!(std::fs::read(&first.path).unwrap(), b"one");
+        assert_eq!(second.bytes, 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

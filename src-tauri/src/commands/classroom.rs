@@ -1,0 +1,150 @@
+//! The teacher's classroom commands: today's classes, presentation, live roster,
+//! marks, ending a class and exporting its sheet.
+
+use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rollcall_core::api::{
+    ClassSession, LiveRosterEvent, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
+    SheetFormat, LIVE_ROSTER_EVENT,
+};
+use rollcall_core::timestamp::Timestamp;
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
+use uuid::Uuid;
+
+use crate::classroom::{live, Classroom};
+use crate::{AppConfig, AppError, ServerClient};
+
+/// The live roster being followed, if any: one at a time.
+#[derive(Debug, Default)]
+pub struct LiveWatch(Mutex<Option<JoinHandle<()>>>);
+
+impl LiveWatch {
+    fn replace(&self, task: Option<JoinHandle<()>>) {
+        let old = std::mem::replace(
+            &mut *self.0.lock().unwrap_or_else(PoisonError::into_inner),
+            task,
+        );
+        if let Some(old) = old {
+            old.abort();
+        }
+    }
+
+    /// Stops following.
+    pub fn stop(&self) {
+        self.replace(None);
+    }
+}
+
+fn now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
+}
+
+/// The signed-in teacher's classes today.
+#[tauri::command]
+pub async fn today_classes(
+    client: State<'_, ServerClient>,
+    classroom: State<'_, Classroom>,
+) -> Result<Vec<ClassSession>, AppError> {
+    classroom.today(&client).await
+}
+
+/// Starts today's class of a timetable slot.
+#[tauri::command]
+pub async fn start_class(
+    client: State<'_, ServerClient>,
+    classroom: State<'_, Classroom>,
+    slot_id: Uuid,
+) -> Result<ClassSession, AppError> {
+    classroom.start(&client, slot_id).await
+}
+
+/// The QR code and OTP to show now; works offline.
+#[tauri::command]
+pub fn presentation_frame(
+    classroom: State<'_, Classroom>,
+    session_id: Uuid,
+) -> Result<PresentationFrame, AppError> {
+    classroom.frame(session_id, now())
+}
+
+/// The roster as the server has it now.
+#[tauri::command]
+pub async fn class_roster(
+    client: State<'_, ServerClient>,
+    session_id: Uuid,
+) -> Result<Roster, AppError> {
+    Classroom::roster(&client, session_id).await
+}
+
+/// Follows the class's live roster: `live-roster` events until another class is
+/// followed, following stops, or the user signs out.
+#[tauri::command]
+pub fn watch_roster<R: Runtime>(app: AppHandle<R>, watch: State<'_, LiveWatch>, session_id: Uuid) {
+    let handle = app;
+    let task = tauri::async_runtime::spawn(async move {
+        let client = handle.state::<ServerClient>();
+        live::follow(&client, session_id, |event: LiveRosterEvent| {
+            // A closed window cannot be told; the task ends with the app.
+            let _ = handle.emit(LIVE_ROSTER_EVENT, event);
+        })
+        .await;
+    });
+    watch.replace(Some(task));
+}
+
+/// Stops following the live roster.
+#[tauri::command]
+pub fn stop_watching_roster(watch: State<'_, LiveWatch>) {
+    watch.stop();
+}
+
+/// Marks or corrects a student by hand, with a reason.
+#[tauri::command]
+pub async fn mark_student(
+    client: State<'_, ServerClient>,
+    form: MarkForm,
+) -> Result<RosterEntry, AppError> {
+    Classroom::mark(&client, &form).await
+}
+
+/// Ends the class.
+#[tauri::command]
+pub async fn end_class(
+    client: State<'_, ServerClient>,
+    classroom: State<'_, Classroom>,
+    session_id: Uuid,
+) -> Result<Roster, AppError> {
+    classroom.end(&client, session_id).await
+}
+
+/// Saves the class sheet as CSV or PDF in the export folder (`ROLLCALL_EXPORT_DIR`,
+/// else the user's Downloads folder).
+#[tauri::command]
+pub async fn export_class_sheet<R: Runtime>(
+    app: AppHandle<R>,
+    client: State<'_, ServerClient>,
+    config: State<'_, AppConfig>,
+    session_id: Uuid,
+    format: SheetFormat,
+) -> Result<SavedFile, AppError> {
+    let folder = export_folder(&app, &config);
+    Classroom::export_sheet(&client, session_id, format, &folder).await
+}
+
+fn export_folder<R: Runtime>(app: &AppHandle<R>, config: &AppConfig) -> PathBuf {
+    if let Some(folder) = &config.export_dir {
+        return folder.clone();
+    }
+    let paths = app.path();
+    paths
+        .download_dir()
+        .or_else(|_| paths.document_dir())
+        .or_else(|_| paths.home_dir())
+        .unwrap_or_else(|_| std::env::temp_dir())
+}
