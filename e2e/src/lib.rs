@@ -2,5 +2,6 @@
 //! guard that runs `tauri-driver` for the length of a test.
 
 pub mod env;
+pub mod journey;
 pub mod tauri_driver;
 pub mod webdriver;

@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use rollcall_core::api::{LoginRequest, LoginResponse, ServerInfo};
 use rollcall_e2e::env::JourneyEnv;
+use rollcall_e2e::journey::{
+    check, fill_login_form, save_screenshot, step, text_of, wait_for_text_containing, SIGN_IN,
+};
 use rollcall_e2e::tauri_driver::TauriDriver;
-use rollcall_e2e::webdriver::{Session, WebDriverError};
+use rollcall_e2e::webdriver::Session;
 
 /// The first window may take a while: WebKit starts and the wasm UI compiles.
 const APP_START: Duration = Duration::from_secs(60);
-/// A login includes password hashing on the server.
-const SIGN_IN: Duration = Duration::from_secs(30);
 /// The W3C key code for Enter.
 const ENTER: &str = "\u{E007}";
 
@@ -88,9 +89,13 @@ async fn journey(session: &Session, env: &JourneyEnv, expected: &Expected) -> Re
         .send_keys(&password, ENTER)
         .await
         .map_err(step("press Enter"))?;
-    let error = wait_for_text_containing(session, "#login-error", "Wrong username or password.")
-        .await
-        .map_err(step("an error appears for the wrong password"))?;
+    let error = wait_for_text_containing(
+        session,
+        "#login-error",
+        "Wrong username or password.",
+        SIGN_IN,
+    )
+    .await?;
     check(
         error.contains("Wrong username or password."),
         format!("the error reads {error:?}"),
@@ -149,50 +154,6 @@ async fn journey(session: &Session, env: &JourneyEnv, expected: &Expected) -> Re
     Ok(())
 }
 
-async fn fill_login_form(
-    session: &Session,
-    server: &str,
-    login: &str,
-    password: &str,
-) -> Result<(), String> {
-    for (css, text) in [
-        ("#server-url", server),
-        ("#login", login),
-        ("#password", password),
-    ] {
-        let field = session
-            .find(css)
-            .await
-            .map_err(step(&format!("find {css}")))?;
-        session
-            .clear(&field)
-            .await
-            .map_err(step(&format!("clear {css}")))?;
-        session
-            .send_keys(&field, text)
-            .await
-            .map_err(step(&format!("type into {css}")))?;
-    }
-    Ok(())
-}
-
-/// Waits until `css` shows `wanted`: the previous attempt's message stays on screen
-/// until the next answer arrives.
-async fn wait_for_text_containing(
-    session: &Session,
-    css: &str,
-    wanted: &str,
-) -> Result<String, WebDriverError> {
-    let deadline = std::time::Instant::now() + SIGN_IN;
-    loop {
-        let text = session.wait_for_text(css, SIGN_IN).await?;
-        if text.contains(wanted) || std::time::Instant::now() > deadline {
-            return Ok(text);
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
 /// A loopback port with nothing listening on it.
 fn closed_port() -> Result<u16, String> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
@@ -200,38 +161,6 @@ fn closed_port() -> Result<u16, String> {
         .local_addr()
         .map(|addr| addr.port())
         .map_err(|e| e.to_string())
-}
-
-async fn text_of(session: &Session, css: &str) -> Result<String, String> {
-    let element = session
-        .find(css)
-        .await
-        .map_err(step(&format!("find {css}")))?;
-    session
-        .text(&element)
-        .await
-        .map_err(step(&format!("read {css}")))
-}
-
-async fn save_screenshot(session: &Session, env: &JourneyEnv, name: &str) -> Result<(), String> {
-    let png = session
-        .screenshot()
-        .await
-        .map_err(step(&format!("take {name}")))?;
-    let path = env.artifacts.join(name);
-    std::fs::write(&path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-fn step(what: &str) -> impl Fn(WebDriverError) -> String + '_ {
-    move |error| format!("step \"{what}\" failed: {error}")
-}
-
-fn check(condition: bool, failure: String) -> Result<(), String> {
-    if condition {
-        Ok(())
-    } else {
-        Err(failure)
-    }
 }
 
 /// What the screens should show, asked of the server's API directly so the test does not

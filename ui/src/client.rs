@@ -1,8 +1,12 @@
 //! The one place the UI calls the Rust side: a typed function per Tauri command.
 //! Components call these and never `invoke` directly.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -10,6 +14,19 @@ extern "C" {
     /// Tauri's IPC entry point, present because the app sets `withGlobalTauri`.
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
     async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    /// Tauri's event subscription; resolves to the function that unsubscribes.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "event"], catch)]
+    async fn listen(event: &str, handler: &js_sys::Function) -> Result<JsValue, JsValue>;
+
+    /// This window, for full screen.
+    type TauriWindow;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "window"], js_name = getCurrentWindow, catch)]
+    fn current_window() -> Result<TauriWindow, JsValue>;
+
+    #[wasm_bindgen(method, js_name = setFullscreen, catch)]
+    async fn set_fullscreen(this: &TauriWindow, on: bool) -> Result<JsValue, JsValue>;
 }
 
 /// The server address the login screen starts with.
@@ -37,7 +54,144 @@ pub async fn sign_out() -> Result<(), CommandError> {
     call("sign_out", &NoArgs {}).await
 }
 
-pub use rollcall_core::api::{CommandError, CommandErrorCode as ErrorCode, LoginForm, SignedIn};
+/// The signed-in teacher's classes today.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn today_classes() -> Result<Vec<ClassSession>, CommandError> {
+    call("today_classes", &NoArgs {}).await
+}
+
+/// Starts today's class of a timetable slot.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn start_class(slot_id: Uuid) -> Result<ClassSession, CommandError> {
+    call("start_class", &SlotArgs { slot_id }).await
+}
+
+/// The QR code and OTP to show now (computed on the Rust side, also offline).
+///
+/// # Errors
+/// [`ErrorCode::UnknownClass`] when the class's secret is not known.
+pub async fn presentation_frame(session_id: Uuid) -> Result<PresentationFrame, CommandError> {
+    call("presentation_frame", &SessionArgs { session_id }).await
+}
+
+/// Starts following the class's live roster: [`LiveRosterEvent`]s arrive through
+/// [`listen_live_roster`].
+///
+/// # Errors
+/// Only when the Rust side cannot be reached.
+pub async fn watch_roster(session_id: Uuid) -> Result<(), CommandError> {
+    call("watch_roster", &SessionArgs { session_id }).await
+}
+
+/// Stops following the live roster.
+///
+/// # Errors
+/// Only when the Rust side cannot be reached.
+pub async fn stop_watching_roster() -> Result<(), CommandError> {
+    call("stop_watching_roster", &NoArgs {}).await
+}
+
+/// Marks or corrects a student by hand.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`invalid_field` without a reason).
+pub async fn mark_student(form: MarkForm) -> Result<RosterEntry, CommandError> {
+    call("mark_student", &MarkArgs { form }).await
+}
+
+/// Ends the class; everyone unmarked becomes absent.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn end_class(session_id: Uuid) -> Result<Roster, CommandError> {
+    call("end_class", &SessionArgs { session_id }).await
+}
+
+/// Saves the class sheet in the export folder.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned, such as [`ErrorCode::SaveFailed`].
+pub async fn export_class_sheet(
+    session_id: Uuid,
+    format: SheetFormat,
+) -> Result<SavedFile, CommandError> {
+    call("export_class_sheet", &ExportArgs { session_id, format }).await
+}
+
+/// Puts the window in or out of full screen; outside the app it does nothing.
+pub async fn set_fullscreen(on: bool) {
+    if let Ok(window) = current_window() {
+        let _ = window.set_fullscreen(on).await;
+    }
+}
+
+/// A subscription to the Rust side's live-roster events; dropping it unsubscribes.
+pub struct LiveRosterListener {
+    _handler: Closure<dyn FnMut(JsValue)>,
+    unlisten: Rc<RefCell<Option<js_sys::Function>>>,
+    dropped: Rc<Cell<bool>>,
+}
+
+impl std::fmt::Debug for LiveRosterListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LiveRosterListener")
+    }
+}
+
+impl Drop for LiveRosterListener {
+    fn drop(&mut self) {
+        self.dropped.set(true);
+        if let Some(unlisten) = self.unlisten.borrow_mut().take() {
+            let _ = unlisten.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// Calls `on_event` with every [`LiveRosterEvent`] until the listener is dropped.
+#[must_use]
+pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> LiveRosterListener {
+    let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
+            .unwrap_or(JsValue::UNDEFINED);
+        if let Ok(event) = serde_wasm_bindgen::from_value::<LiveRosterEvent>(payload) {
+            on_event(event);
+        }
+    });
+    let unlisten = Rc::new(RefCell::new(None));
+    let dropped = Rc::new(Cell::new(false));
+    let function: js_sys::Function = handler.as_ref().unchecked_ref::<js_sys::Function>().clone();
+    {
+        let (unlisten, dropped) = (unlisten.clone(), dropped.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let Ok(stop) = listen(LIVE_ROSTER_EVENT, &function).await else {
+                return;
+            };
+            let Ok(stop) = stop.dyn_into::<js_sys::Function>() else {
+                return;
+            };
+            if dropped.get() {
+                let _ = stop.call0(&JsValue::NULL);
+            } else {
+                *unlisten.borrow_mut() = Some(stop);
+            }
+        });
+    }
+    LiveRosterListener {
+        _handler: handler,
+        unlisten,
+        dropped,
+    }
+}
+
+pub use rollcall_core::api::{
+    AttendanceStatus, ClassSession, CommandError, CommandErrorCode as ErrorCode, LiveConnection,
+    LiveRosterEvent, LoginForm, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
+    SessionStatus, SheetFormat, SignedIn, LIVE_ROSTER_EVENT,
+};
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
     CommandError {
@@ -48,6 +202,30 @@ fn ipc_error(message: impl Into<String>) -> CommandError {
 
 #[derive(Serialize)]
 struct NoArgs {}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SlotArgs {
+    slot_id: Uuid,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionArgs {
+    session_id: Uuid,
+}
+
+#[derive(Serialize)]
+struct MarkArgs {
+    form: MarkForm,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportArgs {
+    session_id: Uuid,
+    format: SheetFormat,
+}
 
 async fn call<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, CommandError> {
     let args = serde_wasm_bindgen::to_value(args)

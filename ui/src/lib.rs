@@ -3,6 +3,7 @@
 
 pub mod client;
 mod components;
+pub mod desk;
 pub mod session;
 
 pub use components::App;

@@ -60,6 +60,8 @@ pub enum SessionAction {
     SignedIn(SignedIn),
     /// The user signed out.
     SignedOut,
+    /// The sign-in expired or was revoked; the sentence says so on the login screen.
+    Expired(String),
 }
 
 impl Reducible for Session {
@@ -86,6 +88,11 @@ impl Reducible for Session {
             }
             SessionAction::SignedIn(signed_in) => next.phase = Phase::SignedIn(signed_in),
             SessionAction::SignedOut => next.phase = Phase::SignedOut { problem: None },
+            SessionAction::Expired(problem) => {
+                next.phase = Phase::SignedOut {
+                    problem: Some(problem),
+                }
+            }
         }
         Rc::new(next)
     }
@@ -110,6 +117,10 @@ pub fn explain(error: &CommandError, server_url: &str) -> String {
         ErrorCode::ServerError => {
             "The server had a problem signing you in. Try again in a moment.".to_owned()
         }
+        ErrorCode::NotSignedIn
+        | ErrorCode::SignInAgain
+        | ErrorCode::UnknownClass
+        | ErrorCode::SaveFailed => error.message.clone(),
         ErrorCode::Ipc => format!("The app could not handle the request ({}).", error.message),
         ErrorCode::Other => error.message.clone(),
     }

@@ -101,7 +101,9 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
             .env("PATH", tools.path())
             .env("ROLLCALL_E2E_APP", &app)
             .env("ROLLCALL_E2E_SERVER", &server.base_url)
-            .env("ROLLCALL_E2E_ARTIFACTS", &artifacts),
+            .env("ROLLCALL_E2E_ARTIFACTS", &artifacts)
+            // The app saves class sheets here; the journeys read them back.
+            .env("ROLLCALL_EXPORT_DIR", artifacts.join("exports")),
     );
     server.stop();
     server::stop_database(&e2e_data);

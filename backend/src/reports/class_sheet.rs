@@ -67,14 +67,19 @@ fn flags(entry: &RosterEntry) -> String {
 }
 
 /// `Maths / SE-A / Room B-204`.
-fn title(session: &ClassSession) -> String {
+fn class_name(session: &ClassSession) -> String {
     let mut parts = Vec::with_capacity(3);
     if let Some(subject) = &session.subject_name {
         parts.push(subject.as_str());
     }
     parts.push(&session.division_code);
     parts.push(&session.room_name);
-    format!("Class sheet: {}", parts.join(" / "))
+    parts.join(" / ")
+}
+
+/// `Class sheet: Maths / SE-A / Room B-204`.
+fn title(session: &ClassSession) -> String {
+    format!("Class sheet: {}", class_name(session))
 }
 
 /// A file name for the sheet without extension: `class-sheet-SE-A-2026-11-21-0900`.

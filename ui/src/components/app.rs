@@ -3,7 +3,7 @@ use yew::prelude::*;
 
 use super::brand_panel::BrandPanel;
 use super::login_screen::LoginScreen;
-use super::signed_in_screen::SignedInScreen;
+use super::workspace::Workspace;
 use crate::client::{self, LoginForm};
 use crate::session::{Phase, Session, SessionAction, FALLBACK_SERVER_URL};
 
@@ -73,9 +73,17 @@ pub fn App() -> Html {
                 {on_sign_in}
             />
         },
-        Phase::SignedIn(signed_in) => html! {
-            <SignedInScreen signed_in={signed_in.clone()} {on_sign_out} />
-        },
+        Phase::SignedIn(signed_in) => {
+            let on_expired = {
+                let dispatcher = session.dispatcher();
+                Callback::from(move |problem: String| {
+                    dispatcher.dispatch(SessionAction::Expired(problem));
+                })
+            };
+            return html! {
+                <Workspace signed_in={signed_in.clone()} {on_sign_out} {on_expired} />
+            };
+        }
     };
 
     html! {

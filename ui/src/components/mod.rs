@@ -2,7 +2,13 @@
 
 mod app;
 mod brand_panel;
+mod classroom_screen;
 mod login_screen;
-mod signed_in_screen;
+mod mark_dialog;
+mod presentation_panel;
+mod roster_panel;
+mod teacher_desk;
+mod todays_classes;
+mod workspace;
 
 pub use app::App;

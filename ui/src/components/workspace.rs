@@ -1,20 +1,24 @@
 use rollcall_core::api::Role;
 use yew::prelude::*;
 
+use super::teacher_desk::TeacherDesk;
 use crate::client::SignedIn;
 
-/// What the signed-in screen shows.
+/// What the signed-in workspace needs.
 #[derive(Properties, PartialEq)]
-pub struct SignedInScreenProps {
+pub struct WorkspaceProps {
     /// Who is signed in, and where.
     pub signed_in: SignedIn,
     /// Called when the user signs out.
     pub on_sign_out: Callback<()>,
+    /// Called with a sentence when the sign-in has expired.
+    pub on_expired: Callback<String>,
 }
 
-/// Who is signed in, to which server, and the Sign out button.
+/// The signed-in window: a bar with who is signed in and Sign out, and the
+/// screen of the user's role below it.
 #[component]
-pub fn SignedInScreen(props: &SignedInScreenProps) -> Html {
+pub fn Workspace(props: &WorkspaceProps) -> Html {
     let SignedIn {
         user,
         server,
@@ -22,10 +26,20 @@ pub fn SignedInScreen(props: &SignedInScreenProps) -> Html {
     } = &props.signed_in;
     let onclick = props.on_sign_out.reform(|_: MouseEvent| ());
 
+    let body = match user.role {
+        Role::Teacher => html! { <TeacherDesk on_expired={props.on_expired.clone()} /> },
+        _ => html! {
+            <section class="screen">
+                <p class="muted">
+                    { "This desktop app has the teacher's classroom. Your screens are on their way; until then, use the server's web API." }
+                </p>
+            </section>
+        },
+    };
+
     html! {
-        <section class="screen">
-            <header class="screen-head">
-                <p class="eyebrow">{ "Signed in" }</p>
+        <div class="workspace">
+            <header class="topbar">
                 <div class="identity">
                     <span class="avatar" aria-hidden="true">{ initials(&user.display_name) }</span>
                     <div>
@@ -35,26 +49,18 @@ pub fn SignedInScreen(props: &SignedInScreenProps) -> Html {
                         </span>
                     </div>
                 </div>
+                <div class="topbar-end">
+                    <span class="server" title={server_address.clone()}>
+                        { server_address } { " · v" }
+                        <span id="server-version">{ &server.version }</span>
+                    </span>
+                    <button id="sign-out" class="button secondary" type="button" {onclick}>
+                        { "Sign out" }
+                    </button>
+                </div>
             </header>
-            <dl class="facts">
-                <div>
-                    <dt>{ "Username" }</dt>
-                    <dd>{ &user.username }</dd>
-                </div>
-                <div>
-                    <dt>{ "Server" }</dt>
-                    <dd>{ server_address }</dd>
-                </div>
-                <div>
-                    <dt>{ "Server version" }</dt>
-                    <dd id="server-version">{ &server.version }</dd>
-                </div>
-            </dl>
-            <p class="muted">{ "Your classes and check-ins will appear here." }</p>
-            <button id="sign-out" class="button secondary" type="button" {onclick}>
-                { "Sign out" }
-            </button>
-        </section>
+            <main class="workspace-body">{ body }</main>
+        </div>
     }
 }
 

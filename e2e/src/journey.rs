@@ -1,0 +1,136 @@
+//! Steps every desktop journey shares: filling the login form, reading text,
+//! screenshots, and turning WebDriver failures into sentences that name the step.
+
+use std::time::{Duration, Instant};
+
+use crate::env::JourneyEnv;
+use crate::webdriver::{Session, WebDriverError};
+
+/// A login includes password hashing on the server.
+pub const SIGN_IN: Duration = Duration::from_secs(30);
+
+/// Maps a WebDriver failure to a message naming the step that failed.
+pub fn step(what: &str) -> impl Fn(WebDriverError) -> String + '_ {
+    move |error| format!("step \"{what}\" failed: {error}")
+}
+
+/// `Ok` when `condition` holds, else the failure message.
+///
+/// # Errors
+/// `failure` when the condition does not hold.
+pub fn check(condition: bool, failure: String) -> Result<(), String> {
+    if condition {
+        Ok(())
+    } else {
+        Err(failure)
+    }
+}
+
+/// Types the server address, login and password into the login form.
+///
+/// # Errors
+/// The step that failed.
+pub async fn fill_login_form(
+    session: &Session,
+    server: &str,
+    login: &str,
+    password: &str,
+) -> Result<(), String> {
+    for (css, text) in [
+        ("#server-url", server),
+        ("#login", login),
+        ("#password", password),
+    ] {
+        let field = session
+            .find(css)
+            .await
+            .map_err(step(&format!("find {css}")))?;
+        session
+            .clear(&field)
+            .await
+            .map_err(step(&format!("clear {css}")))?;
+        session
+            .send_keys(&field, text)
+            .await
+            .map_err(step(&format!("type into {css}")))?;
+    }
+    Ok(())
+}
+
+/// Clicks the element matching `css`.
+///
+/// # Errors
+/// The step that failed.
+pub async fn click(session: &Session, css: &str, timeout: Duration) -> Result<(), String> {
+    let element = session
+        .wait_for(css, timeout)
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .click(&element)
+        .await
+        .map_err(step(&format!("click {css}")))
+}
+
+/// The text of the element matching `css`, now.
+///
+/// # Errors
+/// The step that failed.
+pub async fn text_of(session: &Session, css: &str) -> Result<String, String> {
+    let element = session
+        .find(css)
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .text(&element)
+        .await
+        .map_err(step(&format!("read {css}")))
+}
+
+/// Waits until `css` shows text containing `wanted`, and returns that text; a message
+/// from an earlier step may stay on screen until the next answer arrives.
+///
+/// # Errors
+/// A message with the last text seen when `wanted` does not appear in time.
+pub async fn wait_for_text_containing(
+    session: &Session,
+    css: &str,
+    wanted: &str,
+    timeout: Duration,
+) -> Result<String, String> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let text = session
+            .wait_for_text(css, remaining.max(Duration::from_millis(200)))
+            .await
+            .map_err(step(&format!("read {css}")))?;
+        if text.contains(wanted) {
+            return Ok(text);
+        }
+        if Instant::now() > deadline {
+            return Err(format!(
+                "{css} did not come to contain {wanted:?} in {timeout:?}; it reads {text:?}"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves a screenshot of the window under the artifacts folder.
+///
+/// # Errors
+/// The step that failed.
+pub async fn save_screenshot(
+    session: &Session,
+    env: &JourneyEnv,
+    name: &str,
+) -> Result<(), String> {
+    let _ = session.wait_for_paint().await;
+    let png = session
+        .screenshot()
+        .await
+        .map_err(step(&format!("take {name}")))?;
+    let path = env.artifacts.join(name);
+    std::fs::write(&path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
