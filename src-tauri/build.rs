@@ -14,6 +14,13 @@ fn main() {
         "mark_student",
         "end_class",
         "export_class_sheet",
+        "dashboard",
+        "list_divisions",
+        "attendance_report",
+        "export_report",
+        "review_queue",
+        "decide_review",
+        "review_thumbnail",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(app_commands))
         .expect("failed to run tauri-build");

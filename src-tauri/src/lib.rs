@@ -8,7 +8,10 @@ pub mod classroom;
 mod commands;
 pub mod config;
 pub mod error;
+pub mod exports;
 pub mod face;
+pub mod review_queue;
+pub mod school_reports;
 pub mod server_api;
 pub mod server_requests;
 
@@ -46,6 +49,13 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::classroom::mark_student,
             commands::classroom::end_class,
             commands::classroom::export_class_sheet,
+            commands::admin::dashboard,
+            commands::admin::list_divisions,
+            commands::admin::attendance_report,
+            commands::admin::export_report,
+            commands::admin::review_queue,
+            commands::admin::decide_review,
+            commands::admin::review_thumbnail,
         ])
 }
 

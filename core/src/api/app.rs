@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use uuid::Uuid;
 
-use super::{AttendanceStatus, Roster, ServerInfo, UserSummary};
+use super::{
+    AttendanceReport, AttendanceStatus, ClassSession, ReviewDecision, Roster, ServerInfo,
+    UserSummary,
+};
 
 /// The arguments of the `login` command (Tauri names arguments in camelCase).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +182,62 @@ pub struct MarkForm {
     pub status: AttendanceStatus,
     /// Why (required; audited).
     pub reason: String,
+}
+
+/// What a report covers, as the admin's filters give it (the `attendance_report`
+/// and `export_report` commands).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportFilterForm {
+    /// One division, or all.
+    #[serde(default)]
+    pub division_id: Option<Uuid>,
+    /// First day, `YYYY-MM-DD` (default: 30 days before `to`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: today).
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// One division's attendance on the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DivisionRate {
+    /// The division.
+    pub division_id: Uuid,
+    /// Its code ("SE-A").
+    pub code: String,
+    /// Attended / countable records, percent; none before any class.
+    pub percentage: Option<f64>,
+    /// Students below the at-risk threshold.
+    pub at_risk: u32,
+}
+
+/// The admin's dashboard: today's classes, the last 30 days, and each division.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// Today's date at the school, `YYYY-MM-DD`.
+    pub today: String,
+    /// Today's class sessions.
+    pub sessions: Vec<ClassSession>,
+    /// The whole school over the last 30 days (daily series, at-risk rows).
+    pub overall: AttendanceReport,
+    /// Each division over the same period.
+    pub divisions: Vec<DivisionRate>,
+    /// Claims waiting in the review queue.
+    pub review_waiting: u64,
+}
+
+/// The arguments of the `decide_review` command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewForm {
+    /// The doubtful claim.
+    pub claim_id: Uuid,
+    /// Approve or reject.
+    pub decision: ReviewDecision,
+    /// Why (required; audited).
+    pub note: String,
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! The teacher's classroom commands: today's classes, presentation, live roster,
 //! marks, ending a class and exporting its sheet.
 
-use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -133,18 +132,6 @@ pub async fn export_class_sheet<R: Runtime>(
     session_id: Uuid,
     format: SheetFormat,
 ) -> Result<SavedFile, AppError> {
-    let folder = export_folder(&app, &config);
+    let folder = super::export_folder(&app, &config);
     Classroom::export_sheet(&client, session_id, format, &folder).await
-}
-
-fn export_folder<R: Runtime>(app: &AppHandle<R>, config: &AppConfig) -> PathBuf {
-    if let Some(folder) = &config.export_dir {
-        return folder.clone();
-    }
-    let paths = app.path();
-    paths
-        .download_dir()
-        .or_else(|_| paths.document_dir())
-        .or_else(|_| paths.home_dir())
-        .unwrap_or_else(|_| std::env::temp_dir())
 }

@@ -1,0 +1,74 @@
+//! The admin's commands: the dashboard, reports and their export, and the review
+//! queue. The server checks the role of every call.
+
+use rollcall_core::api::{
+    AttendanceReport, Dashboard, DivisionRecord, Page, ReportFilterForm, ReviewForm, ReviewItem,
+    RosterEntry, SavedFile, SheetFormat,
+};
+use tauri::{AppHandle, Runtime, State};
+use uuid::Uuid;
+
+use crate::{review_queue, school_reports, AppConfig, AppError, ServerClient};
+
+/// Today's classes and the last 30 days, over the school and per division.
+#[tauri::command]
+pub async fn dashboard(client: State<'_, ServerClient>) -> Result<Dashboard, AppError> {
+    school_reports::dashboard(&client).await
+}
+
+/// The divisions, for the report filters.
+#[tauri::command]
+pub async fn list_divisions(
+    client: State<'_, ServerClient>,
+) -> Result<Vec<DivisionRecord>, AppError> {
+    school_reports::divisions(&client).await
+}
+
+/// An attendance report over the filter.
+#[tauri::command]
+pub async fn attendance_report(
+    client: State<'_, ServerClient>,
+    filter: ReportFilterForm,
+) -> Result<AttendanceReport, AppError> {
+    school_reports::report(&client, &filter).await
+}
+
+/// Saves the report as CSV or PDF in the export folder.
+#[tauri::command]
+pub async fn export_report<R: Runtime>(
+    app: AppHandle<R>,
+    client: State<'_, ServerClient>,
+    config: State<'_, AppConfig>,
+    filter: ReportFilterForm,
+    format: SheetFormat,
+) -> Result<SavedFile, AppError> {
+    let folder = super::export_folder(&app, &config);
+    school_reports::export(&client, &filter, format, &folder).await
+}
+
+/// A page of the review queue.
+#[tauri::command]
+pub async fn review_queue(
+    client: State<'_, ServerClient>,
+    page: u32,
+) -> Result<Page<ReviewItem>, AppError> {
+    review_queue::queue(&client, page).await
+}
+
+/// Approves or rejects a doubtful claim with a note.
+#[tauri::command]
+pub async fn decide_review(
+    client: State<'_, ServerClient>,
+    form: ReviewForm,
+) -> Result<RosterEntry, AppError> {
+    review_queue::decide(&client, &form).await
+}
+
+/// A kiosk's face thumbnail as a `data:` URL.
+#[tauri::command]
+pub async fn review_thumbnail(
+    client: State<'_, ServerClient>,
+    claim_id: Uuid,
+) -> Result<String, AppError> {
+    review_queue::thumbnail(&client, claim_id).await
+}
