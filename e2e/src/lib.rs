@@ -3,5 +3,6 @@
 
 pub mod env;
 pub mod journey;
+pub mod school;
 pub mod tauri_driver;
 pub mod webdriver;

@@ -268,6 +268,20 @@ impl Session {
         Ok(())
     }
 
+    /// Resizes the window (to see a screen at a laptop's or a projector's size).
+    ///
+    /// # Errors
+    /// When the driver refuses the size.
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<(), WebDriverError> {
+        self.command(
+            Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await
+        .map(drop)
+    }
+
     /// A PNG screenshot of the window.
     ///
     /// # Errors

@@ -9,36 +9,22 @@
 //! exports); `cargo xtask test` provides them all.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use rollcall_core::api::{
-    ClaimBatchResult, DeviceRecord, DivisionStudent, LoginResponse, Page, SlotRecord,
-};
-use rollcall_core::claim::{Claim, Evidence, Token};
-use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
-use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
+use rollcall_core::api::DivisionStudent;
 use rollcall_core::qr::QrPayload;
-use rollcall_core::signing::{DeviceKey, SignedClaim};
-use rollcall_core::timestamp::Timestamp;
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
     check, click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
 };
+use rollcall_e2e::school::{School, TEACHER, TEACHER_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
-use serde_json::{json, Value};
-use uuid::Uuid;
+use serde_json::json;
 
 const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(15);
-const TEACHER: &str = "teacher1";
-const TEACHER_PASSWORD: &str = "rollcall-teacher";
-const ADMIN: &str = "admin";
-const ADMIN_PASSWORD: &str = "rollcall-admin";
-const STUDENT_PASSWORD: &str = "rollcall-student";
-/// The room's centre: the student stands here.
-const CENTRE: (f64, f64) = (18.530_0, 73.830_0);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_teacher_runs_a_class_from_start_to_class_sheet_in_the_desktop_app() {
@@ -48,6 +34,7 @@ async fn a_teacher_runs_a_class_from_start_to_class_sheet_in_the_desktop_app() {
             .expect("ROLLCALL_EXPORT_DIR is set (where the app saves class sheets)"),
     );
     let school = School::prepare(&env.server).await;
+    let [student, other, unmarked] = [0, 1, 2].map(|i| school.students[i].clone());
 
     let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-classroom.log"))
         .await
@@ -56,7 +43,12 @@ async fn a_teacher_runs_a_class_from_start_to_class_sheet_in_the_desktop_app() {
         .await
         .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
 
-    let outcome = journey(&session, &env, &school, &exports).await;
+    let cast = Cast {
+        student,
+        other,
+        unmarked,
+    };
+    let outcome = journey(&session, &env, &school, &cast, &exports).await;
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "teacher-failure.png").await;
     }
@@ -68,10 +60,18 @@ async fn a_teacher_runs_a_class_from_start_to_class_sheet_in_the_desktop_app() {
     ended.expect("the WebDriver session ends cleanly");
 }
 
+/// The three students whose lines the journey checks.
+struct Cast {
+    student: DivisionStudent,
+    other: DivisionStudent,
+    unmarked: DivisionStudent,
+}
+
 async fn journey(
     session: &Session,
     env: &JourneyEnv,
     school: &School,
+    cast: &Cast,
     exports: &std::path::Path,
 ) -> Result<(), String> {
     session
@@ -106,6 +106,22 @@ async fn journey(
         otp.chars().filter(char::is_ascii_digit).count() == 6,
         format!("#otp reads {otp:?}"),
     )?;
+    // The countdown bar shrinks with the seconds left (drawn as SVG geometry: the
+    // app's CSP forbids inline styles).
+    let countdown = rollcall_e2e::journey::text_of(session, "#qr-countdown").await?;
+    let bar = attribute(session, ".countdown-bar .fill", "width").await?;
+    let left: f64 = countdown
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .ok_or_else(|| format!("#qr-countdown reads {countdown:?}"))?;
+    let drawn: f64 = bar
+        .as_deref()
+        .and_then(|w| w.parse().ok())
+        .ok_or_else(|| format!("the countdown bar has width {bar:?}"))?;
+    check(
+        (drawn - left * 100.0 / 20.0).abs() <= 10.0,
+        format!("the bar is {drawn} % wide with {left} s of 20 left"),
+    )?;
     save_screenshot(session, env, "teacher-classroom.png").await?;
     let turned = Instant::now();
     let second = loop {
@@ -125,13 +141,13 @@ async fn journey(
 
     // A student scans the screen's QR and submits a claim; the roster shows it.
     let scanned = qr_payload(session, UI).await?;
-    let result = school.student_claims(&scanned).await;
+    let result = school.claim(&cast.student, &scanned, 8.0).await;
     let answered = Instant::now();
     check(
-        result.0 == Outcome::Accepted,
-        format!("the claim was {:?}: {}", result.0, result.1),
+        result.outcome == Outcome::Accepted,
+        format!("the claim was {:?}: {:?}", result.outcome, result.reasons),
     )?;
-    let line = format!("li.roster-line[data-student=\"{}\"]", school.student.id);
+    let line = format!("li.roster-line[data-student=\"{}\"]", cast.student.id);
     loop {
         if attribute(session, &line, "data-status").await?.as_deref() == Some("present") {
             break;
@@ -158,6 +174,20 @@ async fn journey(
         .map_err(step("presentation mode shows the QR"))?;
     tokio::time::sleep(Duration::from_millis(600)).await;
     save_screenshot(session, env, "teacher-presentation.png").await?;
+    // Readable on a laptop and on a projector.
+    for (width, height) in [(1366, 768), (1920, 1080)] {
+        session
+            .set_window_size(width, height)
+            .await
+            .map_err(step(&format!("resize the window to {width}×{height}")))?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        save_screenshot(
+            session,
+            env,
+            &format!("teacher-presentation-{width}x{height}.png"),
+        )
+        .await?;
+    }
     click(session, "#leave-presentation", UI).await?;
     session
         .wait_for("#end-class", UI)
@@ -165,7 +195,7 @@ async fn journey(
         .map_err(step("leaving presentation mode shows the controls"))?;
 
     // Correct another student's mark, with a reason.
-    let other = format!("li.roster-line[data-student=\"{}\"]", school.other.id);
+    let other = format!("li.roster-line[data-student=\"{}\"]", cast.other.id);
     click(session, &format!("{other} .correct-mark"), UI).await?;
     click(session, "#mark-save", UI).await?;
     session
@@ -191,7 +221,7 @@ async fn journey(
     click(session, "#confirm-end", UI).await?;
     wait_for_text_containing(session, "#desk-notice", "Class ended: 1 of", UI).await?;
     wait_for_attribute(session, &line, "data-status", "present").await?;
-    let third = format!("li.roster-line[data-student=\"{}\"]", school.unmarked.id);
+    let third = format!("li.roster-line[data-student=\"{}\"]", cast.unmarked.id);
     wait_for_attribute(session, &third, "data-status", "absent").await?;
     save_screenshot(session, env, "teacher-class-ended.png").await?;
 
@@ -206,7 +236,7 @@ async fn journey(
         )?;
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let text = String::from_utf8_lossy(&bytes);
-        for student in [&school.student, &school.other, &school.unmarked] {
+        for student in [&cast.student, &cast.other, &cast.unmarked] {
             check(
                 text.contains(&student.display_name),
                 format!("{} lists {}", path.display(), student.display_name),
@@ -214,12 +244,12 @@ async fn journey(
         }
         if extension == "csv" {
             check(
-                text.contains(&format!("{},", school.student.display_name))
+                text.contains(&format!("{},", cast.student.display_name))
                     && text.lines().any(|l| {
-                        l.starts_with(&school.other.display_name) && l.contains(",excused,manual,")
+                        l.starts_with(&cast.other.display_name) && l.contains(",excused,manual,")
                     })
                     && text.lines().any(|l| {
-                        l.starts_with(&school.unmarked.display_name) && l.contains(",absent,")
+                        l.starts_with(&cast.unmarked.display_name) && l.contains(",absent,")
                     }),
                 format!("the CSV has the marks: {text}"),
             )?;
@@ -281,257 +311,4 @@ async fn wait_for_attribute(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-/// What the admin set up, and the students the journey uses.
-struct School {
-    server: String,
-    http: reqwest::Client,
-    teacher_token: String,
-    slot: Uuid,
-    student: DivisionStudent,
-    other: DivisionStudent,
-    unmarked: DivisionStudent,
-}
-
-impl School {
-    /// As the admin: a room with a circular geofence and a Wi-Fi access point, and a
-    /// slot today for teacher1 in it.
-    async fn prepare(server: &str) -> Self {
-        let server = server.trim_end_matches('/').to_owned();
-        let http = reqwest::Client::new();
-        let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
-        let teacher = sign_in(&http, &server, TEACHER, TEACHER_PASSWORD).await;
-        let theirs: Page<SlotRecord> = get(
-            &http,
-            &format!("{server}/api/v1/timetable?teacher_id={}", teacher.user.id),
-            &admin.access_token,
-        )
-        .await;
-        let taught = theirs.items.first().expect("teacher1 has demo classes");
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() % 1_000_000);
-        let room: Value = post(
-            &http,
-            &format!("{server}/api/v1/rooms"),
-            &admin.access_token,
-            &json!({
-                "code": format!("E2E-{stamp}"),
-                "name": format!("Studio {stamp}"),
-                "building": "Test wing",
-                "geofence": {"kind": "circle",
-                    "centre": {"latitude": CENTRE.0, "longitude": CENTRE.1}, "radius_m": 30},
-                "policy": "token & location",
-                "access_points": [{"kind": "wifi", "bssid": "3C-84-6A-E2-E0-01", "label": "ceiling"}]
-            }),
-        )
-        .await;
-        let weekday = today_weekday();
-        let mut slot = None;
-        for (from, to) in [
-            ("20:00", "20:50"),
-            ("21:00", "21:50"),
-            ("06:00", "06:50"),
-            ("07:00", "07:50"),
-            ("22:00", "22:50"),
-        ] {
-            let answer = http
-                .post(format!("{server}/api/v1/timetable"))
-                .bearer_auth(&admin.access_token)
-                .json(&json!({
-                    "division_id": taught.division_id, "subject_id": taught.subject_id,
-                    "teacher_id": teacher.user.id, "room_id": room["id"],
-                    "weekday": weekday, "starts_at": from, "ends_at": to,
-                }))
-                .send()
-                .await
-                .expect("the server answers");
-            if answer.status() == reqwest::StatusCode::CREATED {
-                slot = Some(answer.json::<SlotRecord>().await.expect("a slot").id);
-                break;
-            }
-        }
-        let slot = slot.expect("a free hour for the new slot today");
-        let students: Page<DivisionStudent> = get(
-            &http,
-            &format!(
-                "{server}/api/v1/divisions/{}/students?per_page=100",
-                taught.division_id
-            ),
-            &admin.access_token,
-        )
-        .await;
-        let mut students = students.items.into_iter();
-        let (Some(student), Some(other), Some(unmarked)) =
-            (students.next(), students.next(), students.next())
-        else {
-            panic!("the division has at least three students");
-        };
-        Self {
-            server,
-            http,
-            teacher_token: teacher.access_token,
-            slot,
-            student,
-            other,
-            unmarked,
-        }
-    }
-
-    /// The session of the new slot (planned for today as soon as the teacher's
-    /// classes are listed).
-    async fn session_id(&self) -> Uuid {
-        let today: Vec<Value> = get(
-            &self.http,
-            &format!("{}/api/v1/sessions/today", self.server),
-            &self.teacher_token,
-        )
-        .await;
-        today
-            .iter()
-            .find(|s| s["session"]["slot_id"].as_str() == Some(&self.slot.to_string()))
-            .and_then(|s| s["session"]["id"].as_str())
-            .and_then(|id| id.parse().ok())
-            .expect("the new slot is among today's sessions")
-    }
-
-    /// The student signs in, registers a phone and claims with the scanned QR while
-    /// standing in the room; the server's verdict and its reasons.
-    async fn student_claims(&self, scanned: &QrPayload) -> (Outcome, String) {
-        let login = sign_in(
-            &self.http,
-            &self.server,
-            &self.student.username,
-            STUDENT_PASSWORD,
-        )
-        .await;
-        // One phone per student, the same on every run: a second phone would wait for
-        // an admin's approval.
-        let mut seed = [0; 32];
-        seed[..16].copy_from_slice(self.student.id.as_bytes());
-        seed[16..].copy_from_slice(self.student.id.as_bytes());
-        let key = DeviceKey::from_seed(&seed);
-        let device: DeviceRecord = post(
-            &self.http,
-            &format!("{}/api/v1/devices", self.server),
-            &login.access_token,
-            &json!({"public_key": key.public().to_string(), "label": "Pixel", "platform": "android"}),
-        )
-        .await;
-        let now = now();
-        let claim = Claim {
-            id: ClaimId::generate(
-                u64::try_from(now.unix()).unwrap_or_default() * 1000,
-                &mut rand_core::OsRng,
-            ),
-            student: StudentId::from(self.student.id),
-            session: SessionId::from(*scanned.session().as_uuid()),
-            device: DeviceId::from(device.id),
-            scanned_at: now,
-            evidence: Evidence {
-                token: Some(Token::Qr(*scanned)),
-                location: Some(LocationFix {
-                    point: GeoPoint::new(CENTRE.0, CENTRE.1).expect("a valid point"),
-                    accuracy: Metres::new(8.0).expect("a valid accuracy"),
-                    mocked: false,
-                    fixed_at: now,
-                }),
-                radio: None,
-                face: None,
-            },
-        };
-        let answer: ClaimBatchResult = post(
-            &self.http,
-            &format!("{}/api/v1/attendance/claims", self.server),
-            &login.access_token,
-            &json!({"claims": [SignedClaim::sign(claim, &key)]}),
-        )
-        .await;
-        let result = answer.results.into_iter().next().expect("one result");
-        (result.outcome, format!("{:?}", result.reasons))
-    }
-}
-
-fn now() -> Timestamp {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Timestamp::from_unix(i64::try_from(secs).unwrap_or_default())
-}
-
-/// Today's weekday in UTC, the e2e server's school time zone.
-fn today_weekday() -> &'static str {
-    weekday_of(now().unix())
-}
-
-/// The UTC weekday of a unix time, as the API names it.
-fn weekday_of(unix: i64) -> &'static str {
-    let days = unix.div_euclid(86_400);
-    // 1970-01-01 was a Thursday.
-    [
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "monday",
-        "tuesday",
-        "wednesday",
-    ][usize::try_from(days.rem_euclid(7)).unwrap_or_default()]
-}
-
-async fn sign_in(
-    http: &reqwest::Client,
-    server: &str,
-    login: &str,
-    password: &str,
-) -> LoginResponse {
-    post(
-        http,
-        &format!("{server}/api/v1/auth/login"),
-        "",
-        &json!({"login": login, "password": password}),
-    )
-    .await
-}
-
-async fn get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str, token: &str) -> T {
-    let answer = http
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    let status = answer.status();
-    let body = answer.text().await.unwrap_or_default();
-    assert!(status.is_success(), "GET {url}: {status} {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
-}
-
-async fn post<T: serde::de::DeserializeOwned>(
-    http: &reqwest::Client,
-    url: &str,
-    token: &str,
-    body: &Value,
-) -> T {
-    let mut request = http.post(url).json(body);
-    if !token.is_empty() {
-        request = request.bearer_auth(token);
-    }
-    let answer = request
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let status = answer.status();
-    let text = answer.text().await.unwrap_or_default();
-    assert!(status.is_success(), "POST {url}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("POST {url}: {e}: {text}"))
-}
-
-#[test]
-fn the_weekday_of_a_known_date_is_right() {
-    // 2026-11-21 is a Saturday; 1969-12-31 a Wednesday.
-    assert_eq!(weekday_of(1_795_219_200), "saturday");
-    assert_eq!(weekday_of(1_795_219_200 + 86_399), "saturday");
-    assert_eq!(weekday_of(-1), "wednesday");
 }

@@ -122,6 +122,65 @@ pub async fn export_class_sheet(
     call("export_class_sheet", &ExportArgs { session_id, format }).await
 }
 
+/// The admin's dashboard.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn dashboard() -> Result<Dashboard, CommandError> {
+    call("dashboard", &NoArgs {}).await
+}
+
+/// The divisions, for filters.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn list_divisions() -> Result<Vec<DivisionRecord>, CommandError> {
+    call("list_divisions", &NoArgs {}).await
+}
+
+/// An attendance report.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`invalid_query` for bad dates).
+pub async fn attendance_report(filter: ReportFilterForm) -> Result<AttendanceReport, CommandError> {
+    call("attendance_report", &FilterArgs { filter }).await
+}
+
+/// Saves a report as CSV or PDF in the export folder.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn export_report(
+    filter: ReportFilterForm,
+    format: SheetFormat,
+) -> Result<SavedFile, CommandError> {
+    call("export_report", &ExportReportArgs { filter, format }).await
+}
+
+/// A page of the review queue.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn review_queue(page: u32) -> Result<Page<ReviewItem>, CommandError> {
+    call("review_queue", &PageArgs { page }).await
+}
+
+/// Approves or rejects a doubtful claim.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn decide_review(form: ReviewForm) -> Result<RosterEntry, CommandError> {
+    call("decide_review", &ReviewArgs { form }).await
+}
+
+/// A kiosk's face thumbnail as a `data:` URL.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn review_thumbnail(claim_id: Uuid) -> Result<String, CommandError> {
+    call("review_thumbnail", &ClaimArgs { claim_id }).await
+}
+
 /// Puts the window in or out of full screen; outside the app it does nothing.
 pub async fn set_fullscreen(on: bool) {
     if let Ok(window) = current_window() {
@@ -188,9 +247,11 @@ pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> LiveR
 }
 
 pub use rollcall_core::api::{
-    AttendanceStatus, ClassSession, CommandError, CommandErrorCode as ErrorCode, LiveConnection,
-    LiveRosterEvent, LoginForm, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
-    SessionStatus, SheetFormat, SignedIn, LIVE_ROSTER_EVENT,
+    AttendanceReport, AttendanceStatus, ClassSession, CommandError, CommandErrorCode as ErrorCode,
+    DailyPoint, Dashboard, DivisionRate, DivisionRecord, LiveConnection, LiveRosterEvent,
+    LoginForm, MarkForm, Page, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision,
+    ReviewForm, ReviewItem, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat, SignedIn,
+    LIVE_ROSTER_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
@@ -213,6 +274,33 @@ struct SlotArgs {
 #[serde(rename_all = "camelCase")]
 struct SessionArgs {
     session_id: Uuid,
+}
+
+#[derive(Serialize)]
+struct FilterArgs {
+    filter: ReportFilterForm,
+}
+
+#[derive(Serialize)]
+struct ExportReportArgs {
+    filter: ReportFilterForm,
+    format: SheetFormat,
+}
+
+#[derive(Serialize)]
+struct PageArgs {
+    page: u32,
+}
+
+#[derive(Serialize)]
+struct ReviewArgs {
+    form: ReviewForm,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClaimArgs {
+    claim_id: Uuid,
 }
 
 #[derive(Serialize)]

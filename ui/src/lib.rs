@@ -1,6 +1,7 @@
 //! Rollcall's Yew frontend. It never talks to the network: every call goes to the Rust
 //! side through [`client`].
 
+pub mod charts;
 pub mod client;
 mod components;
 pub mod desk;

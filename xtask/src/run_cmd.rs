@@ -30,7 +30,7 @@ pub fn run() -> Result<()> {
 
     step("Start the server");
     let listen = std::env::var("ROLLCALL_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-    let server = RunningServer::start(&data_dir, &listen)?;
+    let server = RunningServer::start(&data_dir, &listen, &[])?;
     println!("\n    Rollcall server: {}", server.base_url);
     println!("    health:          {}/health/ready", server.base_url);
     println!("    demo logins:\n{DEMO_LOGINS}");

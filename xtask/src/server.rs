@@ -55,11 +55,13 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    /// Starts `serve` listening on `listen` and waits until `/health/ready` answers.
-    pub fn start(data_dir: &Path, listen: &str) -> Result<Self> {
+    /// Starts `serve` listening on `listen`, with `env` added to its environment, and
+    /// waits until `/health/ready` answers.
+    pub fn start(data_dir: &Path, listen: &str, env: &[(&str, &str)]) -> Result<Self> {
         let mut child = command(data_dir)
             .arg("serve")
             .env("ROLLCALL_LISTEN", listen)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start the server: {e}"))?;

@@ -88,14 +88,20 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
     let e2e_data = data.join("e2e");
     let _ = std::fs::remove_dir_all(&e2e_data);
     server::seed_demo(&e2e_data)?;
-    let mut server = RunningServer::start(&e2e_data, "127.0.0.1:0")?;
+    // Every journey signs people in from the same loopback address, more often than
+    // the per-address login limit that protects a real server allows.
+    let mut server = RunningServer::start(
+        &e2e_data,
+        "127.0.0.1:0",
+        &[("ROLLCALL_LOGIN_LIMIT_PER_MINUTE", "600")],
+    )?;
     let artifacts = crate::workspace_root().join("test-artifacts");
     let _ = std::fs::create_dir_all(&artifacts);
     let app = crate::target_dir().join("debug/rollcall-app");
     let result = run_tests(
         "desktop e2e",
         Command::new("xvfb-run")
-            .args(["-a", "-s", "-screen 0 1280x800x24"])
+            .args(["-a", "-s", "-screen 0 1920x1080x24"])
             .arg(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .args(["test", "-p", "rollcall-e2e", "--", "--test-threads=1"])
             .env("PATH", tools.path())

@@ -1,12 +1,19 @@
 //! The screens, named for what the user sees.
 
+mod admin_desk;
 mod app;
+mod attendance_chart;
 mod brand_panel;
 mod classroom_screen;
+mod dashboard_screen;
 mod login_screen;
 mod mark_dialog;
 mod presentation_panel;
+mod reports_screen;
+mod review_card;
+mod review_queue_screen;
 mod roster_panel;
+mod sign_in_guard;
 mod teacher_desk;
 mod todays_classes;
 mod workspace;

@@ -1,6 +1,7 @@
 use rollcall_core::api::Role;
 use yew::prelude::*;
 
+use super::admin_desk::AdminDesk;
 use super::teacher_desk::TeacherDesk;
 use crate::client::SignedIn;
 
@@ -28,10 +29,11 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
 
     let body = match user.role {
         Role::Teacher => html! { <TeacherDesk on_expired={props.on_expired.clone()} /> },
+        Role::Admin => html! { <AdminDesk on_expired={props.on_expired.clone()} /> },
         _ => html! {
             <section class="screen">
                 <p class="muted">
-                    { "This desktop app has the teacher's classroom. Your screens are on their way; until then, use the server's web API." }
+                    { "This desktop app has the teacher's classroom and the admin's management view. The student's check-in screens are on their way." }
                 </p>
             </section>
         },

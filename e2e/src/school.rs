@@ -1,0 +1,319 @@
+//! What the journeys set up through the server's API before they drive the app:
+//! as the admin, a room with a geofence and an access point and a class today for
+//! `teacher1`; the division's students; and a student's phone that claims.
+//! (The admin's screens for rooms and the timetable come later; until then this is
+//! the admin's part of the journeys.)
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rollcall_core::api::{
+    ClaimBatchResult, ClaimResult, DeviceRecord, DivisionStudent, LoginResponse, Page, SlotRecord,
+};
+use rollcall_core::claim::{Claim, Evidence, Token};
+use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
+use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
+use rollcall_core::qr::QrPayload;
+use rollcall_core::signing::{DeviceKey, SignedClaim};
+use rollcall_core::timestamp::Timestamp;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// The demo teacher who runs the journeys' classes.
+pub const TEACHER: &str = "teacher1";
+/// Their password.
+pub const TEACHER_PASSWORD: &str = "rollcall-teacher";
+/// The demo admin.
+pub const ADMIN: &str = "admin";
+/// Their password.
+pub const ADMIN_PASSWORD: &str = "rollcall-admin";
+/// Every demo student's password.
+pub const STUDENT_PASSWORD: &str = "rollcall-student";
+/// The centre of the journeys' rooms: a student standing here is inside.
+pub const CENTRE: (f64, f64) = (18.530_0, 73.830_0);
+
+/// A class today in a new room, and the students of its division.
+#[derive(Debug)]
+pub struct School {
+    /// The server's base URL, without a trailing `/`.
+    pub server: String,
+    /// The HTTP client.
+    pub http: reqwest::Client,
+    /// The admin's access token.
+    pub admin_token: String,
+    /// The teacher's access token.
+    pub teacher_token: String,
+    /// The new room's name.
+    pub room_name: String,
+    /// The new slot today.
+    pub slot: Uuid,
+    /// The division's students, by name.
+    pub students: Vec<DivisionStudent>,
+}
+
+impl School {
+    /// As the admin: a room (circle geofence, a Wi-Fi access point, policy
+    /// `token & location`) and a slot today for teacher1 in it, at the first free
+    /// evening or early hour.
+    ///
+    /// # Panics
+    /// When the server refuses any of it: the journey cannot run then.
+    pub async fn prepare(server: &str) -> Self {
+        let server = server.trim_end_matches('/').to_owned();
+        let http = reqwest::Client::new();
+        let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
+        let teacher = sign_in(&http, &server, TEACHER, TEACHER_PASSWORD).await;
+        let theirs: Page<SlotRecord> = get(
+            &http,
+            &format!("{server}/api/v1/timetable?teacher_id={}", teacher.user.id),
+            &admin.access_token,
+        )
+        .await;
+        let taught = theirs.items.first().expect("teacher1 has demo classes");
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() % 1_000_000);
+        let room_name = format!("Studio {stamp}");
+        let room: Value = post(
+            &http,
+            &format!("{server}/api/v1/rooms"),
+            &admin.access_token,
+            &json!({
+                "code": format!("E2E-{stamp}"),
+                "name": room_name,
+                "building": "Test wing",
+                "geofence": {"kind": "circle",
+                    "centre": {"latitude": CENTRE.0, "longitude": CENTRE.1}, "radius_m": 30},
+                "policy": "token & location",
+                "access_points": [{"kind": "wifi", "bssid": "3C-84-6A-E2-E0-01", "label": "ceiling"}]
+            }),
+        )
+        .await;
+        let weekday = weekday_of(now().unix());
+        let mut slot = None;
+        for (from, to) in [
+            ("20:00", "20:50"),
+            ("21:00", "21:50"),
+            ("06:00", "06:50"),
+            ("07:00", "07:50"),
+            ("22:00", "22:50"),
+            ("05:00", "05:50"),
+        ] {
+            let answer = http
+                .post(format!("{server}/api/v1/timetable"))
+                .bearer_auth(&admin.access_token)
+                .json(&json!({
+                    "division_id": taught.division_id, "subject_id": taught.subject_id,
+                    "teacher_id": teacher.user.id, "room_id": room["id"],
+                    "weekday": weekday, "starts_at": from, "ends_at": to,
+                }))
+                .send()
+                .await
+                .expect("the server answers");
+            if answer.status() == reqwest::StatusCode::CREATED {
+                slot = Some(answer.json::<SlotRecord>().await.expect("a slot").id);
+                break;
+            }
+        }
+        let slot = slot.expect("a free hour for the new slot today");
+        let students: Page<DivisionStudent> = get(
+            &http,
+            &format!(
+                "{server}/api/v1/divisions/{}/students?per_page=100",
+                taught.division_id
+            ),
+            &admin.access_token,
+        )
+        .await;
+        assert!(students.items.len() >= 4, "the division has students");
+        Self {
+            server,
+            http,
+            admin_token: admin.access_token,
+            teacher_token: teacher.access_token,
+            room_name,
+            slot,
+            students: students.items,
+        }
+    }
+
+    /// The session of the new slot (planned once the teacher's day is listed).
+    ///
+    /// # Panics
+    /// When the server does not list it.
+    pub async fn session_id(&self) -> Uuid {
+        let today: Vec<Value> = get(
+            &self.http,
+            &format!("{}/api/v1/sessions/today", self.server),
+            &self.teacher_token,
+        )
+        .await;
+        today
+            .iter()
+            .find(|s| s["session"]["slot_id"].as_str() == Some(&self.slot.to_string()))
+            .and_then(|s| s["session"]["id"].as_str())
+            .and_then(|id| id.parse().ok())
+            .expect("the new slot is among today's sessions")
+    }
+
+    /// `student` signs in, registers their phone (the same key on every run, so it
+    /// stays the approved one) and claims with `scanned` while standing at the
+    /// room's centre with a fix of `accuracy_m`.
+    ///
+    /// # Panics
+    /// When the server refuses the sign-in, the phone or the batch.
+    pub async fn claim(
+        &self,
+        student: &DivisionStudent,
+        scanned: &QrPayload,
+        accuracy_m: f64,
+    ) -> ClaimResult {
+        let login = sign_in(
+            &self.http,
+            &self.server,
+            &student.username,
+            STUDENT_PASSWORD,
+        )
+        .await;
+        let mut seed = [0; 32];
+        seed[..16].copy_from_slice(student.id.as_bytes());
+        seed[16..].copy_from_slice(student.id.as_bytes());
+        let key = DeviceKey::from_seed(&seed);
+        let device: DeviceRecord = post(
+            &self.http,
+            &format!("{}/api/v1/devices", self.server),
+            &login.access_token,
+            &json!({"public_key": key.public().to_string(), "label": "Pixel", "platform": "android"}),
+        )
+        .await;
+        let now = now();
+        let claim = Claim {
+            id: ClaimId::generate(
+                u64::try_from(now.unix()).unwrap_or_default() * 1000,
+                &mut rand_core::OsRng,
+            ),
+            student: StudentId::from(student.id),
+            session: SessionId::from(*scanned.session().as_uuid()),
+            device: DeviceId::from(device.id),
+            scanned_at: now,
+            evidence: Evidence {
+                token: Some(Token::Qr(*scanned)),
+                location: Some(LocationFix {
+                    point: GeoPoint::new(CENTRE.0, CENTRE.1).expect("a valid point"),
+                    accuracy: Metres::new(accuracy_m).expect("a valid accuracy"),
+                    mocked: false,
+                    fixed_at: now,
+                }),
+                radio: None,
+                face: None,
+            },
+        };
+        let answer: ClaimBatchResult = post(
+            &self.http,
+            &format!("{}/api/v1/attendance/claims", self.server),
+            &login.access_token,
+            &json!({"claims": [SignedClaim::sign(claim, &key)]}),
+        )
+        .await;
+        answer.results.into_iter().next().expect("one result")
+    }
+}
+
+/// Now, to the second.
+#[must_use]
+pub fn now() -> Timestamp {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix(i64::try_from(secs).unwrap_or_default())
+}
+
+/// The UTC weekday of a unix time (the e2e server's school time zone), as the API
+/// names it.
+#[must_use]
+pub fn weekday_of(unix: i64) -> &'static str {
+    let days = unix.div_euclid(86_400);
+    // 1970-01-01 was a Thursday.
+    [
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "monday",
+        "tuesday",
+        "wednesday",
+    ][usize::try_from(days.rem_euclid(7)).unwrap_or_default()]
+}
+
+/// Signs in through the API.
+///
+/// # Panics
+/// When the server refuses.
+pub async fn sign_in(
+    http: &reqwest::Client,
+    server: &str,
+    login: &str,
+    password: &str,
+) -> LoginResponse {
+    post(
+        http,
+        &format!("{server}/api/v1/auth/login"),
+        "",
+        &json!({"login": login, "password": password}),
+    )
+    .await
+}
+
+/// `GET url` with a bearer token, read as `T`.
+///
+/// # Panics
+/// When the server does not answer with a success and a `T`.
+pub async fn get<T: DeserializeOwned>(http: &reqwest::Client, url: &str, token: &str) -> T {
+    let answer = http
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = answer.status();
+    let body = answer.text().await.unwrap_or_default();
+    assert!(status.is_success(), "GET {url}: {status} {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
+}
+
+/// `POST url` with a JSON body (and a bearer token unless empty), read as `T`.
+///
+/// # Panics
+/// When the server does not answer with a success and a `T`.
+pub async fn post<T: DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: &Value,
+) -> T {
+    let mut request = http.post(url).json(body);
+    if !token.is_empty() {
+        request = request.bearer_auth(token);
+    }
+    let answer = request
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    let status = answer.status();
+    let text = answer.text().await.unwrap_or_default();
+    assert!(status.is_success(), "POST {url}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("POST {url}: {e}: {text}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::weekday_of;
+
+    #[test]
+    fn the_weekday_of_a_known_date_is_right() {
+        // 2026-11-21 is a Saturday; 1969-12-31 a Wednesday.
+        assert_eq!(weekday_of(1_795_219_200), "saturday");
+        assert_eq!(weekday_of(1_795_219_200 + 86_399), "saturday");
+        assert_eq!(weekday_of(-1), "wednesday");
+    }
+}

@@ -1,0 +1,81 @@
+use yew::prelude::*;
+
+use super::dashboard_screen::DashboardScreen;
+use super::reports_screen::ReportsScreen;
+use super::review_queue_screen::ReviewQueueScreen;
+use super::sign_in_guard::SignInGuard;
+
+/// The admin's screens: routing by an enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminRoute {
+    /// Today and the last 30 days.
+    Dashboard,
+    /// Doubtful records waiting for a decision.
+    Review,
+    /// Attendance reports with export.
+    Reports,
+}
+
+impl AdminRoute {
+    const ALL: [Self; 3] = [Self::Dashboard, Self::Review, Self::Reports];
+
+    const fn label(self) -> &'static str {
+        match self {
+            Self::Dashboard => "Dashboard",
+            Self::Review => "Review queue",
+            Self::Reports => "Reports",
+        }
+    }
+
+    const fn id(self) -> &'static str {
+        match self {
+            Self::Dashboard => "nav-dashboard",
+            Self::Review => "nav-review",
+            Self::Reports => "nav-reports",
+        }
+    }
+}
+
+/// What the admin desk needs.
+#[derive(Properties, PartialEq)]
+pub struct AdminDeskProps {
+    /// Called with a sentence when the sign-in has expired.
+    pub on_expired: Callback<String>,
+}
+
+/// The admin's management view: a navigation rail and the chosen screen.
+#[component]
+pub fn AdminDesk(props: &AdminDeskProps) -> Html {
+    let route = use_state(|| AdminRoute::Dashboard);
+    let guard = SignInGuard(props.on_expired.clone());
+    let nav = AdminRoute::ALL.iter().map(|r| {
+        let current = *route == *r;
+        let onclick = {
+            let (route, r) = (route.clone(), *r);
+            Callback::from(move |_| route.set(r))
+        };
+        html! {
+            <button id={r.id()} type="button" class={classes!("nav-item", current.then_some("current"))}
+                aria-current={current.then_some("page")} {onclick}>
+                { r.label() }
+            </button>
+        }
+    });
+    let open_review = {
+        let route = route.clone();
+        Callback::from(move |()| route.set(AdminRoute::Review))
+    };
+    let screen = match *route {
+        AdminRoute::Dashboard => html! { <DashboardScreen {open_review} /> },
+        AdminRoute::Review => html! { <ReviewQueueScreen /> },
+        AdminRoute::Reports => html! { <ReportsScreen /> },
+    };
+    html! {
+        <ContextProvider<SignInGuard> context={guard}>
+            <div class="admin-desk">
+                <nav class="admin-nav" aria-label="Management">{ for nav }</nav>
+                <div class="admin-screen">{ screen }</div>
+            </div>
+        </ContextProvider<SignInGuard>>
+    }
+}

@@ -1,0 +1,158 @@
+use rollcall_core::policy::{Factor, Status};
+use uuid::Uuid;
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::sign_in_guard::SignInGuard;
+use crate::client::{self, ReviewDecision, ReviewForm, ReviewItem};
+
+/// What a review card needs.
+#[derive(Properties, PartialEq)]
+pub struct ReviewCardProps {
+    /// The doubtful claim.
+    pub item: ReviewItem,
+    /// Called with the claim and a sentence once decided.
+    pub on_decided: Callback<(Uuid, String)>,
+}
+
+/// One doubtful claim: who, which class, each factor's state, the reasons in
+/// words, the kiosk's face thumbnail, and Approve / Reject with a note.
+#[component]
+pub fn ReviewCard(props: &ReviewCardProps) -> Html {
+    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let note = use_node_ref();
+    let busy = use_state(|| false);
+    let problem = use_state(|| None::<String>);
+    let thumbnail = use_state(|| None::<String>);
+    {
+        let (guard, thumbnail) = (guard.clone(), thumbnail.clone());
+        let (claim, has) = (props.item.claim_id, props.item.has_thumbnail);
+        use_effect_with(claim, move |_| {
+            if has {
+                spawn_local(async move {
+                    if let Some(Ok(url)) = guard.pass(client::review_thumbnail(claim).await) {
+                        thumbnail.set(Some(url));
+                    }
+                });
+            }
+        });
+    }
+    let item = &props.item;
+    let decide = |decision: ReviewDecision| {
+        let (guard, note, busy, problem) =
+            (guard.clone(), note.clone(), busy.clone(), problem.clone());
+        let on_decided = props.on_decided.clone();
+        let (claim, name) = (item.claim_id, item.student_name.clone());
+        Callback::from(move |_: MouseEvent| {
+            let text = note
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            if text.trim().is_empty() {
+                problem.set(Some(
+                    "Write a note: it is kept with the decision.".to_owned(),
+                ));
+                return;
+            }
+            busy.set(true);
+            problem.set(None);
+            let (guard, busy, problem, on_decided, name) = (
+                guard.clone(),
+                busy.clone(),
+                problem.clone(),
+                on_decided.clone(),
+                name.clone(),
+            );
+            let form = ReviewForm {
+                claim_id: claim,
+                decision,
+                note: text.trim().to_owned(),
+            };
+            spawn_local(async move {
+                let Some(result) = guard.pass(client::decide_review(form).await) else {
+                    return;
+                };
+                busy.set(false);
+                match result {
+                    Ok(line) => on_decided.emit((
+                        claim,
+                        match decision {
+                            ReviewDecision::Approve => format!(
+                                "Approved: {name} is {}.",
+                                line.status.map_or("marked", |s| s.as_str())
+                            ),
+                            ReviewDecision::Reject => {
+                                format!("Rejected: the check-in of {name} marks nobody.")
+                            }
+                        },
+                    )),
+                    Err(error) => problem.set(Some(error.message)),
+                }
+            });
+        })
+    };
+    let when = scanned_at(item.scanned_at.unix());
+    html! {
+        <li class="review-card" data-claim={item.claim_id.to_string()}>
+            <div class="review-main">
+                <h3>{ &item.student_name }</h3>
+                <p class="muted">
+                    { item.subject_name.clone().unwrap_or_else(|| "Class".into()) }{ " · " }{ &item.room_name }{ " · " }{ when }
+                </p>
+                <div class="factors">
+                    { for item.factors.iter().map(|f| html! {
+                        <span class={classes!("chip", status_class(f.status))}>
+                            { format!("{} {}", factor_label(f.factor), status_mark(f.status)) }
+                        </span>
+                    }) }
+                </div>
+                <ul class="reasons">
+                    { for item.reasons.iter().map(|r| html! { <li>{ &r.message }</li> }) }
+                </ul>
+                <div class="decide">
+                    <input ref={note.clone()} class="note" type="text" maxlength="500" disabled={*busy}
+                        placeholder="Note (kept with the decision)" aria-label={format!("Note about {}", item.student_name)} />
+                    <button class="button primary approve" type="button" disabled={*busy} onclick={decide(ReviewDecision::Approve)}>{ "Approve" }</button>
+                    <button class="button secondary reject" type="button" disabled={*busy} onclick={decide(ReviewDecision::Reject)}>{ "Reject" }</button>
+                </div>
+                if let Some(text) = &*problem {
+                    <p class="field-error" role="alert">{ text }</p>
+                }
+            </div>
+            if let Some(url) = &*thumbnail {
+                <img class="thumbnail" src={url.clone()} alt={format!("Face seen by the kiosk for {}", item.student_name)} />
+            }
+        </li>
+    }
+}
+
+fn scanned_at(unix: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+fn factor_label(factor: Factor) -> &'static str {
+    match factor {
+        Factor::Token => "Code",
+        Factor::Location => "Location",
+        Factor::Radio => "Wi-Fi/BLE",
+        Factor::Face => "Face",
+    }
+}
+
+fn status_mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✓ passed",
+        Status::Doubtful => "? doubtful",
+        Status::Fail => "✗ failed",
+    }
+}
+
+fn status_class(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "present",
+        Status::Doubtful => "late",
+        Status::Fail => "absent",
+    }
+}
