@@ -21,6 +21,13 @@ fn main() {
         "review_queue",
         "decide_review",
         "review_thumbnail",
+        "list_rooms",
+        "create_room",
+        "add_access_point",
+        "list_subjects",
+        "list_teachers",
+        "division_timetable",
+        "create_slot",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(app_commands))
         .expect("failed to run tauri-build");

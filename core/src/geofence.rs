@@ -105,6 +105,18 @@ impl GeoPoint {
         })
     }
 
+    /// Degrees north.
+    #[must_use]
+    pub const fn latitude(self) -> f64 {
+        self.latitude.0
+    }
+
+    /// Degrees east.
+    #[must_use]
+    pub const fn longitude(self) -> f64 {
+        self.longitude.0
+    }
+
     fn to_geo(self) -> Point<f64> {
         Point::new(self.longitude.0, self.latitude.0)
     }

@@ -12,6 +12,7 @@ pub mod exports;
 pub mod face;
 pub mod review_queue;
 pub mod school_reports;
+pub mod school_structure;
 pub mod server_api;
 pub mod server_requests;
 
@@ -56,6 +57,13 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::admin::review_queue,
             commands::admin::decide_review,
             commands::admin::review_thumbnail,
+            commands::structure::list_rooms,
+            commands::structure::create_room,
+            commands::structure::add_access_point,
+            commands::structure::list_subjects,
+            commands::structure::list_teachers,
+            commands::structure::division_timetable,
+            commands::structure::create_slot,
         ])
 }
 

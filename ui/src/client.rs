@@ -181,6 +181,54 @@ pub async fn review_thumbnail(claim_id: Uuid) -> Result<String, CommandError> {
     call("review_thumbnail", &ClaimArgs { claim_id }).await
 }
 
+/// Every room.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn list_rooms() -> Result<Vec<RoomRecord>, CommandError> {
+    call("list_rooms", &NoArgs {}).await
+}
+
+/// Adds a room with its fence and access points.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`already_exists`, `invalid_field`).
+pub async fn create_room(room: NewRoom) -> Result<RoomRecord, CommandError> {
+    call("create_room", &RoomArgs { room }).await
+}
+
+/// Every subject.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn list_subjects() -> Result<Vec<SubjectRecord>, CommandError> {
+    call("list_subjects", &NoArgs {}).await
+}
+
+/// The active teachers.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn list_teachers() -> Result<Vec<UserRecord>, CommandError> {
+    call("list_teachers", &NoArgs {}).await
+}
+
+/// A division's week.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn division_timetable(division_id: Uuid) -> Result<Vec<SlotRecord>, CommandError> {
+    call("division_timetable", &DivisionArgs { division_id }).await
+}
+
+/// Adds a timetable slot.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`timetable_clash` naming the clash).
+pub async fn create_slot(slot: NewSlot) -> Result<SlotRecord, CommandError> {
+    call("create_slot", &SlotCreateArgs { slot }).await
+}
+
 /// Puts the window in or out of full screen; outside the app it does nothing.
 pub async fn set_fullscreen(on: bool) {
     if let Ok(window) = current_window() {
@@ -249,9 +297,10 @@ pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> LiveR
 pub use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, ClassSession, CommandError, CommandErrorCode as ErrorCode,
     DailyPoint, Dashboard, DivisionRate, DivisionRecord, LiveConnection, LiveRosterEvent,
-    LoginForm, MarkForm, Page, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision,
-    ReviewForm, ReviewItem, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat, SignedIn,
-    LIVE_ROSTER_EVENT,
+    LoginForm, MarkForm, NewRoom, NewSlot, Page, PresentationFrame, ReportFilterForm, ReportRow,
+    ReviewDecision, ReviewForm, ReviewItem, RoomRecord, Roster, RosterEntry, SavedFile,
+    SessionStatus, SheetFormat, SignedIn, SlotRecord, SubjectRecord, TimeOfDay, UserRecord,
+    Weekday, LIVE_ROSTER_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
@@ -274,6 +323,22 @@ struct SlotArgs {
 #[serde(rename_all = "camelCase")]
 struct SessionArgs {
     session_id: Uuid,
+}
+
+#[derive(Serialize)]
+struct RoomArgs {
+    room: NewRoom,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DivisionArgs {
+    division_id: Uuid,
+}
+
+#[derive(Serialize)]
+struct SlotCreateArgs {
+    slot: NewSlot,
 }
 
 #[derive(Serialize)]

@@ -5,6 +5,7 @@ pub mod charts;
 pub mod client;
 mod components;
 pub mod desk;
+pub mod room_draft;
 pub mod session;
 
 pub use components::App;

@@ -3,7 +3,9 @@ use yew::prelude::*;
 use super::dashboard_screen::DashboardScreen;
 use super::reports_screen::ReportsScreen;
 use super::review_queue_screen::ReviewQueueScreen;
+use super::rooms_screen::RoomsScreen;
 use super::sign_in_guard::SignInGuard;
+use super::timetable_screen::TimetableScreen;
 
 /// The admin's screens: routing by an enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,16 +16,28 @@ pub enum AdminRoute {
     Review,
     /// Attendance reports with export.
     Reports,
+    /// Rooms, their fences and access points.
+    Rooms,
+    /// The weekly timetable.
+    Timetable,
 }
 
 impl AdminRoute {
-    const ALL: [Self; 3] = [Self::Dashboard, Self::Review, Self::Reports];
+    const ALL: [Self; 5] = [
+        Self::Dashboard,
+        Self::Review,
+        Self::Reports,
+        Self::Rooms,
+        Self::Timetable,
+    ];
 
     const fn label(self) -> &'static str {
         match self {
             Self::Dashboard => "Dashboard",
             Self::Review => "Review queue",
             Self::Reports => "Reports",
+            Self::Rooms => "Rooms",
+            Self::Timetable => "Timetable",
         }
     }
 
@@ -32,6 +46,8 @@ impl AdminRoute {
             Self::Dashboard => "nav-dashboard",
             Self::Review => "nav-review",
             Self::Reports => "nav-reports",
+            Self::Rooms => "nav-rooms",
+            Self::Timetable => "nav-timetable",
         }
     }
 }
@@ -69,6 +85,8 @@ pub fn AdminDesk(props: &AdminDeskProps) -> Html {
         AdminRoute::Dashboard => html! { <DashboardScreen {open_review} /> },
         AdminRoute::Review => html! { <ReviewQueueScreen /> },
         AdminRoute::Reports => html! { <ReportsScreen /> },
+        AdminRoute::Rooms => html! { <RoomsScreen /> },
+        AdminRoute::Timetable => html! { <TimetableScreen /> },
     };
     html! {
         <ContextProvider<SignInGuard> context={guard}>

@@ -12,9 +12,11 @@ mod presentation_panel;
 mod reports_screen;
 mod review_card;
 mod review_queue_screen;
+mod rooms_screen;
 mod roster_panel;
 mod sign_in_guard;
 mod teacher_desk;
+mod timetable_screen;
 mod todays_classes;
 mod workspace;
 

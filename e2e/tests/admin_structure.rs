@@ -1,0 +1,218 @@
+//! The admin builds the school in the real app under Xvfb, against a real server:
+//! a room with a polygon fence (a crossing one is refused on screen with core's own
+//! rule, a good one is drawn), a Wi-Fi access point and a check-in rule; then a
+//! class today for teacher1 in that room on the timetable grid, where booking the
+//! same hour again is refused with a sentence naming the clash. The teacher's day
+//! then lists the class.
+//!
+//! Needs what `desktop_login` needs; `cargo xtask test` provides it.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rollcall_core::api::{Page, SlotRecord, TeacherSession};
+use rollcall_e2e::env::JourneyEnv;
+use rollcall_e2e::journey::{
+    check, click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
+};
+use rollcall_e2e::school::{
+    get, now, sign_in, weekday_of, ADMIN, ADMIN_PASSWORD, TEACHER, TEACHER_PASSWORD,
+};
+use rollcall_e2e::tauri_driver::TauriDriver;
+use rollcall_e2e::webdriver::Session;
+
+const APP_START: Duration = Duration::from_secs(60);
+const UI: Duration = Duration::from_secs(20);
+
+/// What the admin is asked to create.
+struct Plan {
+    code: String,
+    name: String,
+    division: String,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
+    let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
+    let server = env.server.trim_end_matches('/').to_owned();
+    let http = reqwest::Client::new();
+    let teacher = sign_in(&http, &server, TEACHER, TEACHER_PASSWORD).await;
+    let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
+    let theirs: Page<SlotRecord> = get(
+        &http,
+        &format!("{server}/api/v1/timetable?teacher_id={}", teacher.user.id),
+        &admin.access_token,
+    )
+    .await;
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() % 1_000_000);
+    let plan = Plan {
+        code: format!("R-{stamp}"),
+        name: format!("Seminar Room {stamp}"),
+        division: theirs.items[0].division_id.to_string(),
+    };
+
+    let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-structure.log"))
+        .await
+        .unwrap_or_else(|problem| panic!("{problem}"));
+    let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
+        .await
+        .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
+    let outcome = journey(&session, &env, &plan).await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&session, &env, "admin-structure-failure.png").await;
+    }
+    let ended = session.end().await;
+    drop(driver);
+    if let Err(problem) = outcome {
+        panic!("{problem}");
+    }
+    ended.expect("the WebDriver session ends cleanly");
+
+    // The teacher's day now has the class in the new room.
+    let today: Vec<TeacherSession> = get(
+        &http,
+        &format!("{server}/api/v1/sessions/today"),
+        &teacher.access_token,
+    )
+    .await;
+    assert!(
+        today.iter().any(|s| s.session.room_name == plan.name),
+        "teacher1's day lists the class in {}",
+        plan.name
+    );
+}
+
+async fn type_into(session: &Session, css: &str, text: &str) -> Result<(), String> {
+    let field = session
+        .wait_for(css, UI)
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .clear(&field)
+        .await
+        .map_err(step(&format!("clear {css}")))?;
+    session
+        .send_keys(&field, text)
+        .await
+        .map_err(step(&format!("type into {css}")))
+}
+
+async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(), String> {
+    session
+        .wait_for("#server-url", APP_START)
+        .await
+        .map_err(step("the login screen appears"))?;
+    fill_login_form(session, &env.server, ADMIN, ADMIN_PASSWORD).await?;
+    click(session, "#sign-in", UI).await?;
+    session
+        .wait_for("#nav-rooms", SIGN_IN)
+        .await
+        .map_err(step("the admin's navigation appears"))?;
+
+    // A room: a crossing polygon is refused as you type, a square one is drawn.
+    click(session, "#nav-rooms", UI).await?;
+    type_into(session, "#room-code", &plan.code).await?;
+    type_into(session, "#room-name", &plan.name).await?;
+    type_into(session, "#room-building", "Annexe").await?;
+    click(session, "#fence-polygon", UI).await?;
+    type_into(
+        session,
+        "#fence-corners",
+        "18.5180, 73.8150; 18.5183, 73.8153; 18.5180, 73.8153; 18.5183, 73.8150",
+    )
+    .await?;
+    wait_for_text_containing(session, "#fence-problem", "crosses itself", UI).await?;
+    type_into(
+        session,
+        "#fence-corners",
+        "18.5180, 73.8150; 18.5180, 73.8153; 18.5183, 73.8153; 18.5183, 73.8150",
+    )
+    .await?;
+    session
+        .wait_for("#fence-drawing polygon", UI)
+        .await
+        .map_err(step("the fence is drawn"))?;
+    type_into(session, "#room-policy", "token & location").await?;
+    type_into(session, "#ap-bssid", "3C-84-6A-E2-E0-99").await?;
+    type_into(session, "#ap-label", "ceiling").await?;
+    save_screenshot(session, env, "admin-room-form.png").await?;
+    click(session, "#room-save", UI).await?;
+    wait_for_text_containing(session, "#room-outcome", "was added", UI).await?;
+    session
+        .wait_for(&format!("tr[data-room=\"{}\"]", plan.code), UI)
+        .await
+        .map_err(step("the new room is listed"))?;
+
+    // A class today for teacher1 in it, at a free hour; the same hour again clashes.
+    click(session, "#nav-timetable", UI).await?;
+    session
+        .wait_for("#week-grid", UI)
+        .await
+        .map_err(step("the week grid appears"))?;
+    click(
+        session,
+        &format!("#timetable-division option[value=\"{}\"]", plan.division),
+        UI,
+    )
+    .await?;
+    click(
+        session,
+        "#slot-teacher option[data-username=\"teacher1\"]",
+        UI,
+    )
+    .await?;
+    click(
+        session,
+        &format!("#slot-room option[data-code=\"{}\"]", plan.code),
+        UI,
+    )
+    .await?;
+    let day = weekday_of(now().unix());
+    click(
+        session,
+        &format!(
+            "#slot-day option[value=\"{}{}\"]",
+            &day[..1].to_uppercase(),
+            &day[1..]
+        ),
+        UI,
+    )
+    .await?;
+    let mut booked = None;
+    for (from, to) in [
+        ("19:00", "19:40"),
+        ("18:00", "18:40"),
+        ("04:00", "04:40"),
+        ("23:00", "23:40"),
+    ] {
+        type_into(session, "#slot-start", from).await?;
+        type_into(session, "#slot-end", to).await?;
+        click(session, "#slot-save", UI).await?;
+        let text = wait_for_text_containing(session, "#slot-outcome", " ", UI).await?;
+        // Wait for this attempt's answer, not the previous one.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let text = rollcall_e2e::journey::text_of(session, "#slot-outcome")
+            .await
+            .unwrap_or(text);
+        if text.starts_with("Added") {
+            booked = Some((from, to));
+            break;
+        }
+    }
+    let (from, to) = booked.ok_or("no free hour today for the new class")?;
+    session
+        .wait_for(".week-grid .slot", UI)
+        .await
+        .map_err(step("the class shows on the grid"))?;
+    save_screenshot(session, env, "admin-timetable.png").await?;
+    type_into(session, "#slot-start", from).await?;
+    type_into(session, "#slot-end", to).await?;
+    click(session, "#slot-save", UI).await?;
+    let clash = wait_for_text_containing(session, "#slot-outcome", "already", UI).await?;
+    check(
+        clash.contains(&plan.code) || clash.contains("teach") || clash.contains("Division"),
+        format!("the clash reads {clash:?}"),
+    )?;
+    Ok(())
+}

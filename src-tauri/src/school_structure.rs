@@ -1,0 +1,105 @@
+//! The school's structure for admins: rooms with their fences and access points,
+//! subjects, teachers, and the weekly timetable.
+
+use reqwest::Method;
+use rollcall_core::api::{
+    AccessPointRecord, NewAccessPoint, NewRoom, NewSlot, Page, Role, RoomRecord, SlotRecord,
+    SubjectRecord, UserRecord,
+};
+use uuid::Uuid;
+
+use crate::{AppError, ServerClient};
+
+/// Every room, by code.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn rooms(client: &ServerClient) -> Result<Vec<RoomRecord>, AppError> {
+    let page: Page<RoomRecord> = client
+        .get_json("api/v1/rooms?per_page=100&sort=code")
+        .await?;
+    Ok(page.items)
+}
+
+/// Adds a room (with its access points).
+///
+/// # Errors
+/// What the server call fails with: `invalid_field` naming the field, or
+/// `already_exists` for a code in use.
+pub async fn create_room(client: &ServerClient, room: &NewRoom) -> Result<RoomRecord, AppError> {
+    client
+        .send_json(Method::POST, "api/v1/rooms", Some(room))
+        .await
+}
+
+/// Adds an access point to a room.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn add_access_point(
+    client: &ServerClient,
+    room_id: Uuid,
+    access_point: &NewAccessPoint,
+) -> Result<AccessPointRecord, AppError> {
+    client
+        .send_json(
+            Method::POST,
+            &format!("api/v1/rooms/{room_id}/access-points"),
+            Some(access_point),
+        )
+        .await
+}
+
+/// Every subject, by code.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn subjects(client: &ServerClient) -> Result<Vec<SubjectRecord>, AppError> {
+    let page: Page<SubjectRecord> = client
+        .get_json("api/v1/subjects?per_page=100&sort=code")
+        .await?;
+    Ok(page.items)
+}
+
+/// The active teachers, by name.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn teachers(client: &ServerClient) -> Result<Vec<UserRecord>, AppError> {
+    let page: Page<UserRecord> = client
+        .get_json(&format!(
+            "api/v1/users?role={}&active=true&per_page=100&sort=display_name",
+            Role::Teacher.as_str()
+        ))
+        .await?;
+    Ok(page.items)
+}
+
+/// A division's week: every slot, in weekday and time order.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn timetable(
+    client: &ServerClient,
+    division_id: Uuid,
+) -> Result<Vec<SlotRecord>, AppError> {
+    let page: Page<SlotRecord> = client
+        .get_json(&format!(
+            "api/v1/timetable?division_id={division_id}&per_page=100"
+        ))
+        .await?;
+    let mut slots = page.items;
+    slots.sort_by_key(|s| (s.weekday.iso(), s.starts_at));
+    Ok(slots)
+}
+
+/// Adds a slot to the timetable.
+///
+/// # Errors
+/// What the server call fails with: 409 `timetable_clash` naming what it clashes
+/// with.
+pub async fn create_slot(client: &ServerClient, slot: &NewSlot) -> Result<SlotRecord, AppError> {
+    client
+        .send_json(Method::POST, "api/v1/timetable", Some(slot))
+        .await
+}
