@@ -28,6 +28,15 @@ fn main() {
         "list_teachers",
         "division_timetable",
         "create_slot",
+        "list_users",
+        "create_user",
+        "update_user",
+        "import_users",
+        "list_devices",
+        "approve_device",
+        "revoke_device",
+        "list_kiosks",
+        "create_kiosk",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(app_commands))
         .expect("failed to run tauri-build");

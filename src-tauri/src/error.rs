@@ -43,6 +43,8 @@ pub enum AppError {
         code: String,
         /// The API's message.
         message: String,
+        /// The API's details: the field (or CSV line) each problem is about.
+        details: std::collections::BTreeMap<String, String>,
     },
     /// A command that needs a signed-in user was called without one.
     #[error("You are not signed in. Sign in first.")]
@@ -101,9 +103,17 @@ impl AppError {
 
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut error = serializer.serialize_struct("AppError", 2)?;
+        let details = match self {
+            Self::Rejected { details, .. } if !details.is_empty() => Some(details),
+            _ => None,
+        };
+        let mut error =
+            serializer.serialize_struct("AppError", 2 + usize::from(details.is_some()))?;
         error.serialize_field("code", self.code())?;
         error.serialize_field("message", &self.to_string())?;
+        if let Some(details) = details {
+            error.serialize_field("details", details)?;
+        }
         error.end()
     }
 }
@@ -126,9 +136,11 @@ mod tests {
         let error = AppError::Rejected {
             code: "validation_failed".into(),
             message: "login must not be empty".into(),
+            details: [("login".to_owned(), "must not be empty".to_owned())].into(),
         };
         let json = serde_json::to_value(error).unwrap();
         assert_eq!(json["code"], "validation_failed");
         assert_eq!(json["message"], "login must not be empty");
+        assert_eq!(json["details"]["login"], "must not be empty");
     }
 }

@@ -7,9 +7,11 @@
 pub mod classroom;
 mod commands;
 pub mod config;
+pub mod device_admin;
 pub mod error;
 pub mod exports;
 pub mod face;
+pub mod people;
 pub mod review_queue;
 pub mod school_reports;
 pub mod school_structure;
@@ -64,6 +66,15 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::structure::list_teachers,
             commands::structure::division_timetable,
             commands::structure::create_slot,
+            commands::people::list_users,
+            commands::people::create_user,
+            commands::people::update_user,
+            commands::people::import_users,
+            commands::people::list_devices,
+            commands::people::approve_device,
+            commands::people::revoke_device,
+            commands::people::list_kiosks,
+            commands::people::create_kiosk,
         ])
 }
 

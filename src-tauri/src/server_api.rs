@@ -302,6 +302,7 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
         Ok(envelope) => Err(AppError::Rejected {
             code: envelope.error.code,
             message: envelope.error.message,
+            details: envelope.error.details,
         }),
         Err(_) => Err(not_rollcall()),
     }

@@ -54,6 +54,34 @@ impl ServerClient {
         read_json(&server, response).await
     }
 
+    /// `POST path` with a text body of `content_type` for the signed-in user, the
+    /// answer read as `T`.
+    ///
+    /// # Errors
+    /// As [`ServerClient::get_json`].
+    pub async fn post_text<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        content_type: &'static str,
+        body: String,
+    ) -> Result<T, AppError> {
+        let (server, token) = self.credentials()?;
+        let mut response = self
+            .send_text(&server, &token, path, content_type, &body)
+            .await?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            let token = self.renewed_token(&token).await?;
+            response = self
+                .send_text(&server, &token, path, content_type, &body)
+                .await?;
+            if response.status() == StatusCode::UNAUTHORIZED {
+                self.forget_session();
+                return Err(AppError::SignInAgain);
+            }
+        }
+        read_json(&server, response).await
+    }
+
     /// `GET path` for the signed-in user, as a file.
     ///
     /// # Errors
@@ -103,6 +131,24 @@ impl ServerClient {
             return Err(AppError::SignInAgain);
         }
         Ok((server, response))
+    }
+
+    async fn send_text(
+        &self,
+        server: &ServerAddress,
+        token: &str,
+        path: &str,
+        content_type: &'static str,
+        body: &str,
+    ) -> Result<Response, AppError> {
+        self.http
+            .post(server.endpoint(path)?)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body.to_owned())
+            .send()
+            .await
+            .map_err(|source| unreachable(server, source))
     }
 
     async fn send<B: Serialize + ?Sized>(

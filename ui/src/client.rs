@@ -307,6 +307,7 @@ fn ipc_error(message: impl Into<String>) -> CommandError {
     CommandError {
         code: ErrorCode::Ipc,
         message: message.into(),
+        details: Default::default(),
     }
 }
 

@@ -430,6 +430,7 @@ mod tests {
             DeskAction::Exported(Err(CommandError {
                 code: ErrorCode::SaveFailed,
                 message: "Could not save /x: denied.".into(),
+                details: Default::default(),
             })),
         );
         assert_eq!(desk.busy, None);

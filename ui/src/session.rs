@@ -135,6 +135,7 @@ mod tests {
         CommandError {
             code,
             message: "from the Rust side".into(),
+            details: Default::default(),
         }
     }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    AttendanceReport, AttendanceStatus, ClassSession, ReviewDecision, Roster, ServerInfo,
+    AttendanceReport, AttendanceStatus, ClassSession, ReviewDecision, Role, Roster, ServerInfo,
     UserSummary,
 };
 
@@ -42,6 +42,9 @@ pub struct CommandError {
     pub code: CommandErrorCode,
     /// A sentence for people.
     pub message: String,
+    /// What each problem is about (a field, a CSV line), when the server said.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub details: std::collections::BTreeMap<String, String>,
 }
 
 /// The error codes the UI tells apart.
@@ -238,6 +241,27 @@ pub struct ReviewForm {
     pub decision: ReviewDecision,
     /// Why (required; audited).
     pub note: String,
+}
+
+/// The people list's search and filters (the `list_users` command).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserQuery {
+    /// Free text over usernames, names, e-mail and roll numbers.
+    #[serde(default)]
+    pub search: String,
+    /// One role only.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// Active or deactivated accounts only.
+    #[serde(default)]
+    pub active: Option<bool>,
+    /// 1-based page.
+    #[serde(default)]
+    pub page: u32,
+    /// Rows per page (0: the default, 25).
+    #[serde(default)]
+    pub per_page: u32,
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod classroom;
+pub mod people;
 pub mod structure;
 
 use tauri::State;
