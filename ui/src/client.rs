@@ -229,6 +229,78 @@ pub async fn create_slot(slot: NewSlot) -> Result<SlotRecord, CommandError> {
     call("create_slot", &SlotCreateArgs { slot }).await
 }
 
+/// A page of accounts.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn list_users(query: UserQuery) -> Result<Page<UserRecord>, CommandError> {
+    call("list_users", &QueryArgs { query }).await
+}
+
+/// Creates an account.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned; `details` names the field.
+pub async fn create_user(user: NewUser) -> Result<UserRecord, CommandError> {
+    call("create_user", &UserArgs { user }).await
+}
+
+/// Edits, deactivates or reactivates an account.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn update_user(id: Uuid, patch: UserPatch) -> Result<UserRecord, CommandError> {
+    call("update_user", &PatchArgs { id, patch }).await
+}
+
+/// Imports accounts from CSV text, all or nothing.
+///
+/// # Errors
+/// `csv_invalid` with a sentence per line in `details`.
+pub async fn import_users(csv: String) -> Result<CsvImportReport, CommandError> {
+    call("import_users", &CsvArgs { csv }).await
+}
+
+/// Students' devices, pending first.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn list_devices() -> Result<Vec<DeviceRecord>, CommandError> {
+    call("list_devices", &NoArgs {}).await
+}
+
+/// Approves a pending device.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn approve_device(id: Uuid) -> Result<DeviceRecord, CommandError> {
+    call("approve_device", &IdArgs { id }).await
+}
+
+/// Revokes a device.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn revoke_device(id: Uuid) -> Result<DeviceRecord, CommandError> {
+    call("revoke_device", &IdArgs { id }).await
+}
+
+/// The kiosks.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn list_kiosks() -> Result<Vec<KioskRecord>, CommandError> {
+    call("list_kiosks", &NoArgs {}).await
+}
+
+/// Registers a kiosk; its secret is in the answer, once.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn create_kiosk(kiosk: NewKiosk) -> Result<KioskCredential, CommandError> {
+    call("create_kiosk", &KioskArgs { kiosk }).await
+}
+
 /// Puts the window in or out of full screen; outside the app it does nothing.
 pub async fn set_fullscreen(on: bool) {
     if let Ok(window) = current_window() {
@@ -296,11 +368,12 @@ pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> LiveR
 
 pub use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, ClassSession, CommandError, CommandErrorCode as ErrorCode,
-    DailyPoint, Dashboard, DivisionRate, DivisionRecord, LiveConnection, LiveRosterEvent,
-    LoginForm, MarkForm, NewRoom, NewSlot, Page, PresentationFrame, ReportFilterForm, ReportRow,
-    ReviewDecision, ReviewForm, ReviewItem, RoomRecord, Roster, RosterEntry, SavedFile,
-    SessionStatus, SheetFormat, SignedIn, SlotRecord, SubjectRecord, TimeOfDay, UserRecord,
-    Weekday, LIVE_ROSTER_EVENT,
+    CsvImportReport, DailyPoint, Dashboard, DeviceRecord, DivisionRate, DivisionRecord,
+    KioskCredential, KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm, NewKiosk,
+    NewRoom, NewSlot, NewUser, Page, PresentationFrame, ReportFilterForm, ReportRow,
+    ReviewDecision, ReviewForm, ReviewItem, Role, RoomRecord, Roster, RosterEntry, SavedFile,
+    SessionStatus, SheetFormat, SignedIn, SlotRecord, SubjectRecord, TimeOfDay, UserPatch,
+    UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
@@ -324,6 +397,37 @@ struct SlotArgs {
 #[serde(rename_all = "camelCase")]
 struct SessionArgs {
     session_id: Uuid,
+}
+
+#[derive(Serialize)]
+struct QueryArgs {
+    query: UserQuery,
+}
+
+#[derive(Serialize)]
+struct UserArgs {
+    user: NewUser,
+}
+
+#[derive(Serialize)]
+struct PatchArgs {
+    id: Uuid,
+    patch: UserPatch,
+}
+
+#[derive(Serialize)]
+struct CsvArgs {
+    csv: String,
+}
+
+#[derive(Serialize)]
+struct IdArgs {
+    id: Uuid,
+}
+
+#[derive(Serialize)]
+struct KioskArgs {
+    kiosk: NewKiosk,
 }
 
 #[derive(Serialize)]

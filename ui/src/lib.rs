@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod client;
 mod components;
+pub mod csv_preview;
 pub mod desk;
 pub mod room_draft;
 pub mod session;

@@ -1,6 +1,8 @@
 use yew::prelude::*;
 
 use super::dashboard_screen::DashboardScreen;
+use super::devices_screen::DevicesScreen;
+use super::people_screen::PeopleScreen;
 use super::reports_screen::ReportsScreen;
 use super::review_queue_screen::ReviewQueueScreen;
 use super::rooms_screen::RoomsScreen;
@@ -20,15 +22,21 @@ pub enum AdminRoute {
     Rooms,
     /// The weekly timetable.
     Timetable,
+    /// Accounts.
+    People,
+    /// Phones and kiosks.
+    Devices,
 }
 
 impl AdminRoute {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 7] = [
         Self::Dashboard,
         Self::Review,
         Self::Reports,
+        Self::People,
         Self::Rooms,
         Self::Timetable,
+        Self::Devices,
     ];
 
     const fn label(self) -> &'static str {
@@ -38,6 +46,8 @@ impl AdminRoute {
             Self::Reports => "Reports",
             Self::Rooms => "Rooms",
             Self::Timetable => "Timetable",
+            Self::People => "People",
+            Self::Devices => "Devices",
         }
     }
 
@@ -48,6 +58,8 @@ impl AdminRoute {
             Self::Reports => "nav-reports",
             Self::Rooms => "nav-rooms",
             Self::Timetable => "nav-timetable",
+            Self::People => "nav-people",
+            Self::Devices => "nav-devices",
         }
     }
 }
@@ -87,6 +99,8 @@ pub fn AdminDesk(props: &AdminDeskProps) -> Html {
         AdminRoute::Reports => html! { <ReportsScreen /> },
         AdminRoute::Rooms => html! { <RoomsScreen /> },
         AdminRoute::Timetable => html! { <TimetableScreen /> },
+        AdminRoute::People => html! { <PeopleScreen /> },
+        AdminRoute::Devices => html! { <DevicesScreen /> },
     };
     html! {
         <ContextProvider<SignInGuard> context={guard}>

@@ -1,0 +1,211 @@
+//! The admin manages people and devices in the real app under Xvfb, against a real
+//! server: searches the people, adds a teacher (a bad username is named first) and
+//! deactivates them, imports a CSV file (a file with bad lines is refused line by
+//! line and writes nothing; the corrected file imports), approves a student's
+//! second phone, and adds a kiosk whose credential is shown once.
+//!
+//! Needs what `desktop_login` needs; `cargo xtask test` provides it.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rollcall_core::api::{DeviceRecord, Page, UserRecord};
+use rollcall_core::signing::DeviceKey;
+use rollcall_e2e::env::JourneyEnv;
+use rollcall_e2e::journey::{
+    check, click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
+};
+use rollcall_e2e::school::{get, post, sign_in, ADMIN, ADMIN_PASSWORD, STUDENT_PASSWORD};
+use rollcall_e2e::tauri_driver::TauriDriver;
+use rollcall_e2e::webdriver::Session;
+use serde_json::json;
+
+const APP_START: Duration = Duration::from_secs(60);
+const UI: Duration = Duration::from_secs(20);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_manages_people_imports_a_csv_and_approves_a_second_phone() {
+    let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
+    let server = env.server.trim_end_matches('/').to_owned();
+    let http = reqwest::Client::new();
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() % 1_000_000);
+
+    // student40 gets a second phone, which waits for an admin.
+    let student = sign_in(&http, &server, "student40", STUDENT_PASSWORD).await;
+    for n in 0..2_u8 {
+        let key = DeviceKey::from_seed(&[40 + n; 32]);
+        let _: DeviceRecord = post(
+            &http,
+            &format!("{server}/api/v1/devices"),
+            &student.access_token,
+            &json!({"public_key": key.public().to_string(), "label": format!("Phone {stamp}-{n}"), "platform": "android"}),
+        )
+        .await;
+    }
+    let files = env.artifacts.join("import");
+    std::fs::create_dir_all(&files).expect("a folder for the CSV files");
+    let header = "username,email,display_name,role,student_no,password\n";
+    let bad = files.join("people-bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{header}imp{stamp},,Imported Person,student,I{stamp},a-long-enough-passphrase\nstudent1,,Taken,student,,a-long-enough-passphrase\nx y,,Bad,wizard,,short\n"),
+    )
+    .expect("a CSV file");
+    let good = files.join("people-good.csv");
+    std::fs::write(
+        &good,
+        format!("{header}imp{stamp},,Imported Person,student,I{stamp},a-long-enough-passphrase\n"),
+    )
+    .expect("a CSV file");
+
+    let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-people.log"))
+        .await
+        .unwrap_or_else(|problem| panic!("{problem}"));
+    let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
+        .await
+        .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
+    let outcome = journey(&session, &env, stamp, &bad, &good).await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&session, &env, "admin-people-failure.png").await;
+    }
+    let ended = session.end().await;
+    drop(driver);
+    if let Err(problem) = outcome {
+        panic!("{problem}");
+    }
+    ended.expect("the WebDriver session ends cleanly");
+
+    let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
+    let imported: Page<UserRecord> = get(
+        &http,
+        &format!("{server}/api/v1/users?q=imp{stamp}"),
+        &admin.access_token,
+    )
+    .await;
+    assert_eq!(
+        imported.total, 1,
+        "the corrected file imported exactly one account"
+    );
+}
+
+async fn type_into(session: &Session, css: &str, text: &str) -> Result<(), String> {
+    let field = session
+        .wait_for(css, UI)
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .clear(&field)
+        .await
+        .map_err(step(&format!("clear {css}")))?;
+    session
+        .send_keys(&field, text)
+        .await
+        .map_err(step(&format!("type into {css}")))
+}
+
+async fn choose_file(session: &Session, path: &std::path::Path) -> Result<(), String> {
+    let input = session
+        .wait_for("#import-file", UI)
+        .await
+        .map_err(step("find the file input"))?;
+    session
+        .send_keys(&input, &path.display().to_string())
+        .await
+        .map_err(step("choose the CSV file"))
+}
+
+async fn journey(
+    session: &Session,
+    env: &JourneyEnv,
+    stamp: u128,
+    bad: &std::path::Path,
+    good: &std::path::Path,
+) -> Result<(), String> {
+    session
+        .wait_for("#server-url", APP_START)
+        .await
+        .map_err(step("the login screen appears"))?;
+    fill_login_form(session, &env.server, ADMIN, ADMIN_PASSWORD).await?;
+    click(session, "#sign-in", UI).await?;
+    session
+        .wait_for("#nav-people", SIGN_IN)
+        .await
+        .map_err(step("the admin's navigation appears"))?;
+
+    // Search and pages.
+    click(session, "#nav-people", UI).await?;
+    wait_for_text_containing(session, "#people-page", "Page 1 of", UI).await?;
+    type_into(session, "#people-search", "student17").await?;
+    click(session, "#people-find", UI).await?;
+    wait_for_text_containing(session, "#people-page", "1 people", UI).await?;
+    session
+        .wait_for("tr[data-username=\"student17\"]", UI)
+        .await
+        .map_err(step("the search finds student17"))?;
+
+    // A new teacher: a bad username is named, then they are added and deactivated.
+    let username = format!("t{stamp}");
+    type_into(session, "#person-username", "Not Valid!").await?;
+    type_into(session, "#person-name", "Grace Hopper").await?;
+    click(session, "#person-role option[value=\"teacher\"]", UI).await?;
+    type_into(session, "#person-password", "a-long-enough-passphrase").await?;
+    click(session, "#person-save", UI).await?;
+    wait_for_text_containing(session, "#person-outcome", "username", UI).await?;
+    type_into(session, "#person-username", &username).await?;
+    click(session, "#person-save", UI).await?;
+    wait_for_text_containing(session, "#person-outcome", "can now sign in", UI).await?;
+    type_into(session, "#people-search", &username).await?;
+    click(session, "#people-find", UI).await?;
+    let row = format!("tr[data-username=\"{username}\"]");
+    click(session, &format!("{row} .toggle-active"), UI).await?;
+    wait_for_text_containing(session, "#people-notice", "is deactivated", UI).await?;
+    wait_for_text_containing(session, &row, "Deactivated", UI).await?;
+    save_screenshot(session, env, "admin-people.png").await?;
+
+    // CSV import: a preview first; bad lines are named and nothing is written.
+    choose_file(session, bad).await?;
+    wait_for_text_containing(session, "#import-summary", "3 row(s)", UI).await?;
+    let preview = rollcall_e2e::journey::text_of(session, "#import-preview").await?;
+    check(
+        !preview.contains("a-long-enough-passphrase"),
+        "the preview hides passwords".to_owned(),
+    )?;
+    click(session, "#import-go", UI).await?;
+    let refused = wait_for_text_containing(session, "#import-errors", "Line 3", UI).await?;
+    check(
+        refused.contains("Line 4"),
+        format!("every bad line is named: {refused:?}"),
+    )?;
+    save_screenshot(session, env, "admin-import-refused.png").await?;
+    choose_file(session, good).await?;
+    wait_for_text_containing(session, "#import-summary", "1 row(s)", UI).await?;
+    click(session, "#import-go", UI).await?;
+    wait_for_text_containing(session, "#import-outcome", "Imported 1", UI).await?;
+
+    // Devices: the second phone waits; approving it is confirmed.
+    click(session, "#nav-devices", UI).await?;
+    session
+        .wait_for("tr[data-status=\"pending\"]", UI)
+        .await
+        .map_err(step("a pending phone is listed"))?;
+    let label = format!("Phone {stamp}-1");
+    let text = rollcall_e2e::journey::text_of(session, "tr[data-status=\"pending\"]").await?;
+    check(
+        text.contains(&label),
+        format!("the pending phone reads {text:?}"),
+    )?;
+    click(session, "tr[data-status=\"pending\"] .approve-device", UI).await?;
+    wait_for_text_containing(session, "#devices-notice", "is approved", UI).await?;
+
+    // A kiosk for a room; its credential is shown once.
+    type_into(session, "#kiosk-name", &format!("Door {stamp}")).await?;
+    click(session, "#kiosk-save", UI).await?;
+    wait_for_text_containing(session, "#kiosk-secret", "shown only once", UI).await?;
+    session
+        .wait_for(&format!("tr[data-kiosk=\"Door {stamp}\"]"), UI)
+        .await
+        .map_err(step("the kiosk is listed"))?;
+    save_screenshot(session, env, "admin-devices.png").await?;
+    Ok(())
+}
