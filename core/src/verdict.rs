@@ -19,6 +19,16 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The name used in the API and in storage.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Rejected => "rejected",
+            Self::Review => "review",
+            Self::Accepted => "accepted",
+        }
+    }
+
     /// The outcome a policy status leads to.
     #[must_use]
     pub const fn from_status(status: Status) -> Self {

@@ -4,6 +4,7 @@
 //! delegate to [`server_api`]. Everything is wired up in [`run_app`], which the real app and
 //! the tests (with `tauri::test::mock_builder()`) share.
 
+pub mod checkin;
 pub mod classroom;
 mod commands;
 pub mod config;

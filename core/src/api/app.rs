@@ -264,6 +264,19 @@ pub struct UserQuery {
     pub per_page: u32,
 }
 
+/// Where the phone's outbox stands, for the sync indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// Claims waiting to be sent.
+    pub pending: u64,
+    /// When the server last answered (unix seconds), if ever.
+    pub last_sync: Option<i64>,
+    /// Why the last attempt failed, as a sentence, if it did.
+    pub problem: Option<String>,
+    /// Seconds until the next attempt while claims wait after a failure.
+    pub retry_in_s: Option<u16>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

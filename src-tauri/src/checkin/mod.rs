@@ -1,0 +1,7 @@
+//! The student's check-in: sensors, the phone's key and registration, the
+//! SQLite outbox and the sync worker.
+
+pub mod outbox;
+pub mod phone;
+pub mod sensors;
+pub mod sync;
