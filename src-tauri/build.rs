@@ -37,6 +37,11 @@ fn main() {
         "revoke_device",
         "list_kiosks",
         "create_kiosk",
+        "prepare_phone",
+        "student_classes",
+        "check_in",
+        "my_attendance",
+        "sync_status",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(app_commands))
         .expect("failed to run tauri-build");

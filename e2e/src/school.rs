@@ -59,6 +59,14 @@ impl School {
     /// # Panics
     /// When the server refuses any of it: the journey cannot run then.
     pub async fn prepare(server: &str) -> Self {
+        Self::prepare_with(server, "token & location").await
+    }
+
+    /// [`School::prepare`] with the room's check-in rule given.
+    ///
+    /// # Panics
+    /// When the server refuses any of it.
+    pub async fn prepare_with(server: &str, policy: &str) -> Self {
         let server = server.trim_end_matches('/').to_owned();
         let http = reqwest::Client::new();
         let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
@@ -84,7 +92,7 @@ impl School {
                 "building": "Test wing",
                 "geofence": {"kind": "circle",
                     "centre": {"latitude": CENTRE.0, "longitude": CENTRE.1}, "radius_m": 30},
-                "policy": "token & location",
+                "policy": policy,
                 "access_points": [{"kind": "wifi", "bssid": "3C-84-6A-E2-E0-01", "label": "ceiling"}]
             }),
         )
@@ -135,6 +143,26 @@ impl School {
             slot,
             students: students.items,
         }
+    }
+
+    /// The first of the division's students from `from` on who has no phone
+    /// registered yet (another journey may have bound one).
+    ///
+    /// # Panics
+    /// When every one has a phone.
+    pub async fn student_without_phone(&self, from: usize) -> DivisionStudent {
+        for student in self.students.iter().skip(from) {
+            let phones: Page<DeviceRecord> = get(
+                &self.http,
+                &format!("{}/api/v1/devices?user_id={}", self.server, student.id),
+                &self.admin_token,
+            )
+            .await;
+            if phones.total == 0 {
+                return student.clone();
+            }
+        }
+        panic!("every student of the division already has a phone");
     }
 
     /// The session of the new slot (planned once the teacher's day is listed).

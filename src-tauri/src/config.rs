@@ -11,11 +11,14 @@ pub struct AppConfig {
     /// Where exported files go (`ROLLCALL_EXPORT_DIR`); unset means the user's
     /// Downloads folder.
     pub export_dir: Option<std::path::PathBuf>,
+    /// Where the phone's key and outbox live (`ROLLCALL_APP_DATA_DIR`); unset
+    /// means the app's data folder.
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 impl AppConfig {
-    /// Reads `ROLLCALL_SERVER_URL` (falling back to [`FALLBACK_SERVER_URL`]) and
-    /// `ROLLCALL_EXPORT_DIR`.
+    /// Reads `ROLLCALL_SERVER_URL` (falling back to [`FALLBACK_SERVER_URL`]),
+    /// `ROLLCALL_EXPORT_DIR` and `ROLLCALL_APP_DATA_DIR`.
     #[must_use]
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -31,9 +34,13 @@ impl AppConfig {
         let export_dir = lookup("ROLLCALL_EXPORT_DIR")
             .filter(|dir| !dir.trim().is_empty())
             .map(std::path::PathBuf::from);
+        let data_dir = lookup("ROLLCALL_APP_DATA_DIR")
+            .filter(|dir| !dir.trim().is_empty())
+            .map(std::path::PathBuf::from);
         Self {
             default_server_url,
             export_dir,
+            data_dir,
         }
     }
 }

@@ -70,6 +70,14 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    /// The phone could not make or store a check-in.
+    #[error("{message}")]
+    Phone {
+        /// `no_code`, `not_our_qr`, `bad_otp`, `outbox_failed` or `key_failed`.
+        code: &'static str,
+        /// A sentence.
+        message: String,
+    },
     /// The server failed on its side (HTTP 5xx).
     #[error("The server at {address} had a problem (HTTP {status}). Try again in a moment.")]
     ServerError {
@@ -97,6 +105,7 @@ impl AppError {
             Self::UnknownClass => "unknown_class",
             Self::DrawingFailed { .. } => "drawing_failed",
             Self::SaveFailed { .. } => "save_failed",
+            Self::Phone { code, .. } => code,
         }
     }
 }

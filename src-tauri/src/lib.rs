@@ -40,6 +40,8 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
         .manage(ServerClient::new())
         .manage(Classroom::new())
         .manage(commands::classroom::LiveWatch::default())
+        .manage(checkin::student_phone::StudentPhone::default())
+        .manage(commands::student::SyncWorker::default())
         .invoke_handler(tauri::generate_handler![
             commands::default_server_url,
             commands::login,
@@ -76,6 +78,11 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::people::revoke_device,
             commands::people::list_kiosks,
             commands::people::create_kiosk,
+            commands::student::prepare_phone,
+            commands::student::student_classes,
+            commands::student::check_in,
+            commands::student::my_attendance,
+            commands::student::sync_status,
         ])
 }
 

@@ -22,6 +22,7 @@ impl TestApp {
         let config = AppConfig {
             default_server_url: default_server_url.to_owned(),
             export_dir: None,
+            data_dir: None,
         };
         let app = run_app_with(mock_builder(), config)
             .build(context())
@@ -294,4 +295,15 @@ fn the_classroom_commands_answer_with_typed_errors_before_a_sign_in() {
         app.invoke("stop_watching_roster", json!({})),
         Ok(Value::Null)
     );
+    let error = app
+        .invoke(
+            "check_in",
+            json!({"form": {"sessionId": session, "code": "123456"}}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        error["code"], "not_signed_in",
+        "a check-in needs a prepared phone"
+    );
+    assert_eq!(app.invoke("sync_status", json!({})).unwrap()["pending"], 0);
 }

@@ -308,20 +308,20 @@ pub async fn set_fullscreen(on: bool) {
     }
 }
 
-/// A subscription to the Rust side's live-roster events; dropping it unsubscribes.
-pub struct LiveRosterListener {
+/// A subscription to one of the Rust side's events; dropping it unsubscribes.
+pub struct EventListener {
     _handler: Closure<dyn FnMut(JsValue)>,
     unlisten: Rc<RefCell<Option<js_sys::Function>>>,
     dropped: Rc<Cell<bool>>,
 }
 
-impl std::fmt::Debug for LiveRosterListener {
+impl std::fmt::Debug for EventListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("LiveRosterListener")
+        f.write_str("EventListener")
     }
 }
 
-impl Drop for LiveRosterListener {
+impl Drop for EventListener {
     fn drop(&mut self) {
         self.dropped.set(true);
         if let Some(unlisten) = self.unlisten.borrow_mut().take() {
@@ -330,14 +330,18 @@ impl Drop for LiveRosterListener {
     }
 }
 
-/// Calls `on_event` with every [`LiveRosterEvent`] until the listener is dropped.
+/// Calls `on_event` with every payload of `event` that reads as `T`, until the
+/// listener is dropped.
 #[must_use]
-pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> LiveRosterListener {
+pub fn listen_to<T: DeserializeOwned + 'static>(
+    event: &'static str,
+    on_event: impl Fn(T) + 'static,
+) -> EventListener {
     let handler = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
         let payload = js_sys::Reflect::get(&event, &JsValue::from_str("payload"))
             .unwrap_or(JsValue::UNDEFINED);
-        if let Ok(event) = serde_wasm_bindgen::from_value::<LiveRosterEvent>(payload) {
-            on_event(event);
+        if let Ok(payload) = serde_wasm_bindgen::from_value::<T>(payload) {
+            on_event(payload);
         }
     });
     let unlisten = Rc::new(RefCell::new(None));
@@ -346,7 +350,7 @@ pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> LiveR
     {
         let (unlisten, dropped) = (unlisten.clone(), dropped.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let Ok(stop) = listen(LIVE_ROSTER_EVENT, &function).await else {
+            let Ok(stop) = listen(event, &function).await else {
                 return;
             };
             let Ok(stop) = stop.dyn_into::<js_sys::Function>() else {
@@ -359,21 +363,68 @@ pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> LiveR
             }
         });
     }
-    LiveRosterListener {
+    EventListener {
         _handler: handler,
         unlisten,
         dropped,
     }
 }
 
+/// Calls `on_event` with every [`LiveRosterEvent`] until the listener is dropped.
+#[must_use]
+pub fn listen_live_roster(on_event: impl Fn(LiveRosterEvent) + 'static) -> EventListener {
+    listen_to(LIVE_ROSTER_EVENT, on_event)
+}
+
+/// Makes this device the signed-in student's phone and starts sending its outbox.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn prepare_phone() -> Result<PhoneState, CommandError> {
+    call("prepare_phone", &NoArgs {}).await
+}
+
+/// The student's classes today.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn student_classes() -> Result<Vec<StudentClass>, CommandError> {
+    call("student_classes", &NoArgs {}).await
+}
+
+/// Checks in with the typed code.
+///
+/// # Errors
+/// `bad_otp`, `no_code`, `outbox_failed`, …
+pub async fn check_in(form: CheckInForm) -> Result<CheckInAnswer, CommandError> {
+    call("check_in", &CheckInArgs { form }).await
+}
+
+/// The student's attendance.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn my_attendance() -> Result<MyAttendance, CommandError> {
+    call("my_attendance", &NoArgs {}).await
+}
+
+/// Where the outbox stands now.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn sync_status() -> Result<SyncStatus, CommandError> {
+    call("sync_status", &NoArgs {}).await
+}
+
 pub use rollcall_core::api::{
-    AttendanceReport, AttendanceStatus, ClassSession, CommandError, CommandErrorCode as ErrorCode,
-    CsvImportReport, DailyPoint, Dashboard, DeviceRecord, DivisionRate, DivisionRecord,
-    KioskCredential, KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm, NewKiosk,
-    NewRoom, NewSlot, NewUser, Page, PresentationFrame, ReportFilterForm, ReportRow,
-    ReviewDecision, ReviewForm, ReviewItem, Role, RoomRecord, Roster, RosterEntry, SavedFile,
-    SessionStatus, SheetFormat, SignedIn, SlotRecord, SubjectRecord, TimeOfDay, UserPatch,
-    UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT,
+    AttendanceReport, AttendanceStatus, CheckInAnswer, CheckInForm, ClaimResult, ClassSession,
+    CommandError, CommandErrorCode as ErrorCode, CsvImportReport, DailyPoint, Dashboard,
+    DeviceRecord, DivisionRate, DivisionRecord, KioskCredential, KioskRecord, LiveConnection,
+    LiveRosterEvent, LoginForm, MarkForm, MyAttendance, NewKiosk, NewRoom, NewSlot, NewUser, Page,
+    PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision, ReviewForm,
+    ReviewItem, Role, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat,
+    SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay, UserPatch, UserQuery,
+    UserRecord, Weekday, LIVE_ROSTER_EVENT, SYNC_STATUS_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
@@ -397,6 +448,11 @@ struct SlotArgs {
 #[serde(rename_all = "camelCase")]
 struct SessionArgs {
     session_id: Uuid,
+}
+
+#[derive(Serialize)]
+struct CheckInArgs {
+    form: CheckInForm,
 }
 
 #[derive(Serialize)]

@@ -109,13 +109,25 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
             .env("ROLLCALL_E2E_SERVER", &server.base_url)
             .env("ROLLCALL_E2E_ARTIFACTS", &artifacts)
             // The app saves class sheets here; the journeys read them back.
-            .env("ROLLCALL_EXPORT_DIR", artifacts.join("exports")),
+            .env("ROLLCALL_EXPORT_DIR", artifacts.join("exports"))
+            // The student's device key and outbox (a fresh folder: a fresh server).
+            .env(
+                "ROLLCALL_APP_DATA_DIR",
+                fresh_folder(&data.join("e2e-app-data")),
+            ),
     );
     server.stop();
     server::stop_database(&e2e_data);
     tally.add(result?);
     println!("    screenshots in {}", artifacts.display());
     Ok(tally)
+}
+
+/// `folder`, emptied.
+fn fresh_folder(folder: &std::path::Path) -> &std::path::Path {
+    let _ = std::fs::remove_dir_all(folder);
+    let _ = std::fs::create_dir_all(folder);
+    folder
 }
 
 /// Builds the Yew UI into `ui/dist`, which the app embeds at compile time.

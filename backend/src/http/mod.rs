@@ -16,6 +16,7 @@ mod live;
 mod login;
 mod meta;
 pub mod metrics;
+mod my_classes;
 mod my_data;
 mod paging;
 pub mod rate_limit;
@@ -233,6 +234,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(face_templates::mine))
         .routes(routes!(face_templates::kiosk_roster))
         .routes(routes!(my_data::export))
+        .routes(routes!(my_classes::today))
         .merge(school::routes())
         .split_for_parts()
 }

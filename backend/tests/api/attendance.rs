@@ -681,6 +681,70 @@ async fn the_class_sheet_lists_every_student_with_their_mark_as_csv_or_pdf_for_i
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn a_student_sees_their_classes_today_with_their_own_record(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+    let student = class.students[0];
+    let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+        .bind(student)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let token = sign_in(&app, &username, "rollcall-student")
+        .await
+        .access_token;
+    let mine = |token: String| {
+        let app = &app;
+        async move {
+            app.http
+                .get(app.url("/api/v1/me/classes"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let classes: Vec<rollcall_core::api::StudentClass> =
+        mine(token.clone()).await.json().await.unwrap();
+    let today = classes
+        .iter()
+        .find(|c| c.session.id == id)
+        .expect("the running class is listed");
+    assert_eq!(today.status, None);
+    app.http
+        .put(app.url(&format!("/api/v1/sessions/{id}/records/{student}")))
+        .bearer_auth(&class.teacher)
+        .json(&json!({"status": "present", "reason": "Seen at the door"}))
+        .send()
+        .await
+        .unwrap();
+    let classes: Vec<rollcall_core::api::StudentClass> = mine(token).await.json().await.unwrap();
+    let today = classes.iter().find(|c| c.session.id == id).unwrap();
+    assert_eq!(today.status, Some(AttendanceStatus::Present));
+
+    let outsider: String = sqlx::query_scalar(
+        "SELECT u.username FROM users u WHERE u.role = 'student' AND u.id NOT IN          (SELECT student_id FROM division_students WHERE division_id = $1) LIMIT 1",
+    )
+    .bind(class.session.session.division_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    let other = sign_in(&app, &outsider, "rollcall-student")
+        .await
+        .access_token;
+    let theirs: Vec<rollcall_core::api::StudentClass> = mine(other).await.json().await.unwrap();
+    assert!(
+        theirs.iter().all(|c| c.session.id != id),
+        "another division's class is not listed"
+    );
+    assert_eq!(
+        mine(class.teacher.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn a_claim_made_offline_in_class_and_synced_after_the_end_replaces_the_absence(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let class = start_class(&app).await;

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    AttendanceReport, AttendanceStatus, ClassSession, ReviewDecision, Role, Roster, ServerInfo,
-    UserSummary,
+    AttendanceReport, AttendanceStatus, ClaimResult, ClassSession, DeviceStatus, ReviewDecision,
+    Role, Roster, ServerInfo, UserSummary,
 };
 
 /// The arguments of the `login` command (Tauri names arguments in camelCase).
@@ -276,6 +276,42 @@ pub struct SyncStatus {
     /// Seconds until the next attempt while claims wait after a failure.
     pub retry_in_s: Option<u16>,
 }
+
+/// This device as a student's phone (the `prepare_phone` command).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneState {
+    /// The device id on the server.
+    pub device_id: Uuid,
+    /// Bound (`active`), waiting for an admin (`pending`) or `revoked`.
+    pub status: DeviceStatus,
+    /// Check-ins waiting in the outbox.
+    pub pending: u64,
+}
+
+/// What a check-in came to (the `check_in` command).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckInAnswer {
+    /// The claim made.
+    pub claim_id: Uuid,
+    /// The server's verdict, when it could be reached; `None`: kept in the outbox.
+    pub result: Option<ClaimResult>,
+    /// Check-ins still waiting in the outbox.
+    pub pending: u64,
+}
+
+/// The arguments of the `check_in` command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInForm {
+    /// The class.
+    pub session_id: Uuid,
+    /// The six digits typed; empty: scan the QR code with the camera.
+    #[serde(default)]
+    pub code: String,
+}
+
+/// The name of the event that carries [`SyncStatus`].
+pub const SYNC_STATUS_EVENT: &str = "sync-status";
 
 #[cfg(test)]
 mod tests {

@@ -125,6 +125,16 @@ pub struct ClassSession {
     pub late_after_min: u16,
 }
 
+/// One of a student's classes today, with their own record in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StudentClass {
+    /// The class (never its secret).
+    pub session: ClassSession,
+    /// The student's record, if any yet.
+    pub status: Option<AttendanceStatus>,
+}
+
 /// A session with its secret for its own teacher, whose app draws the
 /// rotating QR and the OTP itself so they keep turning offline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,9 @@
 //! The student's check-in: sensors, the phone's key and registration, the
 //! SQLite outbox and the sync worker.
 
+pub mod desktop;
 pub mod outbox;
 pub mod phone;
 pub mod sensors;
+pub mod student_phone;
 pub mod sync;

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod classroom;
 pub mod people;
 pub mod structure;
+pub mod student;
 
 use tauri::State;
 
@@ -40,8 +41,10 @@ pub async fn sign_out(
     client: State<'_, ServerClient>,
     classroom: State<'_, Classroom>,
     watch: State<'_, LiveWatch>,
+    worker: State<'_, student::SyncWorker>,
 ) -> Result<(), AppError> {
     watch.stop();
+    worker.stop();
     classroom.clear();
     client.sign_out().await;
     Ok(())

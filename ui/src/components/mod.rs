@@ -18,6 +18,7 @@ mod review_queue_screen;
 mod rooms_screen;
 mod roster_panel;
 mod sign_in_guard;
+mod student_desk;
 mod teacher_desk;
 mod timetable_screen;
 mod todays_classes;

@@ -132,7 +132,7 @@ fn scanned_at(unix: i64) -> String {
     String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
 }
 
-fn factor_label(factor: Factor) -> &'static str {
+pub(super) fn factor_label(factor: Factor) -> &'static str {
     match factor {
         Factor::Token => "Code",
         Factor::Location => "Location",
@@ -141,7 +141,7 @@ fn factor_label(factor: Factor) -> &'static str {
     }
 }
 
-fn status_mark(status: Status) -> &'static str {
+pub(super) fn status_mark(status: Status) -> &'static str {
     match status {
         Status::Pass => "✓ passed",
         Status::Doubtful => "? doubtful",
@@ -149,7 +149,7 @@ fn status_mark(status: Status) -> &'static str {
     }
 }
 
-fn status_class(status: Status) -> &'static str {
+pub(super) fn status_class(status: Status) -> &'static str {
     match status {
         Status::Pass => "present",
         Status::Doubtful => "late",

@@ -2,6 +2,7 @@ use rollcall_core::api::Role;
 use yew::prelude::*;
 
 use super::admin_desk::AdminDesk;
+use super::student_desk::StudentDesk;
 use super::teacher_desk::TeacherDesk;
 use crate::client::SignedIn;
 
@@ -30,10 +31,11 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
     let body = match user.role {
         Role::Teacher => html! { <TeacherDesk on_expired={props.on_expired.clone()} /> },
         Role::Admin => html! { <AdminDesk on_expired={props.on_expired.clone()} /> },
+        Role::Student => html! { <StudentDesk on_expired={props.on_expired.clone()} /> },
         _ => html! {
             <section class="screen">
                 <p class="muted">
-                    { "This desktop app has the teacher's classroom and the admin's management view. The student's check-in screens are on their way." }
+                    { "Kiosk accounts sign in on the kiosk PC, not here." }
                 </p>
             </section>
         },

@@ -1,0 +1,174 @@
+//! This device as a student's phone, held in Tauri's managed state: its key and
+//! registration, its outbox, the background sync worker, and the check-in
+//! command's work.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rollcall_core::api::{CheckInAnswer, PhoneState, Platform, SyncStatus};
+use tokio::sync::{Mutex, Notify};
+use uuid::Uuid;
+
+use super::desktop::DesktopSensors;
+use super::outbox::Outbox;
+use super::phone::{CheckInError, CodeEntry, KeyFile, Phone};
+use super::sync;
+use crate::{AppError, ServerClient};
+
+struct Ready {
+    phone: Phone,
+    outbox: Outbox,
+}
+
+/// The student's phone once prepared.
+#[derive(Default)]
+pub struct StudentPhone {
+    ready: Mutex<Option<Ready>>,
+    wake: Arc<Notify>,
+}
+
+impl std::fmt::Debug for StudentPhone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StudentPhone")
+    }
+}
+
+fn phone_error(code: &'static str, message: &impl ToString) -> AppError {
+    AppError::Phone {
+        code,
+        message: message.to_string(),
+    }
+}
+
+impl From<CheckInError> for AppError {
+    fn from(error: CheckInError) -> Self {
+        let code = match &error {
+            CheckInError::NoToken(_) => "no_code",
+            CheckInError::NotOurQr => "not_our_qr",
+            CheckInError::BadOtp => "bad_otp",
+            CheckInError::Outbox(_) => "outbox_failed",
+        };
+        phone_error(code, &error)
+    }
+}
+
+impl StudentPhone {
+    /// What wakes the sync worker.
+    #[must_use]
+    pub fn wake(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Loads (or makes) the device key in `folder`, registers it for the signed-in
+    /// student and opens the outbox there. Safe to call again.
+    ///
+    /// # Errors
+    /// `key_failed`, `outbox_failed`, or what the server answered.
+    pub async fn prepare(
+        &self,
+        client: &ServerClient,
+        folder: &Path,
+    ) -> Result<(PhoneState, Outbox), AppError> {
+        let key = KeyFile::in_folder(folder).load_or_create().map_err(|e| {
+            phone_error(
+                "key_failed",
+                &format!("The device key could not be kept: {e}."),
+            )
+        })?;
+        let label = format!("{} computer", std::env::consts::OS);
+        let platform = match std::env::consts::OS {
+            "linux" => Platform::Linux,
+            "windows" => Platform::Windows,
+            "macos" => Platform::Macos,
+            "android" => Platform::Android,
+            "ios" => Platform::Ios,
+            _ => Platform::Unknown,
+        };
+        let phone = Phone::register(client, key, &label, platform).await?;
+        let outbox = Outbox::open(&folder.join("outbox.sqlite"))
+            .await
+            .map_err(|e| phone_error("outbox_failed", &e))?;
+        let pending = outbox
+            .pending()
+            .await
+            .map_err(|e| phone_error("outbox_failed", &e))?;
+        let state = PhoneState {
+            device_id: phone.device.id,
+            status: phone.device.status,
+            pending,
+        };
+        *self.ready.lock().await = Some(Ready {
+            phone,
+            outbox: outbox.clone(),
+        });
+        Ok((state, outbox))
+    }
+
+    /// Checks in to `session` with the typed `code` (empty: the camera): signs,
+    /// stores in the outbox, then tries to send at once. Offline, the claim waits
+    /// and the answer is `None`.
+    ///
+    /// # Errors
+    /// `not_signed_in` before [`StudentPhone::prepare`]; `bad_otp`, `no_code`,
+    /// `outbox_failed`.
+    pub async fn check_in(
+        &self,
+        client: &ServerClient,
+        session: Uuid,
+        code: &str,
+    ) -> Result<CheckInAnswer, AppError> {
+        let guard = self.ready.lock().await;
+        let ready = guard.as_ref().ok_or(AppError::NotSignedIn)?;
+        let entry = if code.trim().is_empty() {
+            CodeEntry::ScanQr
+        } else {
+            CodeEntry::Typed(code.to_owned())
+        };
+        let sensors = DesktopSensors;
+        let claim = ready
+            .phone
+            .check_in(session, &entry, &sensors, &sensors, &sensors, &ready.outbox)
+            .await?;
+        let id = *claim.claim.id.as_uuid();
+        let result = match sync::sync_once(client, &ready.outbox).await {
+            Ok(answers) => answers.into_iter().find(|a| a.claim_id == id),
+            Err(_) => {
+                // The worker keeps trying with its backoff.
+                self.wake.notify_one();
+                None
+            }
+        };
+        let pending = ready
+            .outbox
+            .pending()
+            .await
+            .map_err(|e| phone_error("outbox_failed", &e))?;
+        Ok(CheckInAnswer {
+            claim_id: id,
+            result,
+            pending,
+        })
+    }
+
+    /// Where the outbox stands.
+    ///
+    /// # Errors
+    /// `outbox_failed`; before [`StudentPhone::prepare`], nothing waits.
+    pub async fn status(&self) -> Result<SyncStatus, AppError> {
+        let guard = self.ready.lock().await;
+        let pending = match guard.as_ref() {
+            Some(ready) => ready
+                .outbox
+                .pending()
+                .await
+                .map_err(|e| phone_error("outbox_failed", &e))?,
+            None => 0,
+        };
+        Ok(SyncStatus {
+            pending,
+            last_sync: None,
+            problem: None,
+            retry_in_s: None,
+        })
+    }
+}

@@ -1,0 +1,101 @@
+//! The student's commands: this device as their phone, today's classes, checking
+//! in, their attendance, and the outbox's state.
+
+use std::sync::Mutex;
+
+use rollcall_core::api::{
+    CheckInAnswer, CheckInForm, MyAttendance, PhoneState, StudentClass, SyncStatus,
+    SYNC_STATUS_EVENT,
+};
+use tauri::async_runtime::JoinHandle;
+use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
+
+use crate::checkin::student_phone::StudentPhone;
+use crate::checkin::sync;
+use crate::{AppConfig, AppError, ServerClient};
+
+/// The running sync worker, if any.
+#[derive(Debug, Default)]
+pub struct SyncWorker(Mutex<Option<JoinHandle<()>>>);
+
+impl SyncWorker {
+    /// Stops the worker (on sign-out).
+    pub fn stop(&self) {
+        if let Some(task) = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+        {
+            task.abort();
+        }
+    }
+}
+
+/// Makes this device the signed-in student's phone (key, registration, outbox)
+/// and starts the sync worker, which sends `sync-status` events.
+#[tauri::command]
+pub async fn prepare_phone<R: Runtime>(
+    app: AppHandle<R>,
+    client: State<'_, ServerClient>,
+    phone: State<'_, StudentPhone>,
+    worker: State<'_, SyncWorker>,
+    config: State<'_, AppConfig>,
+) -> Result<PhoneState, AppError> {
+    let folder = match &config.data_dir {
+        Some(folder) => folder.clone(),
+        None => app.path().app_data_dir().map_err(|e| AppError::Phone {
+            code: "key_failed",
+            message: format!("There is no folder for this app's data: {e}."),
+        })?,
+    };
+    let (state, outbox) = phone.prepare(&client, &folder).await?;
+    let wake = phone.wake();
+    let handle = app.clone();
+    let task = tauri::async_runtime::spawn(async move {
+        let client = handle.state::<ServerClient>();
+        sync::run(&client, &outbox, wake, |status| {
+            let _ = handle.emit(SYNC_STATUS_EVENT, status);
+        })
+        .await;
+    });
+    if let Some(old) = worker
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .replace(task)
+    {
+        old.abort();
+    }
+    Ok(state)
+}
+
+/// The student's classes today.
+#[tauri::command]
+pub async fn student_classes(
+    client: State<'_, ServerClient>,
+) -> Result<Vec<StudentClass>, AppError> {
+    client.get_json("api/v1/me/classes").await
+}
+
+/// Checks in to a class with the typed code.
+#[tauri::command]
+pub async fn check_in(
+    client: State<'_, ServerClient>,
+    phone: State<'_, StudentPhone>,
+    form: CheckInForm,
+) -> Result<CheckInAnswer, AppError> {
+    phone.check_in(&client, form.session_id, &form.code).await
+}
+
+/// The student's attendance per subject and their recent classes.
+#[tauri::command]
+pub async fn my_attendance(client: State<'_, ServerClient>) -> Result<MyAttendance, AppError> {
+    client.get_json("api/v1/me/attendance").await
+}
+
+/// Where the outbox stands now.
+#[tauri::command]
+pub async fn sync_status(phone: State<'_, StudentPhone>) -> Result<SyncStatus, AppError> {
+    phone.status().await
+}

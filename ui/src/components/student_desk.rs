@@ -1,0 +1,256 @@
+use uuid::Uuid;
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::review_card::{factor_label, status_class, status_mark};
+use super::roster_panel::status_label;
+use super::sign_in_guard::{loading, Loadable, SignInGuard};
+use crate::charts::percent;
+use crate::client::{
+    self, CheckInAnswer, CheckInForm, MyAttendance, PhoneState, SessionStatus, StudentClass,
+    SyncStatus, SYNC_STATUS_EVENT,
+};
+use crate::desk::clock;
+use rollcall_core::verdict::Outcome;
+
+/// What the student desk needs.
+#[derive(Properties, PartialEq)]
+pub struct StudentDeskProps {
+    /// Called with a sentence when the sign-in has expired.
+    pub on_expired: Callback<String>,
+}
+
+fn offset_minutes() -> i64 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+}
+
+/// The student's screen: today's classes, checking in with the code on the
+/// teacher's screen, the verdict with each factor, the outbox's state, and their
+/// attendance per subject.
+#[component]
+pub fn StudentDesk(props: &StudentDeskProps) -> Html {
+    let guard = SignInGuard(props.on_expired.clone());
+    let phone = use_state(|| Loadable::<PhoneState>::Loading);
+    let classes = use_state(|| Loadable::<Vec<StudentClass>>::Loading);
+    let history = use_state(|| Loadable::<MyAttendance>::Loading);
+    let sync = use_state(|| None::<SyncStatus>);
+    let chosen = use_state(|| None::<Uuid>);
+    let answer = use_state(|| None::<Result<CheckInAnswer, String>>);
+    let busy = use_state(|| false);
+    let code = use_node_ref();
+    let refresh = use_state(|| 0_u32);
+    {
+        let (guard, phone, sync) = (guard.clone(), phone.clone(), sync.clone());
+        use_effect_with((), move |()| {
+            let listener = client::listen_to(SYNC_STATUS_EVENT, move |status: SyncStatus| {
+                sync.set(Some(status));
+            });
+            spawn_local(async move {
+                if let Some(result) = guard.pass(client::prepare_phone().await) {
+                    phone.set(result.into());
+                }
+            });
+            move || drop(listener)
+        });
+    }
+    {
+        let (guard, classes, history, chosen) = (
+            guard.clone(),
+            classes.clone(),
+            history.clone(),
+            chosen.clone(),
+        );
+        use_effect_with(*refresh, move |_| {
+            spawn_local(async move {
+                if let Some(result) = guard.pass(client::student_classes().await) {
+                    if let Ok(list) = &result {
+                        if chosen.is_none() {
+                            chosen.set(
+                                list.iter()
+                                    .find(|c| c.session.status == SessionStatus::Running)
+                                    .map(|c| c.session.id),
+                            );
+                        }
+                    }
+                    classes.set(result.into());
+                }
+                if let Some(result) = guard.pass(client::my_attendance().await) {
+                    history.set(result.into());
+                }
+            });
+        });
+    }
+    let onsubmit = {
+        let (guard, chosen, answer, busy, code, refresh) = (
+            guard,
+            chosen.clone(),
+            answer.clone(),
+            busy.clone(),
+            code.clone(),
+            refresh,
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(session_id) = *chosen else {
+                answer.set(Some(Err("Choose the class you are in.".to_owned())));
+                return;
+            };
+            let typed = code
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            busy.set(true);
+            answer.set(None);
+            let (guard, answer, busy, refresh) =
+                (guard.clone(), answer.clone(), busy.clone(), refresh.clone());
+            spawn_local(async move {
+                let Some(result) = guard.pass(
+                    client::check_in(CheckInForm {
+                        session_id,
+                        code: typed,
+                    })
+                    .await,
+                ) else {
+                    return;
+                };
+                busy.set(false);
+                answer.set(Some(result.map_err(|e| e.message)));
+                refresh.set(*refresh + 1);
+            });
+        })
+    };
+    let device_note = match &*phone {
+        Loadable::Ready(p) if p.status.as_str() == "pending" => html! {
+            <p id="device-pending" class="notice problem" role="alert">
+                { "This device is not your bound phone yet: an administrator must approve it before its check-ins count." }
+            </p>
+        },
+        Loadable::Failed(problem) => {
+            html! { <p class="notice problem" role="alert">{ problem }</p> }
+        }
+        _ => html! {},
+    };
+    let sync_line = match (&*sync, &*phone) {
+        (Some(s), _) if s.pending > 0 => format!(
+            "{} check-in(s) waiting to be sent{}",
+            s.pending,
+            s.retry_in_s
+                .map_or_else(String::new, |r| format!(" · retrying in {r} s"))
+        ),
+        (Some(s), _) if s.problem.is_some() => s.problem.clone().unwrap_or_default(),
+        (Some(_), _) => "Everything is sent.".to_owned(),
+        (None, Loadable::Ready(p)) if p.pending > 0 => {
+            format!("{} check-in(s) waiting to be sent", p.pending)
+        }
+        (None, Loadable::Ready(_)) => "Everything is sent.".to_owned(),
+        _ => "Preparing this device…".to_owned(),
+    };
+    let offset = offset_minutes();
+    let class_list = match &*classes {
+        Loadable::Loading => loading("today's classes"),
+        Loadable::Failed(problem) => html! { <p class="alert" role="alert">{ problem }</p> },
+        Loadable::Ready(list) if list.is_empty() => html! {
+            <div class="empty"><h3>{ "No classes right now" }</h3>
+                <p class="muted">{ "Your classes appear here once your teacher starts them." }</p></div>
+        },
+        Loadable::Ready(list) => html! {
+            <ul id="student-classes" class="class-list">
+                { for list.iter().map(|c| {
+                    let s = &c.session;
+                    let (label, class) = status_label(c.status);
+                    let pick = { let chosen = chosen.clone(); let id = s.id; Callback::from(move |_| chosen.set(Some(id))) };
+                    let selected = *chosen == Some(s.id);
+                    html! {
+                        <li class={classes!("class-card", selected.then_some("next"))} data-session={s.id.to_string()}>
+                            <div class="class-time">{ clock(s.scheduled_start.unix(), offset) }</div>
+                            <div class="class-what"><h3>{ s.subject_name.clone().unwrap_or_else(|| "Class".into()) }</h3>
+                                <p class="muted">{ &s.room_name }{ " · " }{ match s.status { SessionStatus::Running => "running now", SessionStatus::Planned => "not started", SessionStatus::Ended => "ended" } }</p></div>
+                            <span class={classes!("chip", "status", class)}>{ label }</span>
+                            if s.status == SessionStatus::Running {
+                                <button class="button secondary pick-class" type="button" onclick={pick} aria-pressed={selected.to_string()}>
+                                    { if selected { "Selected" } else { "Check in here" } }
+                                </button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        },
+    };
+    let verdict = match &*answer {
+        None => html! {},
+        Some(Err(problem)) => {
+            html! { <p id="checkin-verdict" class="notice problem" role="alert">{ problem }</p> }
+        }
+        Some(Ok(a)) => match &a.result {
+            None => html! {
+                <p id="checkin-verdict" class="notice done" role="status">
+                    { format!("Saved on this device; it will be sent when the network is back ({} waiting).", a.pending) }
+                </p>
+            },
+            Some(r) => {
+                let (title, class) = match r.outcome {
+                    Outcome::Accepted => ("You are checked in.", "done"),
+                    Outcome::Review => (
+                        "Your check-in waits for a teacher or admin to confirm it.",
+                        "done",
+                    ),
+                    Outcome::Rejected => ("Your check-in was refused.", "problem"),
+                };
+                html! {
+                    <div id="checkin-verdict" class={classes!("notice", class)} data-outcome={r.outcome.as_str()} role="status">
+                        <p><strong>{ title }</strong></p>
+                        <div class="factors">
+                            { for r.factors.iter().map(|f| html! {
+                                <span class={classes!("chip", status_class(f.status))}>{ format!("{} {}", factor_label(f.factor), status_mark(f.status)) }</span>
+                            }) }
+                        </div>
+                        <ul class="reasons">{ for r.reasons.iter().map(|x| html! { <li>{ &x.message }</li> }) }</ul>
+                    </div>
+                }
+            }
+        },
+    };
+    let subjects = match &*history {
+        Loadable::Ready(h) if !h.subjects.is_empty() => html! {
+            <div class="table-wrap"><table id="my-subjects" class="table">
+                <thead><tr><th scope="col">{ "Subject" }</th><th scope="col" class="num">{ "Held" }</th><th scope="col" class="num">{ "Attended" }</th><th scope="col" class="num">{ "%" }</th></tr></thead>
+                <tbody>{ for h.subjects.iter().map(|s| html! {
+                    <tr><td>{ s.subject_name.clone().unwrap_or_else(|| "Other".into()) }</td><td class="num">{ s.held }</td><td class="num">{ s.attended }</td><td class="num">{ percent(s.percentage) }</td></tr>
+                }) }</tbody>
+            </table></div>
+        },
+        Loadable::Ready(_) => {
+            html! { <p class="muted">{ "Your attendance per subject appears once classes have ended." }</p> }
+        }
+        _ => html! {},
+    };
+    html! {
+        <section class="screen wide student" aria-labelledby="student-title">
+            <header class="screen-head">
+                <p class="eyebrow">{ "Check in" }</p>
+                <h2 id="student-title">{ "Your classes today" }</h2>
+                <p id="sync-state" class="muted" role="status">{ sync_line }</p>
+            </header>
+            { device_note }
+            { class_list }
+            <form id="checkin-form" class="panel" {onsubmit}>
+                <h3>{ "Type the six digits on the teacher's screen" }</h3>
+                <div class="filters">
+                    <div class="field"><label for="checkin-code">{ "Code" }</label>
+                        <input id="checkin-code" ref={code} inputmode="numeric" autocomplete="one-time-code" maxlength="7" placeholder="123 456" /></div>
+                    <button id="checkin-go" class="button primary" type="submit" disabled={*busy || chosen.is_none()}>
+                        if *busy { <span class="spinner" aria-hidden="true" />{ "Checking in…" } } else { { "Check in" } }
+                    </button>
+                </div>
+                <p class="muted small">{ "On this computer there is no GPS or Wi-Fi scan, so your class's rules decide from the code alone where they allow it." }</p>
+                { verdict }
+            </form>
+            <section class="panel">
+                <h3>{ "Your attendance" }</h3>
+                { subjects }
+            </section>
+        </section>
+    }
+}
