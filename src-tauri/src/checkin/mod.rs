@@ -4,6 +4,7 @@
 pub mod desktop;
 pub mod outbox;
 pub mod phone;
+pub mod qr_reader;
 pub mod sensors;
 pub mod student_phone;
 pub mod sync;
