@@ -23,6 +23,7 @@ fn main() {
         "review_thumbnail",
         "list_rooms",
         "create_room",
+        "update_room",
         "add_access_point",
         "list_subjects",
         "list_teachers",

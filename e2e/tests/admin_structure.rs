@@ -144,6 +144,18 @@ async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(),
         .await
         .map_err(step("the new room is listed"))?;
 
+    // Its rule changes: location or radio now.
+    let row = format!("tr[data-room=\"{}\"]", plan.code);
+    click(session, &format!("{row} .edit-rule"), UI).await?;
+    type_into(session, "#edit-rule", "token & (location | radio)").await?;
+    type_into(session, "#edit-tolerance", "abc").await?;
+    click(session, "#edit-save", UI).await?;
+    wait_for_text_containing(session, "#edit-problem", "tolerance must be a number", UI).await?;
+    type_into(session, "#edit-tolerance", "20").await?;
+    click(session, "#edit-save", UI).await?;
+    wait_for_text_containing(session, "#room-outcome", "now needs", UI).await?;
+    wait_for_text_containing(session, &row, "token & (location | radio)", UI).await?;
+
     // A class today for teacher1 in it, at a free hour; the same hour again clashes.
     click(session, "#nav-timetable", UI).await?;
     session

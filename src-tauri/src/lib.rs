@@ -64,6 +64,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::admin::review_thumbnail,
             commands::structure::list_rooms,
             commands::structure::create_room,
+            commands::structure::update_room,
             commands::structure::add_access_point,
             commands::structure::list_subjects,
             commands::structure::list_teachers,

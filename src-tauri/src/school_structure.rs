@@ -3,8 +3,8 @@
 
 use reqwest::Method;
 use rollcall_core::api::{
-    AccessPointRecord, NewAccessPoint, NewRoom, NewSlot, Page, Role, RoomRecord, SlotRecord,
-    SubjectRecord, UserRecord,
+    AccessPointRecord, NewAccessPoint, NewRoom, NewSlot, Page, Role, RoomPatch, RoomRecord,
+    SlotRecord, SubjectRecord, UserRecord,
 };
 use uuid::Uuid;
 
@@ -29,6 +29,24 @@ pub async fn rooms(client: &ServerClient) -> Result<Vec<RoomRecord>, AppError> {
 pub async fn create_room(client: &ServerClient, room: &NewRoom) -> Result<RoomRecord, AppError> {
     client
         .send_json(Method::POST, "api/v1/rooms", Some(room))
+        .await
+}
+
+/// Changes a room: its check-in rule, its location tolerance, its fence or names.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn update_room(
+    client: &ServerClient,
+    room_id: Uuid,
+    patch: &RoomPatch,
+) -> Result<RoomRecord, AppError> {
+    client
+        .send_json(
+            Method::PATCH,
+            &format!("api/v1/rooms/{room_id}"),
+            Some(patch),
+        )
         .await
 }
 

@@ -67,6 +67,22 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
     .await
     .unwrap();
     assert_eq!(beacon.label, "");
+    let changed = school_structure::update_room(
+        &admin,
+        room.id,
+        &rollcall_core::api::RoomPatch {
+            policy: Some("token & location".parse().unwrap()),
+            location_tolerance_m: Some(Metres::new(40.0).unwrap()),
+            ..rollcall_core::api::RoomPatch::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed.policy.to_string(), "token & location");
+    assert_eq!(
+        changed.name, "Robotics Lab",
+        "what is not in the patch stays"
+    );
     let rooms = school_structure::rooms(&admin).await.unwrap();
     let listed = rooms.iter().find(|r| r.code == "LAB-7").unwrap();
     assert_eq!(listed.access_points.len(), 2);

@@ -197,6 +197,14 @@ pub async fn create_room(room: NewRoom) -> Result<RoomRecord, CommandError> {
     call("create_room", &RoomArgs { room }).await
 }
 
+/// Changes a room's check-in rule, tolerance, fence or names.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn update_room(room_id: Uuid, patch: RoomPatch) -> Result<RoomRecord, CommandError> {
+    call("update_room", &RoomPatchArgs { room_id, patch }).await
+}
+
 /// Every subject.
 ///
 /// # Errors
@@ -422,9 +430,9 @@ pub use rollcall_core::api::{
     DeviceRecord, DivisionRate, DivisionRecord, KioskCredential, KioskRecord, LiveConnection,
     LiveRosterEvent, LoginForm, MarkForm, MyAttendance, NewKiosk, NewRoom, NewSlot, NewUser, Page,
     PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision, ReviewForm,
-    ReviewItem, Role, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat,
-    SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay, UserPatch, UserQuery,
-    UserRecord, Weekday, LIVE_ROSTER_EVENT, SYNC_STATUS_EVENT,
+    ReviewItem, Role, RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus,
+    SheetFormat, SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay,
+    UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT, SYNC_STATUS_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
@@ -484,6 +492,13 @@ struct IdArgs {
 #[derive(Serialize)]
 struct KioskArgs {
     kiosk: NewKiosk,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomPatchArgs {
+    room_id: Uuid,
+    patch: RoomPatch,
 }
 
 #[derive(Serialize)]

@@ -1,7 +1,7 @@
 //! The new-room form as the admin fills it in, checked with `rollcall-core`'s own
 //! rules before anything is sent, and the fence preview's geometry.
 
-use rollcall_core::api::{NewAccessPoint, NewRoom, DEFAULT_MIN_RSSI};
+use rollcall_core::api::{NewAccessPoint, NewRoom, RoomPatch, DEFAULT_MIN_RSSI, MAX_TOLERANCE_M};
 use rollcall_core::geofence::{FenceShape, GeoPoint, Geofence, Metres};
 use rollcall_core::policy::Policy;
 use rollcall_core::radio::{Bssid, Rssi};
@@ -153,6 +153,26 @@ impl RoomDraft {
     }
 }
 
+/// A room's new check-in rule and location tolerance, checked before sending.
+///
+/// # Errors
+/// A sentence naming the field.
+pub fn rule_patch(policy: &str, tolerance_m: &str) -> Result<RoomPatch, String> {
+    let policy = policy
+        .trim()
+        .parse::<Policy>()
+        .map_err(|e| format!("The check-in rule: {e}."))?;
+    let tolerance = number(tolerance_m, "The tolerance")?;
+    if !(0.0..=MAX_TOLERANCE_M).contains(&tolerance) {
+        return Err(format!("The tolerance is 0 to {MAX_TOLERANCE_M:.0} m."));
+    }
+    Ok(RoomPatch {
+        policy: Some(policy),
+        location_tolerance_m: Some(Metres::new(tolerance).map_err(|e| e.to_string())?),
+        ..RoomPatch::default()
+    })
+}
+
 /// The fence drawn in a square of `size` units: local metres, north up, scaled
 /// to fit with a margin.
 #[derive(Debug, Clone, PartialEq)]
@@ -295,6 +315,31 @@ mod tests {
         draft.corners =
             "18.5180, 73.8150\n18.5180, 73.8153\n\n18.5183, 73.8153\n18.5183, 73.8150\n".into();
         assert!(draft.to_new_room().is_ok());
+    }
+
+    #[test]
+    fn a_rule_change_is_checked_before_it_is_sent() {
+        let patch = rule_patch("token & (location | radio)", "20").unwrap();
+        assert_eq!(
+            patch.policy.unwrap().to_string(),
+            "token & (location | radio)"
+        );
+        assert_eq!(f64::from(patch.location_tolerance_m.unwrap()), 20.0);
+        assert!(
+            patch.name.is_none() && patch.geofence.is_none(),
+            "nothing else changes"
+        );
+        assert!(rule_patch("token |", "20")
+            .unwrap_err()
+            .starts_with("The check-in rule"));
+        assert_eq!(
+            rule_patch("token", "5000").unwrap_err(),
+            "The tolerance is 0 to 1000 m."
+        );
+        assert_eq!(
+            rule_patch("token", "near").unwrap_err(),
+            "The tolerance must be a number."
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! and the timetable. The server checks the role of every call.
 
 use rollcall_core::api::{
-    AccessPointRecord, NewAccessPoint, NewRoom, NewSlot, RoomRecord, SlotRecord, SubjectRecord,
-    UserRecord,
+    AccessPointRecord, NewAccessPoint, NewRoom, NewSlot, RoomPatch, RoomRecord, SlotRecord,
+    SubjectRecord, UserRecord,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -23,6 +23,16 @@ pub async fn create_room(
     room: NewRoom,
 ) -> Result<RoomRecord, AppError> {
     school_structure::create_room(&client, &room).await
+}
+
+/// Changes a room's check-in rule, tolerance, fence or names.
+#[tauri::command]
+pub async fn update_room(
+    client: State<'_, ServerClient>,
+    room_id: Uuid,
+    patch: RoomPatch,
+) -> Result<RoomRecord, AppError> {
+    school_structure::update_room(&client, room_id, &patch).await
 }
 
 /// Adds an access point to a room.

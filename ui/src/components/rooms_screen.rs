@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
 use crate::client::{self, RoomRecord};
-use crate::room_draft::{drawing, FenceDrawing, FenceKind, RoomDraft};
+use crate::room_draft::{drawing, rule_patch, FenceDrawing, FenceKind, RoomDraft};
 
 const PREVIEW: f64 = 220.0;
 
@@ -18,6 +18,7 @@ pub fn RoomsScreen() -> Html {
     let draft = use_state(RoomDraft::default);
     let saving = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, String>>);
+    let editing = use_state(|| None::<RoomRecord>);
     let load = {
         let (guard, rooms) = (guard.clone(), rooms.clone());
         Callback::from(move |()| {
@@ -124,6 +125,7 @@ pub fn RoomsScreen() -> Html {
                     <thead><tr>
                         <th scope="col">{ "Code" }</th><th scope="col">{ "Name" }</th><th scope="col">{ "Building" }</th>
                         <th scope="col">{ "Fence" }</th><th scope="col">{ "Check-in rule" }</th><th scope="col" class="num">{ "Access points" }</th>
+                        <th scope="col" />
                     </tr></thead>
                     <tbody>
                         { for rooms.iter().map(|r| html! {
@@ -132,6 +134,10 @@ pub fn RoomsScreen() -> Html {
                                 <td>{ fence_words(&FenceShape::from(r.geofence.clone())) }</td>
                                 <td><code>{ r.policy.to_string() }</code></td>
                                 <td class="num">{ r.access_points.len() }</td>
+                                <td><button class="button link edit-rule" type="button" onclick={
+                                    let (editing, room) = (editing.clone(), r.clone());
+                                    Callback::from(move |_| editing.set(Some(room.clone())))
+                                }>{ "Edit rule" }</button></td>
                             </tr>
                         }) }
                     </tbody>
@@ -147,6 +153,18 @@ pub fn RoomsScreen() -> Html {
                 <h2 id="rooms-title">{ "Rooms" }</h2>
             </header>
             { list }
+            if let Some(room) = &*editing {
+                <RuleEditor key={room.id.to_string()} room={room.clone()} on_done={
+                    let (editing, outcome, load) = (editing.clone(), outcome.clone(), load.clone());
+                    Callback::from(move |done: Option<Result<String, String>>| {
+                        editing.set(None);
+                        if let Some(done) = done {
+                            outcome.set(Some(done));
+                            load.emit(());
+                        }
+                    })
+                } />
+            }
             <form id="room-form" class="panel room-form" {onsubmit}>
                 <h3>{ "Add a room" }</h3>
                 <div class="form-grid">
@@ -198,6 +216,97 @@ pub fn RoomsScreen() -> Html {
                 </button>
             </form>
         </section>
+    }
+}
+
+/// What the rule editor needs.
+#[derive(Properties, PartialEq)]
+struct RuleEditorProps {
+    /// The room.
+    room: RoomRecord,
+    /// Called with the outcome, as a sentence; `None` when cancelled.
+    on_done: Callback<Option<Result<String, String>>>,
+}
+
+/// The rule editor of one room: its check-in rule and location tolerance. The
+/// fields start from the room's values and are then the admin's alone.
+#[component]
+fn RuleEditor(props: &RuleEditorProps) -> Html {
+    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let (rule, tolerance) = (use_node_ref(), use_node_ref());
+    let problem = use_state(|| None::<String>);
+    {
+        let (rule, tolerance, room) = (rule.clone(), tolerance.clone(), props.room.clone());
+        use_effect_with(props.room.id, move |_| {
+            if let Some(input) = rule.cast::<HtmlInputElement>() {
+                input.set_value(&room.policy.to_string());
+                let _ = input.focus();
+            }
+            if let Some(input) = tolerance.cast::<HtmlInputElement>() {
+                input.set_value(&format!("{:.0}", f64::from(room.location_tolerance_m)));
+            }
+        });
+    }
+    let onsubmit = {
+        let (rule, tolerance, problem, on_done) = (
+            rule.clone(),
+            tolerance.clone(),
+            problem.clone(),
+            props.on_done.clone(),
+        );
+        let (id, name) = (props.room.id, props.room.name.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default()
+            };
+            let patch = match rule_patch(&text(&rule), &text(&tolerance)) {
+                Ok(patch) => patch,
+                Err(sentence) => {
+                    problem.set(Some(sentence));
+                    return;
+                }
+            };
+            let (guard, problem, on_done, name) = (
+                guard.clone(),
+                problem.clone(),
+                on_done.clone(),
+                name.clone(),
+            );
+            spawn_local(async move {
+                let Some(result) = guard.pass(client::update_room(id, patch).await) else {
+                    return;
+                };
+                match result {
+                    Ok(room) => {
+                        on_done.emit(Some(Ok(format!("{name} now needs: {}.", room.policy))));
+                    }
+                    Err(error) => problem.set(Some(error.message)),
+                }
+            });
+        })
+    };
+    let cancel = props.on_done.reform(|_: MouseEvent| None);
+    let room = &props.room;
+    html! {
+        <form id="room-edit" class="panel" {onsubmit}>
+            <h3>{ format!("Check-in rule of {} ({})", room.name, room.code) }</h3>
+            <div class="form-grid">
+                <div class="field"><label for="edit-rule">{ "Factors a check-in needs (token, location, radio, face with & | and brackets)" }</label>
+                    <input id="edit-rule" ref={rule} /></div>
+                <div class="field"><label for="edit-tolerance">{ "Location tolerance (m)" }</label>
+                    <input id="edit-tolerance" ref={tolerance} inputmode="decimal" /></div>
+            </div>
+            if let Some(text) = &*problem {
+                <p id="edit-problem" class="field-error" role="alert">{ text }</p>
+            }
+            <div class="dialog-actions">
+                <button class="button secondary" type="button" onclick={cancel}>{ "Cancel" }</button>
+                <button id="edit-save" class="button primary" type="submit">{ "Save rule" }</button>
+            </div>
+        </form>
     }
 }
 
