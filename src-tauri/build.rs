@@ -41,6 +41,7 @@ fn main() {
         "prepare_phone",
         "student_classes",
         "check_in",
+        "check_in_with_picture",
         "my_attendance",
         "sync_status",
     ]);

@@ -134,3 +134,21 @@ pub async fn save_screenshot(
     let path = env.artifacts.join(name);
     std::fs::write(&path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
+
+/// The attribute `name` of the element matching `css`, now (`None` when there is no
+/// such element or attribute).
+///
+/// # Errors
+/// The step that failed.
+pub async fn attribute(session: &Session, css: &str, name: &str) -> Result<Option<String>, String> {
+    let value = session
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             const el = document.querySelector(arguments[0]);\
+             done(el ? el.getAttribute(arguments[1]) : null);",
+            serde_json::json!([css, name]),
+        )
+        .await
+        .map_err(step(&format!("read {name} of {css}")))?;
+    Ok(value.as_str().map(str::to_owned))
+}

@@ -10,11 +10,13 @@
 use std::time::Duration;
 
 use rollcall_core::api::TeacherSession;
+use rollcall_core::ids::SessionId;
 use rollcall_core::otp::SessionOtp;
-use rollcall_core::qr::SessionSecret;
+use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
+    attribute, check, click, fill_login_form, save_screenshot, step, wait_for_text_containing,
+    SIGN_IN,
 };
 use rollcall_e2e::school::{now, post, School, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -55,7 +57,20 @@ async fn a_student_types_the_code_on_the_teachers_screen_and_is_checked_in() {
         .await
         .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
     let otp = SessionOtp::new(&secret);
-    let outcome = journey(&session, &env, &student.username, started.session.id, &otp).await;
+    let qr = RotatingQr::new(
+        SessionId::from(started.session.id),
+        &secret,
+        QrPeriod::new(started.session.qr_period_s).expect("a valid period"),
+    );
+    let outcome = journey(
+        &session,
+        &env,
+        &student.username,
+        started.session.id,
+        &otp,
+        &qr,
+    )
+    .await;
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "student-failure.png").await;
     }
@@ -89,6 +104,7 @@ async fn journey(
     username: &str,
     class: uuid::Uuid,
     otp: &SessionOtp,
+    qr: &RotatingQr,
 ) -> Result<(), String> {
     session
         .wait_for("#server-url", APP_START)
@@ -130,5 +146,56 @@ async fn journey(
     wait_for_text_containing(session, &card, "Present", UI).await?;
     wait_for_text_containing(session, "#sync-state", "Everything is sent", UI).await?;
     save_screenshot(session, env, "student-checked-in.png").await?;
+
+    // A photo of the teacher's QR code goes through the desktop's QR reader.
+    let (payload, _) = qr.payload_at(now()).ok_or("a clock after 1970")?;
+    let photo = env.artifacts.join("student-qr-photo.png");
+    photograph(&payload.to_string(), &photo)?;
+    let picker = session
+        .wait_for("#checkin-photo", UI)
+        .await
+        .map_err(step("find the photo picker"))?;
+    session
+        .send_keys(&picker, &photo.display().to_string())
+        .await
+        .map_err(step("choose the photo"))?;
+    let before = attribute(session, "#checkin-verdict", "data-claim").await?;
+    let deadline = std::time::Instant::now() + UI;
+    loop {
+        let now_claim = attribute(session, "#checkin-verdict", "data-claim").await?;
+        if now_claim.is_some() && now_claim != before {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err("no verdict for the photo's check-in".to_owned());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let verdict = wait_for_text_containing(session, "#checkin-verdict", "checked in", UI).await?;
+    check(
+        verdict.contains("Code") && verdict.contains("passed"),
+        format!("the verdict reads {verdict:?}"),
+    )?;
+    save_screenshot(session, env, "student-checked-in-by-photo.png").await?;
     Ok(())
+}
+
+/// The QR code of `text` as a picture, 8 pixels a module, grey on white, with
+/// its quiet zone.
+fn photograph(text: &str, path: &std::path::Path) -> Result<(), String> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
+        .map_err(|e| e.to_string())?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let side = u32::try_from((width + 8) * 8).map_err(|e| e.to_string())?;
+    let picture = image::GrayImage::from_fn(side, side, |x, y| {
+        let (mx, my) = ((x / 8) as usize, (y / 8) as usize);
+        let dark = mx >= 4
+            && my >= 4
+            && mx < width + 4
+            && my < width + 4
+            && colors[(my - 4) * width + (mx - 4)] == qrcode::Color::Dark;
+        image::Luma([if dark { 40 } else { 235 }])
+    });
+    picture.save(path).map_err(|e| e.to_string())
 }

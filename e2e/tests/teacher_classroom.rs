@@ -16,12 +16,12 @@ use rollcall_core::qr::QrPayload;
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
+    attribute, check, click, fill_login_form, save_screenshot, step, wait_for_text_containing,
+    SIGN_IN,
 };
 use rollcall_e2e::school::{School, TEACHER, TEACHER_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
-use serde_json::json;
 
 const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(15);
@@ -279,19 +279,6 @@ async fn qr_payload(session: &Session, timeout: Duration) -> Result<QrPayload, S
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
-}
-
-async fn attribute(session: &Session, css: &str, name: &str) -> Result<Option<String>, String> {
-    let value = session
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             const el = document.querySelector(arguments[0]);\
-             done(el ? el.getAttribute(arguments[1]) : null);",
-            json!([css, name]),
-        )
-        .await
-        .map_err(step(&format!("read {name} of {css}")))?;
-    Ok(value.as_str().map(str::to_owned))
 }
 
 async fn wait_for_attribute(

@@ -82,6 +82,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::student::prepare_phone,
             commands::student::student_classes,
             commands::student::check_in,
+            commands::student::check_in_with_picture,
             commands::student::my_attendance,
             commands::student::sync_status,
         ])

@@ -408,6 +408,26 @@ pub async fn check_in(form: CheckInForm) -> Result<CheckInAnswer, CommandError> 
     call("check_in", &CheckInArgs { form }).await
 }
 
+/// Checks in with a picture of the teacher's QR code (the file's bytes).
+///
+/// # Errors
+/// `no_code` when the picture holds no readable QR code, and as [`check_in`].
+pub async fn check_in_with_picture(
+    session_id: Uuid,
+    picture: &[u8],
+) -> Result<CheckInAnswer, CommandError> {
+    use base64::Engine as _;
+    let picture_base64 = base64::engine::general_purpose::STANDARD.encode(picture);
+    call(
+        "check_in_with_picture",
+        &PictureArgs {
+            session_id,
+            picture_base64,
+        },
+    )
+    .await
+}
+
 /// The student's attendance.
 ///
 /// # Errors
@@ -456,6 +476,13 @@ struct SlotArgs {
 #[serde(rename_all = "camelCase")]
 struct SessionArgs {
     session_id: Uuid,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PictureArgs {
+    session_id: Uuid,
+    picture_base64: String,
 }
 
 #[derive(Serialize)]

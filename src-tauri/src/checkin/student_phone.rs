@@ -12,6 +12,8 @@ use uuid::Uuid;
 use super::desktop::DesktopSensors;
 use super::outbox::Outbox;
 use super::phone::{CheckInError, CodeEntry, KeyFile, Phone};
+use super::qr_reader::{read_picture, SeenCode};
+use super::sensors::QrScanner;
 use super::sync;
 use crate::{AppError, ServerClient};
 
@@ -117,17 +119,44 @@ impl StudentPhone {
         session: Uuid,
         code: &str,
     ) -> Result<CheckInAnswer, AppError> {
-        let guard = self.ready.lock().await;
-        let ready = guard.as_ref().ok_or(AppError::NotSignedIn)?;
         let entry = if code.trim().is_empty() {
             CodeEntry::ScanQr
         } else {
             CodeEntry::Typed(code.to_owned())
         };
+        self.submit(client, session, &entry, &DesktopSensors).await
+    }
+
+    /// Checks in to `session` with the QR code in a picture (PNG or JPEG bytes)
+    /// taken of the teacher's screen.
+    ///
+    /// # Errors
+    /// `no_code` when the picture holds no readable QR code; as
+    /// [`StudentPhone::check_in`] otherwise.
+    pub async fn check_in_with_picture(
+        &self,
+        client: &ServerClient,
+        session: Uuid,
+        picture: &[u8],
+    ) -> Result<CheckInAnswer, AppError> {
+        let text = read_picture(picture).map_err(|e| phone_error("no_code", &e))?;
+        self.submit(client, session, &CodeEntry::ScanQr, &SeenCode(text))
+            .await
+    }
+
+    async fn submit(
+        &self,
+        client: &ServerClient,
+        session: Uuid,
+        entry: &CodeEntry,
+        camera: &dyn QrScanner,
+    ) -> Result<CheckInAnswer, AppError> {
+        let guard = self.ready.lock().await;
+        let ready = guard.as_ref().ok_or(AppError::NotSignedIn)?;
         let sensors = DesktopSensors;
         let claim = ready
             .phone
-            .check_in(session, &entry, &sensors, &sensors, &sensors, &ready.outbox)
+            .check_in(session, entry, camera, &sensors, &sensors, &ready.outbox)
             .await?;
         let id = *claim.claim.id.as_uuid();
         let result = match sync::sync_once(client, &ready.outbox).await {

@@ -88,6 +88,27 @@ pub async fn check_in(
     phone.check_in(&client, form.session_id, &form.code).await
 }
 
+/// Checks in to a class with a picture of the teacher's QR code (base64 of the
+/// PNG or JPEG file).
+#[tauri::command]
+pub async fn check_in_with_picture(
+    client: State<'_, ServerClient>,
+    phone: State<'_, StudentPhone>,
+    session_id: uuid::Uuid,
+    picture_base64: String,
+) -> Result<CheckInAnswer, AppError> {
+    use base64::Engine as _;
+    let picture = base64::engine::general_purpose::STANDARD
+        .decode(picture_base64.trim())
+        .map_err(|_| AppError::Phone {
+            code: "no_code",
+            message: "The picture could not be read.".to_owned(),
+        })?;
+    phone
+        .check_in_with_picture(&client, session_id, &picture)
+        .await
+}
+
 /// The student's attendance per subject and their recent classes.
 #[tauri::command]
 pub async fn my_attendance(client: State<'_, ServerClient>) -> Result<MyAttendance, AppError> {

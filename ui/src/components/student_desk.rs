@@ -83,12 +83,12 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
     }
     let onsubmit = {
         let (guard, chosen, answer, busy, code, refresh) = (
-            guard,
+            guard.clone(),
             chosen.clone(),
             answer.clone(),
             busy.clone(),
             code.clone(),
-            refresh,
+            refresh.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -112,6 +112,45 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                     })
                     .await,
                 ) else {
+                    return;
+                };
+                busy.set(false);
+                answer.set(Some(result.map_err(|e| e.message)));
+                refresh.set(*refresh + 1);
+            });
+        })
+    };
+    let onpicture = {
+        let (guard, chosen, answer, busy, refresh) =
+            (guard, chosen.clone(), answer.clone(), busy.clone(), refresh);
+        Callback::from(move |e: Event| {
+            let Some(file) = e
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|i| i.files())
+                .and_then(|files| files.get(0))
+            else {
+                return;
+            };
+            let Some(session_id) = *chosen else {
+                answer.set(Some(Err("Choose the class you are in.".to_owned())));
+                return;
+            };
+            busy.set(true);
+            answer.set(None);
+            let (guard, answer, busy, refresh) =
+                (guard.clone(), answer.clone(), busy.clone(), refresh.clone());
+            spawn_local(async move {
+                let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+                    Err(_) => {
+                        busy.set(false);
+                        answer.set(Some(Err("The picture could not be read.".to_owned())));
+                        return;
+                    }
+                };
+                let Some(result) =
+                    guard.pass(client::check_in_with_picture(session_id, &bytes).await)
+                else {
                     return;
                 };
                 busy.set(false);
@@ -185,7 +224,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
         }
         Some(Ok(a)) => match &a.result {
             None => html! {
-                <p id="checkin-verdict" class="notice done" role="status">
+                <p id="checkin-verdict" class="notice done" role="status" data-claim={a.claim_id.to_string()}>
                     { format!("Saved on this device; it will be sent when the network is back ({} waiting).", a.pending) }
                 </p>
             },
@@ -199,7 +238,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                     Outcome::Rejected => ("Your check-in was refused.", "problem"),
                 };
                 html! {
-                    <div id="checkin-verdict" class={classes!("notice", class)} data-outcome={r.outcome.as_str()} role="status">
+                    <div id="checkin-verdict" class={classes!("notice", class)} data-outcome={r.outcome.as_str()} data-claim={a.claim_id.to_string()} role="status">
                         <p><strong>{ title }</strong></p>
                         <div class="factors">
                             { for r.factors.iter().map(|f| html! {
@@ -243,6 +282,10 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                     <button id="checkin-go" class="button primary" type="submit" disabled={*busy || chosen.is_none()}>
                         if *busy { <span class="spinner" aria-hidden="true" />{ "Checking in…" } } else { { "Check in" } }
                     </button>
+                </div>
+                <div class="field">
+                    <label for="checkin-photo">{ "…or a photo of the QR code on the teacher's screen" }</label>
+                    <input id="checkin-photo" type="file" accept="image/png,image/jpeg" disabled={*busy || chosen.is_none()} onchange={onpicture} />
                 </div>
                 <p class="muted small">{ "On this computer there is no GPS or Wi-Fi scan, so your class's rules decide from the code alone where they allow it." }</p>
                 { verdict }
