@@ -226,5 +226,48 @@ async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(),
         clash.contains(&plan.code) || clash.contains("teach") || clash.contains("Division"),
         format!("the clash reads {clash:?}"),
     )?;
+
+    // A division: added; an unknown username adds nobody; a student joins and leaves.
+    click(session, "#nav-divisions", UI).await?;
+    let division = format!("D-{}", &plan.code[2..]);
+    type_into(session, "#division-code", &division).await?;
+    type_into(session, "#division-name", "Evening division").await?;
+    click(session, "#division-save", UI).await?;
+    wait_for_text_containing(session, "#division-outcome", "was added", UI).await?;
+    session
+        .wait_for(
+            &format!("button[data-division=\"{division}\"][aria-selected=\"true\"]"),
+            UI,
+        )
+        .await
+        .map_err(step("the new division is chosen"))?;
+    session
+        .wait_for("#division-empty", UI)
+        .await
+        .map_err(step("the new division has no students"))?;
+    type_into(session, "#member-usernames", "student17, nobody-here").await?;
+    click(session, "#members-add", UI).await?;
+    wait_for_text_containing(
+        session,
+        "#division-outcome",
+        "No student is called nobody-here",
+        UI,
+    )
+    .await?;
+    type_into(session, "#member-usernames", "student17").await?;
+    click(session, "#members-add", UI).await?;
+    wait_for_text_containing(session, "#division-outcome", "Added 1", UI).await?;
+    let member = "tr[data-username=\"student17\"]";
+    session
+        .wait_for(member, UI)
+        .await
+        .map_err(step("student17 is in the division"))?;
+    save_screenshot(session, env, "admin-divisions.png").await?;
+    click(session, &format!("{member} .remove-student"), UI).await?;
+    wait_for_text_containing(session, "#division-outcome", "left the division", UI).await?;
+    session
+        .wait_for("#division-empty", UI)
+        .await
+        .map_err(step("the division is empty again"))?;
     Ok(())
 }

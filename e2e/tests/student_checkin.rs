@@ -151,6 +151,8 @@ async fn journey(
     let (payload, _) = qr.payload_at(now()).ok_or("a clock after 1970")?;
     let photo = env.artifacts.join("student-qr-photo.png");
     photograph(&payload.to_string(), &photo)?;
+    // The verdict now on screen is the typed code's; the photo's replaces it.
+    let before = attribute(session, "#checkin-verdict", "data-claim").await?;
     let picker = session
         .wait_for("#checkin-photo", UI)
         .await
@@ -159,7 +161,6 @@ async fn journey(
         .send_keys(&picker, &photo.display().to_string())
         .await
         .map_err(step("choose the photo"))?;
-    let before = attribute(session, "#checkin-verdict", "data-claim").await?;
     let deadline = std::time::Instant::now() + UI;
     loop {
         let now_claim = attribute(session, "#checkin-verdict", "data-claim").await?;
@@ -167,7 +168,12 @@ async fn journey(
             break;
         }
         if std::time::Instant::now() > deadline {
-            return Err("no verdict for the photo's check-in".to_owned());
+            let shown = rollcall_e2e::journey::text_of(session, "#checkin-verdict")
+                .await
+                .unwrap_or_default();
+            return Err(format!(
+                "no verdict for the photo's check-in; the screen says {shown:?}"
+            ));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

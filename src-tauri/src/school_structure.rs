@@ -3,8 +3,9 @@
 
 use reqwest::Method;
 use rollcall_core::api::{
-    AccessPointRecord, NewAccessPoint, NewRoom, NewSlot, Page, Role, RoomPatch, RoomRecord,
-    SlotRecord, SubjectRecord, UserRecord,
+    AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NewAccessPoint,
+    NewDivision, NewRoom, NewSlot, Page, Role, RoomPatch, RoomRecord, SlotRecord, StudentIds,
+    SubjectRecord, UserRecord,
 };
 use uuid::Uuid;
 
@@ -119,5 +120,69 @@ pub async fn timetable(
 pub async fn create_slot(client: &ServerClient, slot: &NewSlot) -> Result<SlotRecord, AppError> {
     client
         .send_json(Method::POST, "api/v1/timetable", Some(slot))
+        .await
+}
+
+/// Creates a division.
+///
+/// # Errors
+/// What the server call fails with (`already_exists` for a code in use).
+pub async fn create_division(
+    client: &ServerClient,
+    division: &NewDivision,
+) -> Result<DivisionRecord, AppError> {
+    client
+        .send_json(Method::POST, "api/v1/divisions", Some(division))
+        .await
+}
+
+/// A division's students, by name.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn division_students(
+    client: &ServerClient,
+    division_id: Uuid,
+) -> Result<Vec<DivisionStudent>, AppError> {
+    let page: Page<DivisionStudent> = client
+        .get_json(&format!(
+            "api/v1/divisions/{division_id}/students?per_page=200"
+        ))
+        .await?;
+    Ok(page.items)
+}
+
+/// Adds students to a division (all or none: an id that is not a student is
+/// refused and adds nobody).
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn add_students(
+    client: &ServerClient,
+    division_id: Uuid,
+    student_ids: Vec<Uuid>,
+) -> Result<MembershipChange, AppError> {
+    client
+        .send_json(
+            Method::POST,
+            &format!("api/v1/divisions/{division_id}/students"),
+            Some(&StudentIds { student_ids }),
+        )
+        .await
+}
+
+/// Takes a student out of a division.
+///
+/// # Errors
+/// What the server call fails with (404 when not a member).
+pub async fn remove_student(
+    client: &ServerClient,
+    division_id: Uuid,
+    student_id: Uuid,
+) -> Result<(), AppError> {
+    client
+        .delete(&format!(
+            "api/v1/divisions/{division_id}/students/{student_id}"
+        ))
         .await
 }

@@ -82,6 +82,23 @@ impl ServerClient {
         read_json(&server, response).await
     }
 
+    /// `DELETE path` for the signed-in user; the server answers with no content.
+    ///
+    /// # Errors
+    /// As [`ServerClient::get_json`].
+    pub async fn delete(&self, path: &str) -> Result<(), AppError> {
+        let (server, response) = self.authorized(Method::DELETE, path, None::<&()>).await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(read_json::<()>(&server, response)
+            .await
+            .err()
+            .unwrap_or(AppError::NotRollcallServer {
+                address: server.to_string(),
+            }))
+    }
+
     /// `GET path` for the signed-in user, as a file.
     ///
     /// # Errors

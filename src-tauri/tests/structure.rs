@@ -126,4 +126,50 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
     assert!(week
         .windows(2)
         .all(|w| (w[0].weekday.iso(), w[0].starts_at) <= (w[1].weekday.iso(), w[1].starts_at)));
+
+    // A division: created, a student added (twice: counted once), removed.
+    let division = school_structure::create_division(
+        &admin,
+        &rollcall_core::api::NewDivision {
+            code: "ME-C".into(),
+            name: "Mechanical, division C".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let student: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'student17'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let added = school_structure::add_students(&admin, division.id, vec![student])
+        .await
+        .unwrap();
+    assert_eq!((added.added, added.already_members), (1, 0));
+    let again = school_structure::add_students(&admin, division.id, vec![student])
+        .await
+        .unwrap();
+    assert_eq!(again.already_members, 1);
+    let not_a_student = school_structure::add_students(&admin, division.id, vec![teacher.id])
+        .await
+        .unwrap_err();
+    assert_eq!(not_a_student.code(), "invalid_field");
+    assert_eq!(
+        school_structure::division_students(&admin, division.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    school_structure::remove_student(&admin, division.id, student)
+        .await
+        .unwrap();
+    let gone = school_structure::remove_student(&admin, division.id, student)
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), "not_found");
+    assert!(school_structure::division_students(&admin, division.id)
+        .await
+        .unwrap()
+        .is_empty());
 }

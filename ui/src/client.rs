@@ -205,6 +205,58 @@ pub async fn update_room(room_id: Uuid, patch: RoomPatch) -> Result<RoomRecord, 
     call("update_room", &RoomPatchArgs { room_id, patch }).await
 }
 
+/// Creates a division.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`already_exists`, `invalid_field`).
+pub async fn create_division(division: NewDivision) -> Result<DivisionRecord, CommandError> {
+    call("create_division", &DivisionCreateArgs { division }).await
+}
+
+/// A division's students.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn division_students(division_id: Uuid) -> Result<Vec<DivisionStudent>, CommandError> {
+    call("division_students", &DivisionArgs { division_id }).await
+}
+
+/// Adds students to a division.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn add_division_students(
+    division_id: Uuid,
+    student_ids: Vec<Uuid>,
+) -> Result<MembershipChange, CommandError> {
+    call(
+        "add_division_students",
+        &MembersArgs {
+            division_id,
+            student_ids,
+        },
+    )
+    .await
+}
+
+/// Takes a student out of a division.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn remove_division_student(
+    division_id: Uuid,
+    student_id: Uuid,
+) -> Result<(), CommandError> {
+    call(
+        "remove_division_student",
+        &MemberArgs {
+            division_id,
+            student_id,
+        },
+    )
+    .await
+}
+
 /// Every subject.
 ///
 /// # Errors
@@ -447,12 +499,13 @@ pub async fn sync_status() -> Result<SyncStatus, CommandError> {
 pub use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, CheckInAnswer, CheckInForm, ClaimResult, ClassSession,
     CommandError, CommandErrorCode as ErrorCode, CsvImportReport, DailyPoint, Dashboard,
-    DeviceRecord, DivisionRate, DivisionRecord, KioskCredential, KioskRecord, LiveConnection,
-    LiveRosterEvent, LoginForm, MarkForm, MyAttendance, NewKiosk, NewRoom, NewSlot, NewUser, Page,
-    PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision, ReviewForm,
-    ReviewItem, Role, RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus,
-    SheetFormat, SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay,
-    UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT, SYNC_STATUS_EVENT,
+    DeviceRecord, DivisionRate, DivisionRecord, DivisionStudent, KioskCredential, KioskRecord,
+    LiveConnection, LiveRosterEvent, LoginForm, MarkForm, MembershipChange, MyAttendance,
+    NewDivision, NewKiosk, NewRoom, NewSlot, NewUser, Page, PhoneState, PresentationFrame,
+    ReportFilterForm, ReportRow, ReviewDecision, ReviewForm, ReviewItem, Role, RoomPatch,
+    RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat, SignedIn, SlotRecord,
+    StudentClass, SubjectRecord, SyncStatus, TimeOfDay, UserPatch, UserQuery, UserRecord, Weekday,
+    LIVE_ROSTER_EVENT, SYNC_STATUS_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
@@ -526,6 +579,25 @@ struct KioskArgs {
 struct RoomPatchArgs {
     room_id: Uuid,
     patch: RoomPatch,
+}
+
+#[derive(Serialize)]
+struct DivisionCreateArgs {
+    division: NewDivision,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MembersArgs {
+    division_id: Uuid,
+    student_ids: Vec<Uuid>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MemberArgs {
+    division_id: Uuid,
+    student_id: Uuid,
 }
 
 #[derive(Serialize)]

@@ -61,8 +61,9 @@ impl StudentPhone {
         self.wake.clone()
     }
 
-    /// Loads (or makes) the device key in `folder`, registers it for the signed-in
-    /// student and opens the outbox there. Safe to call again.
+    /// Loads (or makes) the signed-in student's device key in their own folder
+    /// under `folder`, registers it and opens their outbox there. Safe to call
+    /// again.
     ///
     /// # Errors
     /// `key_failed`, `outbox_failed`, or what the server answered.
@@ -71,6 +72,12 @@ impl StudentPhone {
         client: &ServerClient,
         folder: &Path,
     ) -> Result<(PhoneState, Outbox), AppError> {
+        // One key and one outbox per account: a computer shared by two students
+        // is each one's own device, and their check-ins never mix.
+        let account = client
+            .with_session(|s| s.user.id)
+            .ok_or(AppError::NotSignedIn)?;
+        let folder = &folder.join(account.to_string());
         let key = KeyFile::in_folder(folder).load_or_create().map_err(|e| {
             phone_error(
                 "key_failed",

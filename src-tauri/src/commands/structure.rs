@@ -2,8 +2,8 @@
 //! and the timetable. The server checks the role of every call.
 
 use rollcall_core::api::{
-    AccessPointRecord, NewAccessPoint, NewRoom, NewSlot, RoomPatch, RoomRecord, SlotRecord,
-    SubjectRecord, UserRecord,
+    AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NewAccessPoint,
+    NewDivision, NewRoom, NewSlot, RoomPatch, RoomRecord, SlotRecord, SubjectRecord, UserRecord,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -75,4 +75,42 @@ pub async fn create_slot(
     slot: NewSlot,
 ) -> Result<SlotRecord, AppError> {
     school_structure::create_slot(&client, &slot).await
+}
+
+/// Creates a division.
+#[tauri::command]
+pub async fn create_division(
+    client: State<'_, ServerClient>,
+    division: NewDivision,
+) -> Result<DivisionRecord, AppError> {
+    school_structure::create_division(&client, &division).await
+}
+
+/// A division's students.
+#[tauri::command]
+pub async fn division_students(
+    client: State<'_, ServerClient>,
+    division_id: Uuid,
+) -> Result<Vec<DivisionStudent>, AppError> {
+    school_structure::division_students(&client, division_id).await
+}
+
+/// Adds students to a division.
+#[tauri::command]
+pub async fn add_division_students(
+    client: State<'_, ServerClient>,
+    division_id: Uuid,
+    student_ids: Vec<Uuid>,
+) -> Result<MembershipChange, AppError> {
+    school_structure::add_students(&client, division_id, student_ids).await
+}
+
+/// Takes a student out of a division.
+#[tauri::command]
+pub async fn remove_division_student(
+    client: State<'_, ServerClient>,
+    division_id: Uuid,
+    student_id: Uuid,
+) -> Result<(), AppError> {
+    school_structure::remove_student(&client, division_id, student_id).await
 }

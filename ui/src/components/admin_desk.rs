@@ -2,6 +2,7 @@ use yew::prelude::*;
 
 use super::dashboard_screen::DashboardScreen;
 use super::devices_screen::DevicesScreen;
+use super::divisions_screen::DivisionsScreen;
 use super::people_screen::PeopleScreen;
 use super::reports_screen::ReportsScreen;
 use super::review_queue_screen::ReviewQueueScreen;
@@ -26,14 +27,17 @@ pub enum AdminRoute {
     People,
     /// Phones and kiosks.
     Devices,
+    /// Divisions and their students.
+    Divisions,
 }
 
 impl AdminRoute {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::Dashboard,
         Self::Review,
         Self::Reports,
         Self::People,
+        Self::Divisions,
         Self::Rooms,
         Self::Timetable,
         Self::Devices,
@@ -48,6 +52,7 @@ impl AdminRoute {
             Self::Timetable => "Timetable",
             Self::People => "People",
             Self::Devices => "Devices",
+            Self::Divisions => "Divisions",
         }
     }
 
@@ -60,6 +65,7 @@ impl AdminRoute {
             Self::Timetable => "nav-timetable",
             Self::People => "nav-people",
             Self::Devices => "nav-devices",
+            Self::Divisions => "nav-divisions",
         }
     }
 }
@@ -101,6 +107,7 @@ pub fn AdminDesk(props: &AdminDeskProps) -> Html {
         AdminRoute::Timetable => html! { <TimetableScreen /> },
         AdminRoute::People => html! { <PeopleScreen /> },
         AdminRoute::Devices => html! { <DevicesScreen /> },
+        AdminRoute::Divisions => html! { <DivisionsScreen /> },
     };
     html! {
         <ContextProvider<SignInGuard> context={guard}>

@@ -8,6 +8,7 @@ mod classroom_screen;
 mod csv_import;
 mod dashboard_screen;
 mod devices_screen;
+mod divisions_screen;
 mod login_screen;
 mod mark_dialog;
 mod people_screen;

@@ -1,0 +1,263 @@
+use uuid::Uuid;
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::sign_in_guard::{loading, Loadable, SignInGuard};
+use crate::client::{self, DivisionRecord, DivisionStudent, NewDivision, Role, UserQuery};
+
+/// Usernames typed with commas, spaces or new lines between them.
+fn usernames(text: &str) -> Vec<String> {
+    text.split([',', ' ', '\n', ';'])
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The divisions: add one, and for the chosen one its students, with adding by
+/// username (unknown names are named, nothing is added then) and removing.
+#[component]
+pub fn DivisionsScreen() -> Html {
+    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let divisions = use_state(|| Loadable::<Vec<DivisionRecord>>::Loading);
+    let chosen = use_state(|| None::<Uuid>);
+    let members = use_state(|| Loadable::<Vec<DivisionStudent>>::Loading);
+    let outcome = use_state(|| None::<Result<String, String>>);
+    let reload = use_state(|| 0_u32);
+    let (code, name, names) = (use_node_ref(), use_node_ref(), use_node_ref());
+    {
+        let (guard, divisions, chosen) = (guard.clone(), divisions.clone(), chosen.clone());
+        use_effect_with(*reload, move |_| {
+            spawn_local(async move {
+                if let Some(result) = guard.pass(client::list_divisions().await) {
+                    if chosen.is_none() {
+                        if let Ok(list) = &result {
+                            chosen.set(list.first().map(|d| d.id));
+                        }
+                    }
+                    divisions.set(result.into());
+                }
+            });
+        });
+    }
+    {
+        let (guard, members) = (guard.clone(), members.clone());
+        use_effect_with((*chosen, *reload), move |(chosen, _)| {
+            if let Some(id) = *chosen {
+                spawn_local(async move {
+                    if let Some(result) = guard.pass(client::division_students(id).await) {
+                        members.set(result.into());
+                    }
+                });
+            }
+        });
+    }
+    let create = {
+        let (guard, outcome, reload, chosen, code, name) = (
+            guard.clone(),
+            outcome.clone(),
+            reload.clone(),
+            chosen.clone(),
+            code.clone(),
+            name.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = |r: &NodeRef| {
+                r.cast::<HtmlInputElement>()
+                    .map(|i| i.value().trim().to_owned())
+                    .unwrap_or_default()
+            };
+            let division = NewDivision {
+                code: text(&code),
+                name: text(&name),
+            };
+            let (guard, outcome, reload, chosen) = (
+                guard.clone(),
+                outcome.clone(),
+                reload.clone(),
+                chosen.clone(),
+            );
+            spawn_local(async move {
+                let Some(result) = guard.pass(client::create_division(division).await) else {
+                    return;
+                };
+                match result {
+                    Ok(d) => {
+                        outcome.set(Some(Ok(format!("Division {} was added.", d.code))));
+                        chosen.set(Some(d.id));
+                        reload.set(*reload + 1);
+                    }
+                    Err(error) => outcome.set(Some(Err(error.message))),
+                }
+            });
+        })
+    };
+    let add = {
+        let (guard, outcome, reload, chosen, names) = (
+            guard.clone(),
+            outcome.clone(),
+            reload.clone(),
+            chosen.clone(),
+            names.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(division) = *chosen else { return };
+            let wanted = usernames(
+                &names
+                    .cast::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .unwrap_or_default(),
+            );
+            if wanted.is_empty() {
+                outcome.set(Some(Err("Type one or more usernames.".to_owned())));
+                return;
+            }
+            let (guard, outcome, reload) = (guard.clone(), outcome.clone(), reload.clone());
+            spawn_local(async move {
+                let mut ids = Vec::new();
+                let mut unknown = Vec::new();
+                for username in &wanted {
+                    let query = UserQuery {
+                        search: username.clone(),
+                        role: Some(Role::Student),
+                        per_page: 50,
+                        page: 1,
+                        ..UserQuery::default()
+                    };
+                    let Some(found) = guard.pass(client::list_users(query).await) else {
+                        return;
+                    };
+                    match found
+                        .ok()
+                        .and_then(|p| p.items.into_iter().find(|u| &u.username == username))
+                    {
+                        Some(user) => ids.push(user.id),
+                        None => unknown.push(username.clone()),
+                    }
+                }
+                if !unknown.is_empty() {
+                    outcome.set(Some(Err(format!(
+                        "No student is called {}; nobody was added.",
+                        unknown.join(", ")
+                    ))));
+                    return;
+                }
+                let Some(result) = guard.pass(client::add_division_students(division, ids).await)
+                else {
+                    return;
+                };
+                outcome.set(Some(match result {
+                    Ok(change) => Ok(format!(
+                        "Added {} ({} already in the division).",
+                        change.added, change.already_members
+                    )),
+                    Err(error) => Err(error.message),
+                }));
+                reload.set(*reload + 1);
+            });
+        })
+    };
+    let remove = |student: &DivisionStudent| {
+        let (guard, outcome, reload, chosen) = (
+            guard.clone(),
+            outcome.clone(),
+            reload.clone(),
+            chosen.clone(),
+        );
+        let (id, name) = (student.id, student.display_name.clone());
+        Callback::from(move |_: MouseEvent| {
+            let Some(division) = *chosen else { return };
+            let (guard, outcome, reload, name) =
+                (guard.clone(), outcome.clone(), reload.clone(), name.clone());
+            spawn_local(async move {
+                let Some(result) = guard.pass(client::remove_division_student(division, id).await)
+                else {
+                    return;
+                };
+                outcome.set(Some(match result {
+                    Ok(()) => Ok(format!("{name} left the division.")),
+                    Err(error) => Err(error.message),
+                }));
+                reload.set(*reload + 1);
+            });
+        })
+    };
+    let list = match &*divisions {
+        Loadable::Loading => loading("the divisions"),
+        Loadable::Failed(problem) => html! { <p class="alert" role="alert">{ problem }</p> },
+        Loadable::Ready(list) => html! {
+            <div class="division-tabs" role="tablist">
+                { for list.iter().map(|d| {
+                    let pick = { let chosen = chosen.clone(); let id = d.id; Callback::from(move |_| chosen.set(Some(id))) };
+                    let current = *chosen == Some(d.id);
+                    html! {
+                        <button type="button" role="tab" aria-selected={current.to_string()} data-division={d.code.clone()}
+                            class={classes!("nav-item", current.then_some("current"))} onclick={pick}>
+                            { format!("{} · {} students", d.code, d.student_count) }
+                        </button>
+                    }
+                }) }
+            </div>
+        },
+    };
+    let roster = match &*members {
+        Loadable::Loading => loading("the students"),
+        Loadable::Failed(problem) => html! { <p class="alert" role="alert">{ problem }</p> },
+        Loadable::Ready(students) if students.is_empty() => html! {
+            <p class="muted" id="division-empty">{ "No students yet. Add them by username below." }</p>
+        },
+        Loadable::Ready(students) => html! {
+            <div class="table-wrap"><table id="division-students" class="table">
+                <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Username" }</th><th scope="col">{ "Roll no." }</th><th scope="col" /></tr></thead>
+                <tbody>{ for students.iter().map(|s| html! {
+                    <tr data-username={s.username.clone()}>
+                        <td>{ &s.display_name }</td><td>{ &s.username }</td><td>{ s.student_no.clone().unwrap_or_default() }</td>
+                        <td><button class="button link remove-student" type="button" onclick={remove(s)}>{ "Remove" }</button></td>
+                    </tr>
+                }) }</tbody>
+            </table></div>
+        },
+    };
+    html! {
+        <section class="screen wide" aria-labelledby="divisions-title">
+            <header class="screen-head">
+                <p class="eyebrow">{ "Structure" }</p>
+                <h2 id="divisions-title">{ "Divisions" }</h2>
+            </header>
+            { list }
+            { match &*outcome {
+                Some(Ok(text)) => html! { <p id="division-outcome" class="notice done" role="status">{ text }</p> },
+                Some(Err(text)) => html! { <p id="division-outcome" class="notice problem" role="alert">{ text }</p> },
+                None => html! {},
+            } }
+            { roster }
+            <form id="members-form" class="filters" onsubmit={add}>
+                <div class="field"><label for="member-usernames">{ "Add students by username (several: commas)" }</label>
+                    <input id="member-usernames" ref={names} placeholder="student17, student18" /></div>
+                <button id="members-add" class="button primary" type="submit" disabled={chosen.is_none()}>{ "Add" }</button>
+            </form>
+            <form id="division-form" class="filters" onsubmit={create}>
+                <div class="field"><label for="division-code">{ "New division code" }</label><input id="division-code" ref={code} placeholder="SE-C" /></div>
+                <div class="field"><label for="division-name">{ "Name" }</label><input id="division-name" ref={name} placeholder="Second Year, division C" /></div>
+                <button id="division-save" class="button secondary" type="submit">{ "Add division" }</button>
+            </form>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::usernames;
+
+    #[test]
+    fn usernames_are_split_on_commas_spaces_and_lines() {
+        assert_eq!(
+            usernames(" Student17, student18\nstudent19;; "),
+            ["student17", "student18", "student19"]
+        );
+        assert!(usernames(" , ").is_empty());
+    }
+}
