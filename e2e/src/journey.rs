@@ -41,18 +41,7 @@ pub async fn fill_login_form(
         ("#login", login),
         ("#password", password),
     ] {
-        let field = session
-            .find(css)
-            .await
-            .map_err(step(&format!("find {css}")))?;
-        session
-            .clear(&field)
-            .await
-            .map_err(step(&format!("clear {css}")))?;
-        session
-            .send_keys(&field, text)
-            .await
-            .map_err(step(&format!("type into {css}")))?;
+        type_into(session, css, text).await?;
     }
     Ok(())
 }
@@ -151,4 +140,23 @@ pub async fn attribute(session: &Session, css: &str, name: &str) -> Result<Optio
         .await
         .map_err(step(&format!("read {name} of {css}")))?;
     Ok(value.as_str().map(str::to_owned))
+}
+
+/// Empties the field matching `css` and types `text` into it.
+///
+/// # Errors
+/// The step that failed.
+pub async fn type_into(session: &Session, css: &str, text: &str) -> Result<(), String> {
+    let field = session
+        .wait_for(css, Duration::from_secs(20))
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .clear(&field)
+        .await
+        .map_err(step(&format!("clear {css}")))?;
+    session
+        .send_keys(&field, text)
+        .await
+        .map_err(step(&format!("type into {css}")))
 }

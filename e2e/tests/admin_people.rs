@@ -12,7 +12,8 @@ use rollcall_core::api::{DeviceRecord, Page, UserRecord};
 use rollcall_core::signing::DeviceKey;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
+    check, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
+    SIGN_IN,
 };
 use rollcall_e2e::school::{get, post, sign_in, ADMIN, ADMIN_PASSWORD, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -88,21 +89,6 @@ async fn an_admin_manages_people_imports_a_csv_and_approves_a_second_phone() {
         imported.total, 1,
         "the corrected file imported exactly one account"
     );
-}
-
-async fn type_into(session: &Session, css: &str, text: &str) -> Result<(), String> {
-    let field = session
-        .wait_for(css, UI)
-        .await
-        .map_err(step(&format!("find {css}")))?;
-    session
-        .clear(&field)
-        .await
-        .map_err(step(&format!("clear {css}")))?;
-    session
-        .send_keys(&field, text)
-        .await
-        .map_err(step(&format!("type into {css}")))
 }
 
 async fn choose_file(session: &Session, path: &std::path::Path) -> Result<(), String> {

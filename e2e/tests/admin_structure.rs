@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rollcall_core::api::{Page, SlotRecord, TeacherSession};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
+    check, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
+    SIGN_IN,
 };
 use rollcall_e2e::school::{
     get, now, sign_in, weekday_of, ADMIN, ADMIN_PASSWORD, TEACHER, TEACHER_PASSWORD,
@@ -81,21 +82,6 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
         "teacher1's day lists the class in {}",
         plan.name
     );
-}
-
-async fn type_into(session: &Session, css: &str, text: &str) -> Result<(), String> {
-    let field = session
-        .wait_for(css, UI)
-        .await
-        .map_err(step(&format!("find {css}")))?;
-    session
-        .clear(&field)
-        .await
-        .map_err(step(&format!("clear {css}")))?;
-    session
-        .send_keys(&field, text)
-        .await
-        .map_err(step(&format!("type into {css}")))
 }
 
 async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(), String> {

@@ -6,6 +6,7 @@
 
 pub mod checkin;
 pub mod classroom;
+pub mod clock;
 mod commands;
 pub mod config;
 pub mod device_admin;

@@ -276,6 +276,18 @@ pub fn next_class(classes: &[ClassSession], now: i64) -> Option<Uuid> {
         .map(|c| c.id)
 }
 
+/// The computer's offset from UTC in minutes (JavaScript counts minutes behind).
+#[must_use]
+pub fn local_offset_minutes() -> i64 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i64)
+}
+
+/// Now, in unix seconds, by the computer's clock.
+#[must_use]
+pub fn now_unix() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
 /// `09:05` in the computer's local time zone, from unix seconds.
 #[must_use]
 pub fn clock(unix: i64, offset_minutes: i64) -> String {

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rollcall_core::api::ClaimResult;
 use rollcall_core::signing::SignedClaim;
@@ -47,12 +46,6 @@ pub struct Queued {
 pub struct Outbox {
     pool: SqlitePool,
     path: String,
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 impl Outbox {
@@ -107,7 +100,7 @@ impl Outbox {
         .bind(&id)
         .bind(claim.claim.session.as_uuid().to_string())
         .bind(body)
-        .bind(now_ms())
+        .bind(crate::clock::unix_ms())
         .execute(&self.pool)
         .await
         .map_err(|e| self.storage(e))?;
@@ -168,7 +161,7 @@ impl Outbox {
             .bind(&id)
             .bind(result.outcome.as_str())
             .bind(body)
-            .bind(now_ms())
+            .bind(crate::clock::unix_ms())
             .execute(&mut *tx)
             .await
             .map_err(|e| self.storage(e))?;

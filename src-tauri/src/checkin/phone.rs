@@ -4,7 +4,6 @@
 //! the outbox before any network call.
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::Method;
 use rollcall_core::api::{DeviceRecord, Platform};
@@ -123,13 +122,6 @@ pub enum CodeEntry {
     Typed(String),
 }
 
-fn now() -> Timestamp {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
 impl Phone {
     /// Registers `key` for the signed-in student (idempotent: the same key
     /// answers with the same device). The first phone is bound at once; a later
@@ -175,8 +167,16 @@ impl Phone {
         radio: &dyn RadioScanner,
         outbox: &Outbox,
     ) -> Result<SignedClaim, CheckInError> {
-        self.check_in_at(now(), session, code, camera, location, radio, outbox)
-            .await
+        self.check_in_at(
+            crate::clock::now(),
+            session,
+            code,
+            camera,
+            location,
+            radio,
+            outbox,
+        )
+        .await
     }
 
     /// [`Phone::check_in`] at a given instant (a scan made earlier, offline).

@@ -3,7 +3,7 @@
 //! longer (1 s doubling to 60 s), and a new claim wakes the worker at once.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use reqwest::Method;
 use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ClaimResult, SyncStatus};
@@ -83,12 +83,6 @@ pub fn wait_s(failures: u32) -> u16 {
         .map_or(MAX_WAIT_S, |s| s.min(MAX_WAIT_S))
 }
 
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// Keeps the outbox flowing until the sign-in is gone: syncs when woken (a new
 /// claim) or when the wait after a failure is over, and reports each state.
 pub async fn run(
@@ -105,7 +99,7 @@ pub async fn run(
         let (problem, wait) = match outcome {
             Ok(_) => {
                 failures = 0;
-                last_sync = Some(now());
+                last_sync = Some(crate::clock::now().unix());
                 (None, None)
             }
             Err(SyncError::Server(AppError::SignInAgain | AppError::NotSignedIn)) => {

@@ -2,13 +2,11 @@
 //! marks, ending a class and exporting its sheet.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rollcall_core::api::{
     ClassSession, LiveRosterEvent, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
     SheetFormat, LIVE_ROSTER_EVENT,
 };
-use rollcall_core::timestamp::Timestamp;
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 use uuid::Uuid;
@@ -37,13 +35,6 @@ impl LiveWatch {
     }
 }
 
-fn now() -> Timestamp {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    Timestamp::from_unix(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
 /// The signed-in teacher's classes today.
 #[tauri::command]
 pub async fn today_classes(
@@ -69,7 +60,7 @@ pub fn presentation_frame(
     classroom: State<'_, Classroom>,
     session_id: Uuid,
 ) -> Result<PresentationFrame, AppError> {
-    classroom.frame(session_id, now())
+    classroom.frame(session_id, crate::clock::now())
 }
 
 /// The roster as the server has it now.

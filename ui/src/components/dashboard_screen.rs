@@ -5,17 +5,13 @@ use super::attendance_chart::AttendanceChart;
 use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
 use crate::charts::percent;
 use crate::client::{self, Dashboard, SessionStatus};
-use crate::desk::clock;
+use crate::desk::{clock, local_offset_minutes};
 
 /// What the dashboard needs.
 #[derive(Properties, PartialEq)]
 pub struct DashboardScreenProps {
     /// Opens the review queue.
     pub open_review: Callback<()>,
-}
-
-fn local_offset_minutes() -> i64 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i64)
 }
 
 /// Today's classes, attendance over the last 30 days and by division, and the

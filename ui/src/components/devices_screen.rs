@@ -5,7 +5,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
+use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{self, DeviceRecord, KioskRecord, NewKiosk, RoomRecord, UserQuery};
 
 /// Everything the devices screen shows.
@@ -19,7 +19,7 @@ struct Fleet {
 
 /// "3 min ago" from unix seconds.
 fn ago(then: i64) -> String {
-    let now = (js_sys::Date::now() / 1000.0) as i64;
+    let now = crate::desk::now_unix();
     match (now - then).max(0) {
         s if s < 60 => "just now".to_owned(),
         s if s < 3600 => format!("{} min ago", s / 60),
@@ -236,11 +236,7 @@ pub fn DevicesScreen() -> Html {
                 <p class="eyebrow">{ "Devices" }</p>
                 <h2 id="devices-title">{ "Phones and kiosks" }</h2>
             </header>
-            { match &*notice {
-                Some(Ok(text)) => html! { <p id="devices-notice" class="notice done" role="status">{ text }</p> },
-                Some(Err(text)) => html! { <p id="devices-notice" class="notice problem" role="alert">{ text }</p> },
-                None => html! {},
-            } }
+            { outcome_line("devices-notice", &notice) }
             { body }
         </section>
     }

@@ -3,7 +3,7 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{loading, Loadable, SignInGuard};
+use super::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{self, DivisionRecord, DivisionStudent, NewDivision, Role, UserQuery};
 
 /// Usernames typed with commas, spaces or new lines between them.
@@ -228,11 +228,7 @@ pub fn DivisionsScreen() -> Html {
                 <h2 id="divisions-title">{ "Divisions" }</h2>
             </header>
             { list }
-            { match &*outcome {
-                Some(Ok(text)) => html! { <p id="division-outcome" class="notice done" role="status">{ text }</p> },
-                Some(Err(text)) => html! { <p id="division-outcome" class="notice problem" role="alert">{ text }</p> },
-                None => html! {},
-            } }
+            { outcome_line("division-outcome", &outcome) }
             { roster }
             <form id="members-form" class="filters" onsubmit={add}>
                 <div class="field"><label for="member-usernames">{ "Add students by username (several: commas)" }</label>

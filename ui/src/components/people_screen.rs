@@ -3,19 +3,11 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::csv_import::CsvImport;
-use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
+use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use super::workspace::role_label;
 use crate::client::{self, NewUser, Page, Role, UserPatch, UserQuery, UserRecord};
 
 const PER_PAGE: u32 = 25;
-
-fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Student => "Student",
-        Role::Teacher => "Teacher",
-        Role::Admin => "Administrator",
-        Role::Kiosk => "Kiosk",
-    }
-}
 
 /// The people: search, filters and pages; add one; deactivate or reactivate;
 /// import many from CSV.
@@ -167,11 +159,7 @@ pub fn PeopleScreen() -> Html {
                     </select></div>
                 <button id="people-find" class="button primary" type="submit">{ "Search" }</button>
             </form>
-            { match &*notice {
-                Some(Ok(text)) => html! { <p id="people-notice" class="notice done" role="status">{ text }</p> },
-                Some(Err(text)) => html! { <p id="people-notice" class="notice problem" role="alert">{ text }</p> },
-                None => html! {},
-            } }
+            { outcome_line("people-notice", &notice) }
             { table }
             <NewPersonForm on_added={on_changed.clone()} />
             <CsvImport on_imported={on_changed} />
@@ -281,11 +269,7 @@ fn NewPersonForm(props: &NewPersonFormProps) -> Html {
                 <div class="field"><label for="person-email">{ "E-mail (optional)" }</label><input id="person-email" ref={refs[4].clone()} type="email" /></div>
                 <div class="field"><label for="person-password">{ "First password" }</label><input id="person-password" ref={refs[5].clone()} type="password" autocomplete="new-password" /></div>
             </div>
-            { match &*outcome {
-                Some(Ok(text)) => html! { <p id="person-outcome" class="notice done" role="status">{ text }</p> },
-                Some(Err(text)) => html! { <p id="person-outcome" class="notice problem" role="alert">{ text }</p> },
-                None => html! {},
-            } }
+            { outcome_line("person-outcome", &outcome) }
             <button id="person-save" class="button primary" type="submit" disabled={*saving}>
                 if *saving { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add person" } }
             </button>

@@ -3,7 +3,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::attendance_chart::AttendanceChart;
-use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
+use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::charts::percent;
 use crate::client::{self, AttendanceReport, DivisionRecord, ReportFilterForm, SheetFormat};
 
@@ -135,11 +135,7 @@ pub fn ReportsScreen() -> Html {
                     if *exporting == Some(SheetFormat::Pdf) { <span class="spinner dark" aria-hidden="true" />{ "Saving…" } } else { { "Export PDF" } }
                 </button>
             </form>
-            { match &*notice {
-                Some(Ok(text)) => html! { <p id="report-notice" class="notice done" role="status">{ text }</p> },
-                Some(Err(text)) => html! { <p id="report-notice" class="notice problem" role="alert">{ text }</p> },
-                None => html! {},
-            } }
+            { outcome_line("report-notice", &notice) }
             { body }
         </section>
     }

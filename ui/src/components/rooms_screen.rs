@@ -3,7 +3,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
+use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{self, RoomRecord};
 use crate::room_draft::{drawing, rule_patch, FenceDrawing, FenceKind, RoomDraft};
 
@@ -206,11 +206,7 @@ pub fn RoomsScreen() -> Html {
                     <div class="field"><label for="ap-label">{ "Its label" }</label>
                         <input id="ap-label" value={d.bssid_label.clone()} oninput={field(|d, v| d.bssid_label = v)} placeholder="ceiling, front" /></div>
                 </div>
-                { match &*outcome {
-                    Some(Ok(text)) => html! { <p id="room-outcome" class="notice done" role="status">{ text }</p> },
-                    Some(Err(text)) => html! { <p id="room-outcome" class="notice problem" role="alert">{ text }</p> },
-                    None => html! {},
-                } }
+                { outcome_line("room-outcome", &outcome) }
                 <button id="room-save" class="button primary" type="submit" disabled={*saving}>
                     if *saving { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add room" } }
                 </button>

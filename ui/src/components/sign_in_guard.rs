@@ -59,3 +59,13 @@ pub fn failed(what: &str, problem: &str, retry: Callback<MouseEvent>) -> Html {
         </div>
     }
 }
+
+/// The outcome of the last action as a line with `id`: good news as a status,
+/// a problem as an alert; nothing before any action.
+pub fn outcome_line(id: &'static str, outcome: &Option<Result<String, String>>) -> Html {
+    match outcome {
+        Some(Ok(text)) => html! { <p {id} class="notice done" role="status">{ text }</p> },
+        Some(Err(text)) => html! { <p {id} class="notice problem" role="alert">{ text }</p> },
+        None => html! {},
+    }
+}

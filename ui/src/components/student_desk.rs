@@ -11,7 +11,7 @@ use crate::client::{
     self, CheckInAnswer, CheckInForm, MyAttendance, PhoneState, SessionStatus, StudentClass,
     SyncStatus, SYNC_STATUS_EVENT,
 };
-use crate::desk::clock;
+use crate::desk::{clock, local_offset_minutes};
 use rollcall_core::verdict::Outcome;
 
 /// What the student desk needs.
@@ -19,10 +19,6 @@ use rollcall_core::verdict::Outcome;
 pub struct StudentDeskProps {
     /// Called with a sentence when the sign-in has expired.
     pub on_expired: Callback<String>,
-}
-
-fn offset_minutes() -> i64 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i64)
 }
 
 /// The student's screen: today's classes, checking in with the code on the
@@ -185,7 +181,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
         (None, Loadable::Ready(_)) => "Everything is sent.".to_owned(),
         _ => "Preparing this device…".to_owned(),
     };
-    let offset = offset_minutes();
+    let offset = local_offset_minutes();
     let class_list = match &*classes {
         Loadable::Loading => loading("today's classes"),
         Loadable::Failed(problem) => html! { <p class="alert" role="alert">{ problem }</p> },

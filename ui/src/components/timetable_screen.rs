@@ -3,7 +3,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{loading, Loadable, SignInGuard};
+use super::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{
     self, DivisionRecord, NewSlot, RoomRecord, SlotRecord, SubjectRecord, TimeOfDay, UserRecord,
     Weekday,
@@ -225,11 +225,7 @@ pub fn TimetableScreen() -> Html {
                     <div class="field"><label for="slot-end">{ "Ends" }</label>
                         <input id="slot-end" ref={refs[5].clone()} inputmode="numeric" placeholder="09:55" /></div>
                 </div>
-                { match &*outcome {
-                    Some(Ok(text)) => html! { <p id="slot-outcome" class="notice done" role="status">{ text }</p> },
-                    Some(Err(text)) => html! { <p id="slot-outcome" class="notice problem" role="alert">{ text }</p> },
-                    None => html! {},
-                } }
+                { outcome_line("slot-outcome", &outcome) }
                 <button id="slot-save" class="button primary" type="submit" disabled={*saving || division.is_none()}>
                     if *saving { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add class" } }
                 </button>

@@ -3,17 +3,9 @@ use yew::prelude::*;
 
 use super::teacher_desk::DeskHandle;
 use crate::client::{self, ClassSession, SessionStatus};
-use crate::desk::{clock, next_class, Busy, Classes, DeskAction, Notice};
-
-/// The computer's offset from UTC in minutes, for clock times.
-fn local_offset_minutes() -> i64 {
-    // JavaScript gives minutes *behind* UTC.
-    -(js_sys::Date::new_0().get_timezone_offset() as i64)
-}
-
-fn now_unix() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
+use crate::desk::{
+    clock, local_offset_minutes, next_class, now_unix, Busy, Classes, DeskAction, Notice,
+};
 
 /// Today's timetable: one card per class, the next one highlighted, each with
 /// Start (or Open, once running).

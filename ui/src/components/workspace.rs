@@ -68,7 +68,8 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
     }
 }
 
-fn role_label(role: Role) -> &'static str {
+/// A role as people name it.
+pub(super) fn role_label(role: Role) -> &'static str {
     match role {
         Role::Student => "Student",
         Role::Teacher => "Teacher",
