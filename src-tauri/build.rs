@@ -48,6 +48,13 @@ fn main() {
         "check_in_with_picture",
         "my_attendance",
         "sync_status",
+        "face_status",
+        "check_face_shot",
+        "face_enrolment",
+        "enrol_face",
+        "revoke_face",
+        "start_kiosk",
+        "kiosk_frame",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(app_commands))
         .expect("failed to run tauri-build");

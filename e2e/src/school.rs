@@ -45,6 +45,8 @@ pub struct School {
     pub teacher_token: String,
     /// The new room's name.
     pub room_name: String,
+    /// The new room.
+    pub room_id: Uuid,
     /// The new slot today.
     pub slot: Uuid,
     /// The division's students, by name.
@@ -140,6 +142,10 @@ impl School {
             admin_token: admin.access_token,
             teacher_token: teacher.access_token,
             room_name,
+            room_id: room["id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .expect("the new room's id"),
             slot,
             students: students.items,
         }

@@ -78,6 +78,16 @@ pub enum AppError {
         /// A sentence.
         message: String,
     },
+    /// A face could not be checked, enrolled or recognised.
+    #[error("{message}")]
+    Face {
+        /// `face_unavailable`, `bad_picture`, `no_face`, `several_faces`, a quality
+        /// code such as `face_too_dark`, `not_enough_shots`, `not_one_person`,
+        /// `not_enrolled` or `kiosk_not_started`.
+        code: &'static str,
+        /// A sentence.
+        message: String,
+    },
     /// The server failed on its side (HTTP 5xx).
     #[error("The server at {address} had a problem (HTTP {status}). Try again in a moment.")]
     ServerError {
@@ -105,7 +115,7 @@ impl AppError {
             Self::UnknownClass => "unknown_class",
             Self::DrawingFailed { .. } => "drawing_failed",
             Self::SaveFailed { .. } => "save_failed",
-            Self::Phone { code, .. } => code,
+            Self::Phone { code, .. } | Self::Face { code, .. } => code,
         }
     }
 }

@@ -13,6 +13,8 @@ pub mod device_admin;
 pub mod error;
 pub mod exports;
 pub mod face;
+pub mod face_enrolment;
+pub mod kiosk_door;
 pub mod people;
 pub mod review_queue;
 pub mod school_reports;
@@ -43,6 +45,8 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
         .manage(commands::classroom::LiveWatch::default())
         .manage(checkin::student_phone::StudentPhone::default())
         .manage(commands::student::SyncWorker::default())
+        .manage(face::FaceService::from_env())
+        .manage(kiosk_door::KioskDoor::default())
         .invoke_handler(tauri::generate_handler![
             commands::default_server_url,
             commands::login,
@@ -90,6 +94,13 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::student::check_in_with_picture,
             commands::student::my_attendance,
             commands::student::sync_status,
+            commands::face::face_status,
+            commands::face::check_face_shot,
+            commands::face::face_enrolment,
+            commands::face::enrol_face,
+            commands::face::revoke_face,
+            commands::kiosk::start_kiosk,
+            commands::kiosk::kiosk_frame,
         ])
 }
 

@@ -1,6 +1,8 @@
 //! The one place the UI calls the Rust side: a typed function per Tauri command.
 //! Components call these and never `invoke` directly.
 
+pub mod face;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -467,14 +469,14 @@ pub async fn check_in(form: CheckInForm) -> Result<CheckInAnswer, CommandError> 
 pub async fn check_in_with_picture(
     session_id: Uuid,
     picture: &[u8],
+    selfies: Vec<String>,
 ) -> Result<CheckInAnswer, CommandError> {
-    use base64::Engine as _;
-    let picture_base64 = base64::engine::general_purpose::STANDARD.encode(picture);
     call(
         "check_in_with_picture",
         &PictureArgs {
             session_id,
-            picture_base64,
+            picture_base64: face::encode(picture),
+            selfies,
         },
     )
     .await
@@ -536,6 +538,7 @@ struct SessionArgs {
 struct PictureArgs {
     session_id: Uuid,
     picture_base64: String,
+    selfies: Vec<String>,
 }
 
 #[derive(Serialize)]

@@ -52,6 +52,17 @@ fn main() -> ExitCode {
 }
 
 /// The workspace root (the parent of `xtask/`).
+/// The face models: `ROLLCALL_MODELS_DIR` when set, else `shared/models/face` beside
+/// the checkout (where this project keeps them; they are never committed).
+fn models_dir() -> PathBuf {
+    std::env::var_os("ROLLCALL_MODELS_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(
+            || workspace_root().join("../shared/models/face"),
+            PathBuf::from,
+        )
+}
+
 fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest

@@ -53,6 +53,7 @@ pub fn run() -> Result<()> {
         // The face pipeline loads ONNX Runtime from here; without it the face factor is
         // simply unavailable.
         .env("ORT_DYLIB_PATH", &tools.onnxruntime)
+        .env("ROLLCALL_MODELS_DIR", crate::models_dir())
         .status()
         .map_err(|e| format!("cannot start the desktop app: {e}"))?;
     drop(server);

@@ -108,6 +108,9 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
             .env("ROLLCALL_E2E_APP", &app)
             .env("ROLLCALL_E2E_SERVER", &server.base_url)
             .env("ROLLCALL_E2E_ARTIFACTS", &artifacts)
+            // The face screens run the real models on ONNX Runtime.
+            .env("ORT_DYLIB_PATH", &tools.onnxruntime)
+            .env("ROLLCALL_MODELS_DIR", crate::models_dir())
             // The app saves class sheets here; the journeys read them back.
             .env("ROLLCALL_EXPORT_DIR", artifacts.join("exports"))
             // The student's device key and outbox (a fresh folder: a fresh server).

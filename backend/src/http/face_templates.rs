@@ -122,6 +122,28 @@ pub(super) async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/students/{id}/face-template", tag = "face", summary = "Whether a student is enrolled, with model and date, never the template (admin)", params(("id" = Uuid, Path, description = "Student id")), responses((status = 200, description = "Enrolled", body = FaceTemplateInfo), (status = 404, description = "No template", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn info(
+    State(pool): State<PgPool>,
+    Admin(_admin): Admin,
+    ApiPath(student): ApiPath<Uuid>,
+) -> Result<ApiJson<FaceTemplateInfo>, ApiError> {
+    let row: Option<(String, i32, OffsetDateTime)> = sqlx::query_as(
+        "SELECT model_id, dims, updated_at FROM face_templates WHERE student_id = $1",
+    )
+    .bind(student)
+    .fetch_optional(&pool)
+    .await?;
+    let (model_id, dims, updated_at) =
+        row.ok_or_else(|| ApiError::NotFound("this student has no face template".to_owned()))?;
+    Ok(ApiJson(FaceTemplateInfo {
+        student_id: student,
+        model_id,
+        dims: u32::try_from(dims).unwrap_or(0),
+        updated_at: unix(updated_at),
+    }))
+}
+
 type TemplateRow = (Uuid, String, String, Vec<u8>, Vec<u8>);
 
 fn open_rows(

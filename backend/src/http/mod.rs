@@ -230,7 +230,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(review::decide))
         .routes(routes!(reports::attendance))
         .routes(routes!(reports::mine))
-        .routes(routes!(face_templates::put, face_templates::delete))
+        .routes(routes!(
+            face_templates::info,
+            face_templates::put,
+            face_templates::delete
+        ))
         .routes(routes!(face_templates::mine))
         .routes(routes!(face_templates::kiosk_roster))
         .routes(routes!(my_data::export))

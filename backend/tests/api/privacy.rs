@@ -73,6 +73,13 @@ async fn a_template_is_stored_encrypted_and_reaches_only_its_student_and_their_r
     assert_eq!(resp.status(), StatusCode::OK);
     let info: FaceTemplateInfo = resp.json().await.unwrap();
     assert_eq!(info.dims, 256);
+    // The admin sees that the student is enrolled, never the template itself.
+    let shown = app.http.get(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    let shown: Value = shown.json().await.unwrap();
+    assert_eq!(shown["dims"], 256);
+    assert_eq!(shown["model_id"], "mobileface-v2");
+    assert!(shown.get("embedding").is_none(), "{shown}");
 
     let (ciphertext,): (Vec<u8>,) =
         sqlx::query_as("SELECT ciphertext FROM face_templates WHERE student_id = $1")
@@ -206,6 +213,8 @@ async fn a_template_is_stored_encrypted_and_reaches_only_its_student_and_their_r
         .await
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let unenrolled = app.http.get(&url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(unenrolled.status(), StatusCode::NOT_FOUND);
     let audit: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE entity = 'face_template' ORDER BY id",
     )

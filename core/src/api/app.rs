@@ -308,6 +308,10 @@ pub struct CheckInForm {
     /// The six digits typed; empty: scan the QR code with the camera.
     #[serde(default)]
     pub code: String,
+    /// Selfies (base64 PNG or JPEG) for the on-device face check; several
+    /// consecutive frames also allow the liveness screening. Empty: no face check.
+    #[serde(default)]
+    pub selfies: Vec<String>,
 }
 
 /// The name of the event that carries [`SyncStatus`].

@@ -7,6 +7,7 @@
 //! - [`app`]: the Tauri commands' arguments, answers and errors.
 //! - [`attendance`]: class sessions, claims, records and the roster.
 //! - [`devices`]: student devices (binding) and kiosks.
+//! - [`face`]: face checks, enrolment and the kiosk's frames.
 //! - [`paging`]: list parameters and pages.
 //! - [`school`]: divisions, subjects, rooms, access points, timetable.
 //! - [`users`]: accounts as an admin manages them, and CSV import.
@@ -15,6 +16,7 @@ pub mod account;
 pub mod app;
 pub mod attendance;
 pub mod devices;
+pub mod face;
 pub mod paging;
 pub mod school;
 pub mod users;
@@ -23,6 +25,7 @@ pub use account::*;
 pub use app::*;
 pub use attendance::*;
 pub use devices::*;
+pub use face::*;
 pub use paging::*;
 pub use school::*;
 pub use users::*;

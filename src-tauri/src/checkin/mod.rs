@@ -5,6 +5,7 @@ pub mod desktop;
 pub mod outbox;
 pub mod phone;
 pub mod qr_reader;
+pub mod selfie;
 pub mod sensors;
 pub mod student_phone;
 pub mod sync;

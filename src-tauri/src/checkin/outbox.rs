@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::str::FromStr;
 
-use rollcall_core::api::ClaimResult;
+use rollcall_core::api::{ClaimResult, KioskMark};
 use rollcall_core::signing::SignedClaim;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -107,7 +107,47 @@ impl Outbox {
         Ok(())
     }
 
-    /// How many claims wait.
+    /// Writes a kiosk's mark (sent to the kiosk endpoint, answered like a claim); a
+    /// mark id already queued or answered is left as it is.
+    ///
+    /// # Errors
+    /// [`OutboxError::Storage`].
+    pub async fn enqueue_mark(&self, mark: &KioskMark) -> Result<(), OutboxError> {
+        let body = serde_json::to_string(mark).map_err(|e| OutboxError::Damaged(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO outbox (claim_id, session_id, body, queued_at, kind) \
+             SELECT ?1, '', ?2, ?3, 'kiosk_mark' \
+             WHERE NOT EXISTS (SELECT 1 FROM answered WHERE claim_id = ?1) \
+             ON CONFLICT (claim_id) DO NOTHING",
+        )
+        .bind(mark.id.to_string())
+        .bind(body)
+        .bind(crate::clock::unix_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.storage(e))?;
+        Ok(())
+    }
+
+    /// The oldest `limit` kiosk marks.
+    ///
+    /// # Errors
+    /// [`OutboxError::Storage`] or [`OutboxError::Damaged`].
+    pub async fn oldest_marks(&self, limit: u32) -> Result<Vec<KioskMark>, OutboxError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT claim_id, body FROM outbox WHERE kind = 'kiosk_mark' \
+             ORDER BY queued_at, claim_id LIMIT ?1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.storage(e))?;
+        rows.into_iter()
+            .map(|(id, body)| serde_json::from_str(&body).map_err(|_| OutboxError::Damaged(id)))
+            .collect()
+    }
+
+    /// How many claims (and kiosk marks) wait.
     ///
     /// # Errors
     /// [`OutboxError::Storage`].
@@ -125,7 +165,8 @@ impl Outbox {
     /// [`OutboxError::Storage`] or [`OutboxError::Damaged`].
     pub async fn oldest(&self, limit: u32) -> Result<Vec<Queued>, OutboxError> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
-            "SELECT claim_id, body, attempts FROM outbox ORDER BY queued_at, claim_id LIMIT ?1",
+            "SELECT claim_id, body, attempts FROM outbox WHERE kind = 'claim' \
+             ORDER BY queued_at, claim_id LIMIT ?1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -281,6 +322,41 @@ mod tests {
             outbox.pending().await.unwrap(),
             1,
             "an answered claim is not queued again"
+        );
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[tokio::test]
+    async fn kiosk_marks_share_the_outbox_but_not_the_claims_queue() {
+        let path = std::env::temp_dir().join(format!("rollcall-outbox-{}.sqlite", Uuid::now_v7()));
+        let outbox = Outbox::open(&path).await.unwrap();
+        let a = claim(1);
+        outbox.enqueue(&a).await.unwrap();
+        let mark = KioskMark {
+            id: Uuid::now_v7(),
+            student_id: Uuid::from_u128(9),
+            scanned_at: Timestamp::from_unix(1_795_338_000),
+            face: rollcall_core::face::FaceEvidence {
+                score: 0.8,
+                model: rollcall_core::face::ModelId::new("m").unwrap(),
+                liveness: rollcall_core::face::Liveness::NotTaken,
+            },
+            thumbnail: None,
+        };
+        outbox.enqueue_mark(&mark).await.unwrap();
+        outbox.enqueue_mark(&mark).await.unwrap();
+        assert_eq!(outbox.pending().await.unwrap(), 2);
+        assert_eq!(outbox.oldest(10).await.unwrap().len(), 1, "claims only");
+        assert_eq!(outbox.oldest_marks(10).await.unwrap(), vec![mark.clone()]);
+        let mut answered = answer(&a);
+        answered.claim_id = mark.id;
+        outbox.settle(&[answered]).await.unwrap();
+        assert!(outbox.oldest_marks(10).await.unwrap().is_empty());
+        outbox.enqueue_mark(&mark).await.unwrap();
+        assert_eq!(
+            outbox.pending().await.unwrap(),
+            1,
+            "an answered mark stays answered"
         );
         std::fs::remove_file(&path).unwrap();
     }

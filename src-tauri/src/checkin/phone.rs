@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use reqwest::Method;
 use rollcall_core::api::{DeviceRecord, Platform};
 use rollcall_core::claim::{Claim, Evidence, Token};
+use rollcall_core::face::FaceEvidence;
 use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
 use rollcall_core::otp::Otp;
 use rollcall_core::qr::QrPayload;
@@ -74,6 +75,21 @@ impl KeyFile {
             Err(e) => Err(e),
         }
     }
+}
+
+/// Writes `bytes` to `path` readable only by this user, replacing what was there in
+/// one step (a new file renamed over the old one).
+///
+/// # Errors
+/// When the folder cannot be written.
+pub(crate) fn write_private_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    let fresh = path.with_extension("new");
+    let _ = std::fs::remove_file(&fresh);
+    write_private(&fresh, bytes)?;
+    std::fs::rename(&fresh, path)
 }
 
 #[cfg(unix)]
@@ -194,6 +210,26 @@ impl Phone {
         radio: &dyn RadioScanner,
         outbox: &Outbox,
     ) -> Result<SignedClaim, CheckInError> {
+        self.check_in_with_face(at, session, code, camera, location, radio, None, outbox)
+            .await
+    }
+
+    /// [`Phone::check_in_at`] with the on-device face check's result as evidence.
+    ///
+    /// # Errors
+    /// A [`CheckInError`].
+    #[allow(clippy::too_many_arguments)]
+    pub async fn check_in_with_face(
+        &self,
+        at: Timestamp,
+        session: Uuid,
+        code: &CodeEntry,
+        camera: &dyn QrScanner,
+        location: &dyn LocationSource,
+        radio: &dyn RadioScanner,
+        face: Option<FaceEvidence>,
+        outbox: &Outbox,
+    ) -> Result<SignedClaim, CheckInError> {
         let token = match code {
             CodeEntry::ScanQr => {
                 let text = camera
@@ -223,7 +259,7 @@ impl Phone {
                 token: Some(token),
                 location: location.fix().ok(),
                 radio: radio.scan().ok(),
-                face: None,
+                face,
             },
         };
         let signed = SignedClaim::sign(claim, &self.key);

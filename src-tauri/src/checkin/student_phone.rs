@@ -2,7 +2,7 @@
 //! registration, its outbox, the background sync worker, and the check-in
 //! command's work.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rollcall_core::api::{CheckInAnswer, PhoneState, Platform, SyncStatus};
@@ -13,13 +13,17 @@ use super::desktop::DesktopSensors;
 use super::outbox::Outbox;
 use super::phone::{CheckInError, CodeEntry, KeyFile, Phone};
 use super::qr_reader::{read_picture, SeenCode};
+use super::selfie;
 use super::sensors::QrScanner;
 use super::sync;
+use crate::face::FaceService;
 use crate::{AppError, ServerClient};
 
 struct Ready {
     phone: Phone,
     outbox: Outbox,
+    /// The account's own folder (key, outbox, face template copy).
+    folder: PathBuf,
 }
 
 /// The student's phone once prepared.
@@ -109,29 +113,35 @@ impl StudentPhone {
         *self.ready.lock().await = Some(Ready {
             phone,
             outbox: outbox.clone(),
+            folder: folder.clone(),
         });
         Ok((state, outbox))
     }
 
-    /// Checks in to `session` with the typed `code` (empty: the camera): signs,
-    /// stores in the outbox, then tries to send at once. Offline, the claim waits
-    /// and the answer is `None`.
+    /// Checks in to `session` with the typed `code` (empty: the camera) and, when
+    /// `selfies` are given, the face checked against the student's own template:
+    /// signs, stores in the outbox, then tries to send at once. Offline, the claim
+    /// waits and the answer is `None`.
     ///
     /// # Errors
     /// `not_signed_in` before [`StudentPhone::prepare`]; `bad_otp`, `no_code`,
-    /// `outbox_failed`.
+    /// `outbox_failed`; for the selfie `not_enrolled`, `no_face`, `poor_selfie`,
+    /// `face_unavailable`.
     pub async fn check_in(
         &self,
         client: &ServerClient,
+        faces: &FaceService,
         session: Uuid,
         code: &str,
+        selfies: &[String],
     ) -> Result<CheckInAnswer, AppError> {
         let entry = if code.trim().is_empty() {
             CodeEntry::ScanQr
         } else {
             CodeEntry::Typed(code.to_owned())
         };
-        self.submit(client, session, &entry, &DesktopSensors).await
+        self.submit(client, faces, session, &entry, &DesktopSensors, selfies)
+            .await
     }
 
     /// Checks in to `session` with the QR code in a picture (PNG or JPEG bytes)
@@ -143,27 +153,53 @@ impl StudentPhone {
     pub async fn check_in_with_picture(
         &self,
         client: &ServerClient,
+        faces: &FaceService,
         session: Uuid,
         picture: &[u8],
+        selfies: &[String],
     ) -> Result<CheckInAnswer, AppError> {
         let text = read_picture(picture).map_err(|e| phone_error("no_code", &e))?;
-        self.submit(client, session, &CodeEntry::ScanQr, &SeenCode(text))
-            .await
+        self.submit(
+            client,
+            faces,
+            session,
+            &CodeEntry::ScanQr,
+            &SeenCode(text),
+            selfies,
+        )
+        .await
     }
 
     async fn submit(
         &self,
         client: &ServerClient,
+        faces: &FaceService,
         session: Uuid,
         entry: &CodeEntry,
         camera: &dyn QrScanner,
+        selfies: &[String],
     ) -> Result<CheckInAnswer, AppError> {
         let guard = self.ready.lock().await;
         let ready = guard.as_ref().ok_or(AppError::NotSignedIn)?;
+        let face = if selfies.is_empty() {
+            None
+        } else {
+            let template = selfie::own_template(client, &ready.folder).await?;
+            Some(selfie::face_evidence(faces, &template, selfies).await?)
+        };
         let sensors = DesktopSensors;
         let claim = ready
             .phone
-            .check_in(session, entry, camera, &sensors, &sensors, &ready.outbox)
+            .check_in_with_face(
+                crate::clock::now(),
+                session,
+                entry,
+                camera,
+                &sensors,
+                &sensors,
+                face,
+                &ready.outbox,
+            )
             .await?;
         let id = *claim.claim.id.as_uuid();
         let result = match sync::sync_once(client, &ready.outbox).await {

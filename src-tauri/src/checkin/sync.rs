@@ -1,4 +1,4 @@
-//! Sending the outbox: batches of the oldest claims, each removed only with the
+//! Sending the outbox: batches of the oldest claims (then of a kiosk's marks), each removed only with the
 //! server's answer for it; on failure the claims stay and the next attempt waits
 //! longer (1 s doubling to 60 s), and a new claim wakes the worker at once.
 
@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
-use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ClaimResult, SyncStatus};
+use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ClaimResult, KioskMarkBatch, SyncStatus};
 use tokio::sync::Notify;
 
 use super::outbox::{Outbox, OutboxError};
@@ -36,8 +36,8 @@ pub enum SyncError {
     },
 }
 
-/// Sends everything queued, batch by batch, until the outbox is empty; the
-/// server's answers in order.
+/// Sends everything queued, batch by batch, until the outbox is empty: the
+/// claims, then a kiosk's marks; the server's answers in order.
 ///
 /// # Errors
 /// The first [`SyncError`]; what was answered before it is settled.
@@ -49,31 +49,49 @@ pub async fn sync_once(
     loop {
         let queued = outbox.oldest(BATCH).await?;
         if queued.is_empty() {
-            return Ok(answered);
+            break;
         }
         let ids: Vec<_> = queued.iter().map(|q| q.claim_id).collect();
         let batch = ClaimBatch {
             claims: queued.into_iter().map(|q| q.claim).collect(),
         };
-        let answer: Result<ClaimBatchResult, AppError> = client
-            .send_json(Method::POST, "api/v1/attendance/claims", Some(&batch))
-            .await;
-        let answer = match answer {
-            Ok(answer) => answer,
-            Err(error) => {
-                outbox.note_failure(&ids, &error.to_string()).await?;
-                return Err(error.into());
-            }
-        };
-        if answer.results.len() != ids.len() {
-            return Err(SyncError::Mismatch {
-                sent: ids.len(),
-                got: answer.results.len(),
-            });
-        }
-        outbox.settle(&answer.results).await?;
-        answered.extend(answer.results);
+        answered.extend(send(client, outbox, "api/v1/attendance/claims", &ids, &batch).await?);
     }
+    loop {
+        let marks = outbox.oldest_marks(BATCH).await?;
+        if marks.is_empty() {
+            return Ok(answered);
+        }
+        let ids: Vec<_> = marks.iter().map(|m| m.id).collect();
+        let batch = KioskMarkBatch { marks };
+        let path = "api/v1/attendance/kiosk-marks";
+        answered.extend(send(client, outbox, path, &ids, &batch).await?);
+    }
+}
+
+/// Posts one batch and settles its answers; a failure is noted on its rows.
+async fn send<B: serde::Serialize>(
+    client: &ServerClient,
+    outbox: &Outbox,
+    path: &str,
+    ids: &[uuid::Uuid],
+    batch: &B,
+) -> Result<Vec<ClaimResult>, SyncError> {
+    let answer: ClaimBatchResult = match client.send_json(Method::POST, path, Some(batch)).await {
+        Ok(answer) => answer,
+        Err(error) => {
+            outbox.note_failure(ids, &error.to_string()).await?;
+            return Err(error.into());
+        }
+    };
+    if answer.results.len() != ids.len() {
+        return Err(SyncError::Mismatch {
+            sent: ids.len(),
+            got: answer.results.len(),
+        });
+    }
+    outbox.settle(&answer.results).await?;
+    Ok(answer.results)
 }
 
 /// Seconds to wait after `failures` failed attempts in a row.

@@ -7,6 +7,8 @@
 
 pub mod admin;
 pub mod classroom;
+pub mod face;
+pub mod kiosk;
 pub mod people;
 pub mod structure;
 pub mod student;
@@ -42,12 +44,30 @@ pub async fn sign_out(
     classroom: State<'_, Classroom>,
     watch: State<'_, LiveWatch>,
     worker: State<'_, student::SyncWorker>,
+    door: State<'_, crate::kiosk_door::KioskDoor>,
 ) -> Result<(), AppError> {
     watch.stop();
     worker.stop();
+    door.stop().await;
     classroom.clear();
     client.sign_out().await;
     Ok(())
+}
+
+/// Where the phone's key and outbox (or the kiosk's roster and outbox) live:
+/// `ROLLCALL_APP_DATA_DIR`, else the app's data folder.
+pub(crate) fn data_folder<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    config: &AppConfig,
+) -> Result<std::path::PathBuf, AppError> {
+    use tauri::Manager as _;
+    match &config.data_dir {
+        Some(folder) => Ok(folder.clone()),
+        None => app.path().app_data_dir().map_err(|e| AppError::Phone {
+            code: "key_failed",
+            message: format!("There is no folder for this app's data: {e}."),
+        }),
+    }
 }
 
 /// Where exports go: `ROLLCALL_EXPORT_DIR`, else the user's Downloads folder (or

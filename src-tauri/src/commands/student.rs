@@ -12,6 +12,7 @@ use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
 use crate::checkin::student_phone::StudentPhone;
 use crate::checkin::sync;
+use crate::face::FaceService;
 use crate::{AppConfig, AppError, ServerClient};
 
 /// The running sync worker, if any.
@@ -19,6 +20,18 @@ use crate::{AppConfig, AppError, ServerClient};
 pub struct SyncWorker(Mutex<Option<JoinHandle<()>>>);
 
 impl SyncWorker {
+    /// Runs `task` as the worker, stopping the one before.
+    pub fn replace(&self, task: JoinHandle<()>) {
+        if let Some(old) = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .replace(task)
+        {
+            old.abort();
+        }
+    }
+
     /// Stops the worker (on sign-out).
     pub fn stop(&self) {
         if let Some(task) = self
@@ -42,13 +55,7 @@ pub async fn prepare_phone<R: Runtime>(
     worker: State<'_, SyncWorker>,
     config: State<'_, AppConfig>,
 ) -> Result<PhoneState, AppError> {
-    let folder = match &config.data_dir {
-        Some(folder) => folder.clone(),
-        None => app.path().app_data_dir().map_err(|e| AppError::Phone {
-            code: "key_failed",
-            message: format!("There is no folder for this app's data: {e}."),
-        })?,
-    };
+    let folder = super::data_folder(&app, &config)?;
     let (state, outbox) = phone.prepare(&client, &folder).await?;
     let wake = phone.wake();
     let handle = app.clone();
@@ -59,14 +66,7 @@ pub async fn prepare_phone<R: Runtime>(
         })
         .await;
     });
-    if let Some(old) = worker
-        .0
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .replace(task)
-    {
-        old.abort();
-    }
+    worker.replace(task);
     Ok(state)
 }
 
@@ -83,9 +83,12 @@ pub async fn student_classes(
 pub async fn check_in(
     client: State<'_, ServerClient>,
     phone: State<'_, StudentPhone>,
+    faces: State<'_, FaceService>,
     form: CheckInForm,
 ) -> Result<CheckInAnswer, AppError> {
-    phone.check_in(&client, form.session_id, &form.code).await
+    phone
+        .check_in(&client, &faces, form.session_id, &form.code, &form.selfies)
+        .await
 }
 
 /// Checks in to a class with a picture of the teacher's QR code (base64 of the
@@ -94,8 +97,10 @@ pub async fn check_in(
 pub async fn check_in_with_picture(
     client: State<'_, ServerClient>,
     phone: State<'_, StudentPhone>,
+    faces: State<'_, FaceService>,
     session_id: uuid::Uuid,
     picture_base64: String,
+    selfies: Option<Vec<String>>,
 ) -> Result<CheckInAnswer, AppError> {
     use base64::Engine as _;
     let picture = base64::engine::general_purpose::STANDARD
@@ -105,7 +110,13 @@ pub async fn check_in_with_picture(
             message: "The picture could not be read.".to_owned(),
         })?;
     phone
-        .check_in_with_picture(&client, session_id, &picture)
+        .check_in_with_picture(
+            &client,
+            &faces,
+            session_id,
+            &picture,
+            &selfies.unwrap_or_default(),
+        )
         .await
 }
 

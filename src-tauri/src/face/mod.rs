@@ -10,6 +10,7 @@
 pub mod align;
 pub mod detect;
 pub mod embed;
+pub mod enrolment;
 pub mod eval;
 pub mod frame;
 pub mod kiosk;
@@ -18,11 +19,14 @@ pub mod models;
 mod pipeline;
 pub mod quality;
 pub mod runtime;
+pub mod service;
+pub mod shots;
 
 pub use frame::{FrameError, RgbFrame};
 pub use models::{ModelError, ModelsDir};
 pub use pipeline::{EmbeddedFace, Face, FaceOptions, FacePipeline, FaceUnavailable, PipelineError};
 pub use runtime::RuntimeError;
+pub use service::FaceService;
 
 // The calibrated rule lives in rollcall-core, so the phone, the kiosk and the
 // server judge scores the same way.

@@ -3,6 +3,7 @@ use yew::prelude::*;
 use super::dashboard_screen::DashboardScreen;
 use super::devices_screen::DevicesScreen;
 use super::divisions_screen::DivisionsScreen;
+use super::face_enrolment_screen::FaceEnrolmentScreen;
 use super::people_screen::PeopleScreen;
 use super::reports_screen::ReportsScreen;
 use super::review_queue_screen::ReviewQueueScreen;
@@ -29,15 +30,18 @@ pub enum AdminRoute {
     Devices,
     /// Divisions and their students.
     Divisions,
+    /// Face enrolment.
+    Faces,
 }
 
 impl AdminRoute {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::Dashboard,
         Self::Review,
         Self::Reports,
         Self::People,
         Self::Divisions,
+        Self::Faces,
         Self::Rooms,
         Self::Timetable,
         Self::Devices,
@@ -53,6 +57,7 @@ impl AdminRoute {
             Self::People => "People",
             Self::Devices => "Devices",
             Self::Divisions => "Divisions",
+            Self::Faces => "Face enrolment",
         }
     }
 
@@ -66,6 +71,7 @@ impl AdminRoute {
             Self::People => "nav-people",
             Self::Devices => "nav-devices",
             Self::Divisions => "nav-divisions",
+            Self::Faces => "nav-faces",
         }
     }
 }
@@ -108,6 +114,7 @@ pub fn AdminDesk(props: &AdminDeskProps) -> Html {
         AdminRoute::People => html! { <PeopleScreen /> },
         AdminRoute::Devices => html! { <DevicesScreen /> },
         AdminRoute::Divisions => html! { <DivisionsScreen /> },
+        AdminRoute::Faces => html! { <FaceEnrolmentScreen /> },
     };
     html! {
         <ContextProvider<SignInGuard> context={guard}>

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{self, DeviceRecord, KioskRecord, NewKiosk, RoomRecord, UserQuery};
+use crate::desk::ago;
 
 /// Everything the devices screen shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,17 +16,6 @@ struct Fleet {
     owners: HashMap<Uuid, String>,
     kiosks: Vec<KioskRecord>,
     rooms: Vec<RoomRecord>,
-}
-
-/// "3 min ago" from unix seconds.
-fn ago(then: i64) -> String {
-    let now = crate::desk::now_unix();
-    match (now - then).max(0) {
-        s if s < 60 => "just now".to_owned(),
-        s if s < 3600 => format!("{} min ago", s / 60),
-        s if s < 86_400 => format!("{} h ago", s / 3600),
-        s => format!("{} days ago", s / 86_400),
-    }
 }
 
 /// Students' phones (a second phone waits here for approval) and the kiosks at

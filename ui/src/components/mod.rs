@@ -9,6 +9,8 @@ mod csv_import;
 mod dashboard_screen;
 mod devices_screen;
 mod divisions_screen;
+mod face_enrolment_screen;
+mod kiosk_desk;
 mod login_screen;
 mod mark_dialog;
 mod people_screen;
@@ -23,6 +25,7 @@ mod student_desk;
 mod teacher_desk;
 mod timetable_screen;
 mod todays_classes;
+mod webcam;
 mod workspace;
 
 pub use app::App;

@@ -6,7 +6,9 @@ use yew::prelude::*;
 use super::review_card::{factor_label, status_class, status_mark};
 use super::roster_panel::status_label;
 use super::sign_in_guard::{loading, Loadable, SignInGuard};
+use crate::camera;
 use crate::charts::percent;
+use crate::client::face::{self as face_client, FaceStatus};
 use crate::client::{
     self, CheckInAnswer, CheckInForm, MyAttendance, PhoneState, SessionStatus, StudentClass,
     SyncStatus, SYNC_STATUS_EVENT,
@@ -36,6 +38,18 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
     let busy = use_state(|| false);
     let code = use_node_ref();
     let refresh = use_state(|| 0_u32);
+    let face = use_state(|| None::<FaceStatus>);
+    let selfies = use_state(Vec::<String>::new);
+    {
+        let face = face.clone();
+        use_effect_with((), move |()| {
+            spawn_local(async move {
+                if let Ok(status) = face_client::face_status().await {
+                    face.set(Some(status));
+                }
+            });
+        });
+    }
     {
         let (guard, phone, sync) = (guard.clone(), phone.clone(), sync.clone());
         use_effect_with((), move |()| {
@@ -77,14 +91,41 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
             });
         });
     }
+    let onselfie = {
+        let (selfies, answer) = (selfies.clone(), answer.clone());
+        Callback::from(move |e: Event| {
+            let Some(files) = e
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|i| i.files())
+            else {
+                return;
+            };
+            let files: Vec<_> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+            let (selfies, answer) = (selfies.clone(), answer.clone());
+            spawn_local(async move {
+                let mut frames = Vec::new();
+                for file in &files {
+                    match camera::file_bytes(file).await {
+                        Ok(bytes) => frames.push(face_client::encode(&bytes)),
+                        Err(problem) => {
+                            answer.set(Some(Err(problem)));
+                            return;
+                        }
+                    }
+                }
+                selfies.set(frames);
+            });
+        })
+    };
     let onsubmit = {
-        let (guard, chosen, answer, busy, code, refresh) = (
+        let (guard, chosen, answer, busy, code, refresh, selfies) = (
             guard.clone(),
             chosen.clone(),
             answer.clone(),
             busy.clone(),
             code.clone(),
             refresh.clone(),
+            selfies.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -98,27 +139,43 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                 .unwrap_or_default();
             busy.set(true);
             answer.set(None);
-            let (guard, answer, busy, refresh) =
-                (guard.clone(), answer.clone(), busy.clone(), refresh.clone());
+            let frames = (*selfies).clone();
+            let (guard, answer, busy, refresh, selfies) = (
+                guard.clone(),
+                answer.clone(),
+                busy.clone(),
+                refresh.clone(),
+                selfies.clone(),
+            );
             spawn_local(async move {
                 let Some(result) = guard.pass(
                     client::check_in(CheckInForm {
                         session_id,
                         code: typed,
+                        selfies: frames,
                     })
                     .await,
                 ) else {
                     return;
                 };
                 busy.set(false);
+                if result.is_ok() {
+                    selfies.set(Vec::new());
+                }
                 answer.set(Some(result.map_err(|e| e.message)));
                 refresh.set(*refresh + 1);
             });
         })
     };
     let onpicture = {
-        let (guard, chosen, answer, busy, refresh) =
-            (guard, chosen.clone(), answer.clone(), busy.clone(), refresh);
+        let (guard, chosen, answer, busy, refresh, selfies) = (
+            guard,
+            chosen.clone(),
+            answer.clone(),
+            busy.clone(),
+            refresh,
+            selfies.clone(),
+        );
         Callback::from(move |e: Event| {
             let Some(file) = e
                 .target_dyn_into::<HtmlInputElement>()
@@ -133,23 +190,32 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
             };
             busy.set(true);
             answer.set(None);
-            let (guard, answer, busy, refresh) =
-                (guard.clone(), answer.clone(), busy.clone(), refresh.clone());
+            let frames = (*selfies).clone();
+            let (guard, answer, busy, refresh, selfies) = (
+                guard.clone(),
+                answer.clone(),
+                busy.clone(),
+                refresh.clone(),
+                selfies.clone(),
+            );
             spawn_local(async move {
-                let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
-                    Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
-                    Err(_) => {
+                let bytes = match camera::file_bytes(&file).await {
+                    Ok(bytes) => bytes,
+                    Err(problem) => {
                         busy.set(false);
-                        answer.set(Some(Err("The picture could not be read.".to_owned())));
+                        answer.set(Some(Err(problem)));
                         return;
                     }
                 };
                 let Some(result) =
-                    guard.pass(client::check_in_with_picture(session_id, &bytes).await)
+                    guard.pass(client::check_in_with_picture(session_id, &bytes, frames).await)
                 else {
                     return;
                 };
                 busy.set(false);
+                if result.is_ok() {
+                    selfies.set(Vec::new());
+                }
                 answer.set(Some(result.map_err(|e| e.message)));
                 refresh.set(*refresh + 1);
             });
@@ -283,6 +349,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                     <label for="checkin-photo">{ "…or a photo of the QR code on the teacher's screen" }</label>
                     <input id="checkin-photo" type="file" accept="image/png,image/jpeg" disabled={*busy || chosen.is_none()} onchange={onpicture} />
                 </div>
+                { selfie_field(face.as_ref(), selfies.len(), *busy || chosen.is_none(), onselfie) }
                 <p class="muted small">{ "On this computer there is no GPS or Wi-Fi scan, so your class's rules decide from the code alone where they allow it." }</p>
                 { verdict }
             </form>
@@ -291,5 +358,26 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                 { subjects }
             </section>
         </section>
+    }
+}
+
+/// The optional selfie: shown where this device can check faces.
+fn selfie_field(
+    face: Option<&FaceStatus>,
+    ready: usize,
+    disabled: bool,
+    onchange: Callback<Event>,
+) -> Html {
+    match face {
+        Some(status) if status.available => html! {
+            <div class="field">
+                <label for="checkin-selfie">{ "Add a selfie (optional; a few frames in a row also show you are live)" }</label>
+                <input id="checkin-selfie" type="file" accept="image/png,image/jpeg" capture="user" multiple=true {disabled} {onchange} />
+                if ready > 0 {
+                    <p id="selfie-ready" class="muted small" role="status">{ format!("{ready} selfie frame(s) will be checked on this device with your check-in.") }</p>
+                }
+            </div>
+        },
+        _ => html! {},
     }
 }

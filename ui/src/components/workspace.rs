@@ -2,6 +2,7 @@ use rollcall_core::api::Role;
 use yew::prelude::*;
 
 use super::admin_desk::AdminDesk;
+use super::kiosk_desk::KioskDesk;
 use super::student_desk::StudentDesk;
 use super::teacher_desk::TeacherDesk;
 use crate::client::SignedIn;
@@ -32,13 +33,7 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
         Role::Teacher => html! { <TeacherDesk on_expired={props.on_expired.clone()} /> },
         Role::Admin => html! { <AdminDesk on_expired={props.on_expired.clone()} /> },
         Role::Student => html! { <StudentDesk on_expired={props.on_expired.clone()} /> },
-        _ => html! {
-            <section class="screen">
-                <p class="muted">
-                    { "Kiosk accounts sign in on the kiosk PC, not here." }
-                </p>
-            </section>
-        },
+        Role::Kiosk => html! { <KioskDesk on_expired={props.on_expired.clone()} /> },
     };
 
     html! {

@@ -1,0 +1,217 @@
+//! Faces end to end in the real app under Xvfb, with the real models, against a real
+//! server: the admin enrols a student from photo files on the Face enrolment screen
+//! (a face-less picture is called out, the template is built from the good shots);
+//! the room's kiosk signs in, is shown a stranger (never matched) and then the
+//! student, frame after frame, and greets them as present once the frames agree; the
+//! teacher's roster says so; the admin revokes the template.
+//!
+//! Needs what `desktop_login` needs, plus `ROLLCALL_MODELS_DIR` and `ORT_DYLIB_PATH`
+//! for the app; `cargo xtask test` provides them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rollcall_core::api::{DivisionStudent, KioskCredential, Roster, TeacherSession};
+use rollcall_e2e::env::JourneyEnv;
+use rollcall_e2e::journey::{
+    click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing, SIGN_IN,
+};
+use rollcall_e2e::school::{get, post, School};
+use rollcall_e2e::tauri_driver::TauriDriver;
+use rollcall_e2e::webdriver::Session;
+use serde_json::json;
+
+const APP_START: Duration = Duration::from_secs(60);
+const UI: Duration = Duration::from_secs(20);
+/// The first use loads the models and creates their sessions.
+const FACE: Duration = Duration::from_secs(60);
+
+fn faces() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/faces")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_enrols_a_face_and_the_rooms_kiosk_greets_the_student_as_present() {
+    let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
+    for var in ["ROLLCALL_MODELS_DIR", "ORT_DYLIB_PATH"] {
+        assert!(
+            std::env::var_os(var).is_some(),
+            "{var} is set for the app under test (cargo xtask test sets it)"
+        );
+    }
+    let school = School::prepare_with(&env.server, "token").await;
+    let started: TeacherSession = post(
+        &school.http,
+        &format!("{}/api/v1/sessions", school.server),
+        &school.teacher_token,
+        &json!({"kind": "slot", "slot_id": school.slot}),
+    )
+    .await;
+    let kiosk: KioskCredential = post(
+        &school.http,
+        &format!("{}/api/v1/kiosks", school.server),
+        &school.admin_token,
+        &json!({"name": format!("{} door", school.room_name), "room_id": school.room_id}),
+    )
+    .await;
+    let student = school
+        .students
+        .last()
+        .expect("the division has students")
+        .clone();
+
+    let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-face.log"))
+        .await
+        .unwrap_or_else(|problem| panic!("{problem}"));
+    let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
+        .await
+        .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
+    let outcome = journey(&session, &env, &school, &student, &kiosk, &started).await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&session, &env, "face-failure.png").await;
+    }
+    let ended = session.end().await;
+    drop(driver);
+    if let Err(problem) = outcome {
+        panic!("{problem}");
+    }
+    ended.expect("the WebDriver session ends cleanly");
+}
+
+/// Chooses a picture file in the file input matching `css`.
+async fn choose_file(session: &Session, css: &str, file: &Path) -> Result<(), String> {
+    let input = session
+        .wait_for(css, UI)
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .send_keys(&input, &file.display().to_string())
+        .await
+        .map_err(step(&format!("choose {}", file.display())))
+}
+
+async fn sign_in_as(
+    session: &Session,
+    env: &JourneyEnv,
+    login: &str,
+    password: &str,
+) -> Result<(), String> {
+    session
+        .wait_for("#server-url", APP_START)
+        .await
+        .map_err(step("the login screen appears"))?;
+    fill_login_form(session, &env.server, login, password).await?;
+    click(session, "#sign-in", UI).await?;
+    session
+        .wait_for("#sign-out", SIGN_IN)
+        .await
+        .map_err(step("signed in"))?;
+    Ok(())
+}
+
+async fn open_student(session: &Session, student: &DivisionStudent) -> Result<(), String> {
+    click(session, "#nav-faces", UI).await?;
+    type_into(session, "#face-search-text", &student.username).await?;
+    click(session, "#face-search button[type=submit]", UI).await?;
+    click(
+        session,
+        &format!(
+            "#face-students li[data-username=\"{}\"] button",
+            student.username
+        ),
+        UI,
+    )
+    .await?;
+    wait_for_text_containing(session, "#face-student-name", &student.display_name, UI).await?;
+    Ok(())
+}
+
+async fn journey(
+    session: &Session,
+    env: &JourneyEnv,
+    school: &School,
+    student: &DivisionStudent,
+    kiosk: &KioskCredential,
+    started: &TeacherSession,
+) -> Result<(), String> {
+    // The admin enrols the student from photo files.
+    sign_in_as(
+        session,
+        env,
+        rollcall_e2e::school::ADMIN,
+        rollcall_e2e::school::ADMIN_PASSWORD,
+    )
+    .await?;
+    open_student(session, student).await?;
+    let blank = env.artifacts.join("face-blank.png");
+    image::RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]))
+        .save(&blank)
+        .map_err(|e| e.to_string())?;
+    choose_file(session, "#face-shots", &blank).await?;
+    wait_for_text_containing(session, "#face-shot-list", "No face found", FACE).await?;
+    for file in ["obama.jpg", "obama2.jpg", "obama3.jpg"] {
+        let path = faces().join("face_recognition/train/obama").join(file);
+        choose_file(session, "#face-shots", &path).await?;
+    }
+    wait_for_text_containing(session, "#face-good-count", "3 of 3", FACE).await?;
+    save_screenshot(session, env, "face-enrolment-shots.png").await?;
+    click(session, "#face-enrol:not([disabled])", UI).await?;
+    wait_for_text_containing(session, "#face-outcome", "is enrolled from 3 shots", FACE).await?;
+    wait_for_text_containing(session, "#face-enrolled", "Enrolled", UI).await?;
+    save_screenshot(session, env, "face-enrolled.png").await?;
+    click(session, "#sign-out", UI).await?;
+
+    // The room's kiosk: a stranger is never matched; the student is, after agreeing frames.
+    sign_in_as(session, env, &kiosk.kiosk.username, &kiosk.secret).await?;
+    wait_for_text_containing(session, "#kiosk-facts", "enrolled student", UI).await?;
+    let stranger = faces().join("deepface/img1.jpg");
+    for _ in 0..3 {
+        choose_file(session, "#kiosk-frames", &stranger).await?;
+        wait_for_text_containing(session, "#kiosk-frame", "Not recognised", FACE).await?;
+    }
+    let face = faces().join("face_recognition/test/obama1.jpg");
+    choose_file(session, "#kiosk-frames", &face).await?;
+    wait_for_text_containing(session, "#kiosk-frame", "recognising (1 of 3)", FACE).await?;
+    choose_file(session, "#kiosk-frames", &face).await?;
+    wait_for_text_containing(session, "#kiosk-frame", "recognising (2 of 3)", FACE).await?;
+    choose_file(session, "#kiosk-frames", &face).await?;
+    let greeting = format!("Welcome, {} — present", student.display_name);
+    wait_for_text_containing(session, "#kiosk-greeting", &greeting, FACE).await?;
+    wait_for_text_containing(session, "#kiosk-facts", "every mark sent", UI).await?;
+    save_screenshot(session, env, "kiosk-greets-student.png").await?;
+    let roster: Roster = get(
+        &school.http,
+        &format!(
+            "{}/api/v1/sessions/{}/roster",
+            school.server, started.session.id
+        ),
+        &school.teacher_token,
+    )
+    .await;
+    let line = roster
+        .entries
+        .iter()
+        .find(|e| e.student_id == student.id)
+        .ok_or("the student is on the class roster")?;
+    if line.source.as_deref() != Some("kiosk") || line.status.is_none() {
+        return Err(format!("the roster line after the kiosk: {line:?}"));
+    }
+    click(session, "#sign-out", UI).await?;
+
+    // The admin revokes the template.
+    sign_in_as(
+        session,
+        env,
+        rollcall_e2e::school::ADMIN,
+        rollcall_e2e::school::ADMIN_PASSWORD,
+    )
+    .await?;
+    open_student(session, student).await?;
+    wait_for_text_containing(session, "#face-enrolled", "Enrolled", UI).await?;
+    click(session, "#face-revoke", UI).await?;
+    wait_for_text_containing(session, "#face-revoke", "Yes, delete", UI).await?;
+    click(session, "#face-revoke", UI).await?;
+    wait_for_text_containing(session, "#face-enrolled", "Not enrolled", UI).await?;
+    click(session, "#sign-out", UI).await?;
+    Ok(())
+}

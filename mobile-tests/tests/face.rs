@@ -1,0 +1,314 @@
+//! Face journeys with the real models on the shared photos, against a real server:
+//! an admin enrols a student from photos, the student's selfie check-in carries the
+//! 1:1 result, and a room's kiosk marks the student at the door (and never a stranger),
+//! its marks going through the outbox and sync like a phone's claims.
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use reqwest::Method;
+use rollcall_app::checkin::student_phone::StudentPhone;
+use rollcall_app::face::FaceService;
+use rollcall_app::kiosk_door::KioskDoor;
+use rollcall_app::{face_enrolment, AppError, ServerClient};
+use rollcall_core::api::{AttendanceStatus, KioskCredential, KioskFaceState};
+use rollcall_core::policy::{Factor, Status};
+use rollcall_core::verdict::Outcome;
+use rollcall_mobile_tests::{World, STUDENT_PASSWORD};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared")
+}
+
+/// The face pipeline on the shared models; fails (never skips) without ONNX Runtime.
+fn faces() -> FaceService {
+    assert!(
+        std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty()),
+        "ORT_DYLIB_PATH is unset: run through `cargo xtask test`, which sets it"
+    );
+    FaceService::new(Some(shared().join("models/face")))
+}
+
+/// A shared photo as the camera path receives it: the file's bytes in base64.
+fn picture(rel: &str) -> String {
+    let path = shared().join("faces").join(rel);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A grey picture with no face in it.
+fn blank() -> String {
+    let mut png = Vec::new();
+    image::RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(png)
+}
+
+const OBAMA: [&str; 3] = [
+    "face_recognition/train/obama/obama.jpg",
+    "face_recognition/train/obama/obama2.jpg",
+    "face_recognition/train/obama/obama3.jpg",
+];
+
+async fn admin(world: &World) -> ServerClient {
+    let admin = ServerClient::new();
+    admin
+        .login(&world.server, "admin", "rollcall-admin")
+        .await
+        .unwrap();
+    admin
+}
+
+async fn student_id(world: &World, username: &str) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username)
+        .fetch_one(&world.pool)
+        .await
+        .unwrap()
+}
+
+fn code(error: &AppError) -> &str {
+    error.code()
+}
+
+fn face_status(result: &rollcall_core::api::ClaimResult) -> Option<Status> {
+    result
+        .factors
+        .iter()
+        .find(|f| f.factor == Factor::Face)
+        .map(|f| f.status)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_the_match(
+    pool: PgPool,
+) {
+    let world = World::new(pool).await;
+    let faces = faces();
+    let admin = admin(&world).await;
+    let username = world.students[0].clone();
+    let student = student_id(&world, &username).await;
+
+    // Bad enrolments store nothing, and say why.
+    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
+    let two = face_enrolment::enrol(&admin, &faces, student, &pictures[..2])
+        .await
+        .unwrap_err();
+    assert_eq!(code(&two), "not_enough_shots", "{two}");
+    let mixed = vec![
+        pictures[0].clone(),
+        picture("face_recognition/train/biden/biden.jpg"),
+        pictures[1].clone(),
+        pictures[2].clone(),
+    ];
+    let mixed = face_enrolment::enrol(&admin, &faces, student, &mixed)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&mixed), "not_one_person", "{mixed}");
+    assert!(mixed.to_string().contains("Shot 2"), "{mixed}");
+    let with_blank = vec![blank(), pictures[0].clone(), pictures[1].clone()];
+    let with_blank = face_enrolment::enrol(&admin, &faces, student, &with_blank)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&with_blank), "not_enough_shots");
+    let not_image = face_enrolment::enrol(&admin, &faces, student, &["aGVsbG8=".to_owned()])
+        .await
+        .unwrap_err();
+    assert_eq!(code(&not_image), "bad_picture");
+    assert_eq!(
+        face_enrolment::enrolment(&admin, student).await.unwrap(),
+        None
+    );
+
+    let shot = face_enrolment::check_shot(&faces, blank()).await.unwrap();
+    assert!(!shot.good);
+    assert_eq!(shot.issue.as_deref(), Some("no_face"));
+
+    let enrolled = face_enrolment::enrol(&admin, &faces, student, &pictures)
+        .await
+        .unwrap();
+    assert_eq!(enrolled.shots_used, 3);
+    assert!(enrolled.shots.iter().all(|s| s.good));
+    let info = face_enrolment::enrolment(&admin, student)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(info.model_id, rollcall_app::face::MODEL_ID);
+    assert_eq!(info, enrolled.template);
+
+    // The student checks in with the code and a selfie on their own device.
+    let client = ServerClient::new();
+    client
+        .login(&world.server, &username, STUDENT_PASSWORD)
+        .await
+        .unwrap();
+    let phone = StudentPhone::default();
+    let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
+    phone.prepare(&client, &folder).await.unwrap();
+    let selfie = vec![picture("face_recognition/test/obama1.jpg")];
+    let answer = phone
+        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .await
+        .unwrap();
+    let result = answer.result.expect("online: answered at once");
+    assert_eq!(face_status(&result), Some(Status::Pass), "{result:?}");
+    let stored: String = sqlx::query_scalar("SELECT verdict::text FROM claims WHERE id = $1")
+        .bind(answer.claim_id)
+        .fetch_one(&world.pool)
+        .await
+        .unwrap();
+    assert!(stored.contains("face"), "{stored}");
+
+    // Someone else's face in the selfie: the factor fails on the server.
+    let other = vec![picture("deepface/img1.jpg")];
+    let answer = phone
+        .check_in(&client, &faces, world.class.id, &world.otp_now(), &other)
+        .await
+        .unwrap();
+    let result = answer.result.unwrap();
+    assert_eq!(face_status(&result), Some(Status::Fail), "{result:?}");
+
+    // No face in the selfie: nothing is signed or queued.
+    let error = phone
+        .check_in(
+            &client,
+            &faces,
+            world.class.id,
+            &world.otp_now(),
+            &[blank()],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code(&error), "no_face", "{error}");
+    assert_eq!(phone.status().await.unwrap().pending, 0);
+
+    // Revoked: the student is told, and can still check in without a selfie.
+    face_enrolment::revoke(&admin, student).await.unwrap();
+    let error = phone
+        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .await
+        .unwrap_err();
+    assert_eq!(code(&error), "not_enrolled", "{error}");
+    assert!(
+        !folder
+            .join(client.with_session(|s| s.user.id).unwrap().to_string())
+            .join("face-template.json")
+            .exists(),
+        "the device's copy goes with the revocation"
+    );
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_rooms_kiosk_marks_an_enrolled_student_after_agreeing_frames_and_never_a_stranger(
+    pool: PgPool,
+) {
+    let world = World::new(pool).await;
+    let faces = faces();
+    let admin = admin(&world).await;
+    let username = world.students[1].clone();
+    let student = student_id(&world, &username).await;
+    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
+    face_enrolment::enrol(&admin, &faces, student, &pictures)
+        .await
+        .unwrap();
+
+    let room: Uuid = sqlx::query_scalar("SELECT id FROM rooms WHERE code = 'A-101'")
+        .fetch_one(&world.pool)
+        .await
+        .unwrap();
+    let credential: KioskCredential = admin
+        .send_json(
+            Method::POST,
+            "api/v1/kiosks",
+            Some(&json!({"name": "A-101 door", "room_id": room})),
+        )
+        .await
+        .unwrap();
+    let kiosk_client = ServerClient::new();
+    kiosk_client
+        .login(
+            &world.server,
+            &credential.kiosk.username,
+            &credential.secret,
+        )
+        .await
+        .unwrap();
+    let door = KioskDoor::default();
+    let folder = std::env::temp_dir().join(format!("rollcall-kiosk-{}", Uuid::now_v7()));
+    let (state, outbox) = door.start(&kiosk_client, &folder).await.unwrap();
+    assert_eq!(state.enrolled, 1);
+    assert!(!state.roster_from_cache);
+    assert_eq!(state.room_id, room);
+
+    // A stranger in front of the camera for many frames is never matched.
+    for _ in 0..4 {
+        let seen = door
+            .frame(&kiosk_client, &faces, &picture("deepface/img1.jpg"))
+            .await
+            .unwrap();
+        assert_eq!(seen.faces.len(), 1);
+        assert_eq!(seen.faces[0].state, KioskFaceState::Unknown);
+        assert!(seen.marked.is_empty());
+    }
+    // A face-less frame is simply empty.
+    let empty = door.frame(&kiosk_client, &faces, &blank()).await.unwrap();
+    assert!(empty.faces.is_empty());
+
+    // The student: recognised, recognised, marked; then left alone.
+    let frame = picture("face_recognition/test/obama1.jpg");
+    let mut states = Vec::new();
+    let mut marked = Vec::new();
+    for _ in 0..4 {
+        let seen = door.frame(&kiosk_client, &faces, &frame).await.unwrap();
+        assert_eq!(seen.faces.len(), 1);
+        states.push(seen.faces[0].state.clone());
+        marked.extend(seen.marked);
+    }
+    assert_eq!(
+        states,
+        [
+            KioskFaceState::Recognising {
+                frames: 1,
+                needed: 3
+            },
+            KioskFaceState::Recognising {
+                frames: 2,
+                needed: 3
+            },
+            KioskFaceState::Marked,
+            KioskFaceState::AlreadyMarked,
+        ]
+    );
+    assert_eq!(marked.len(), 1);
+    assert_eq!(marked[0].student_id, student);
+    let result = marked[0].result.as_ref().expect("sent at once");
+    assert_eq!(result.outcome, Outcome::Accepted, "{result:?}");
+    assert_eq!(result.record, Some(AttendanceStatus::Present));
+    assert_eq!(outbox.pending().await.unwrap(), 0);
+    let source: String = sqlx::query_scalar(
+        "SELECT source FROM attendance_records WHERE session_id = $1 AND student_id = $2",
+    )
+    .bind(world.class.id)
+    .bind(student)
+    .fetch_one(&world.pool)
+    .await
+    .unwrap();
+    assert_eq!(source, "kiosk");
+
+    // The roster is kept on disk (readable only by this user) for starts without the server.
+    let kept = folder
+        .join(
+            kiosk_client
+                .with_session(|s| s.user.id)
+                .unwrap()
+                .to_string(),
+        )
+        .join("roster-templates.json");
+    assert!(kept.exists());
+    std::fs::remove_dir_all(&folder).ok();
+}

@@ -1,0 +1,212 @@
+use std::cell::Cell;
+use std::rc::Rc;
+
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::sign_in_guard::{loading, Loadable, SignInGuard};
+use super::webcam::Webcam;
+use crate::camera;
+use crate::client::face::{
+    self as face_client, KioskFace, KioskFaceState, KioskFrameResult, KioskMarked, KioskState,
+};
+use crate::client::{self, SyncStatus, SYNC_STATUS_EVENT};
+use rollcall_core::verdict::Outcome;
+
+/// Frames per second from the webcam (the pipeline's aim is at least 5).
+const FRAME_MS: u32 = 200;
+
+/// What the kiosk desk needs.
+#[derive(Properties, PartialEq)]
+pub struct KioskDeskProps {
+    /// Called with a sentence when the sign-in has expired.
+    pub on_expired: Callback<String>,
+}
+
+/// The kiosk at the door: full screen, the camera's frames recognised against the
+/// room's enrolled students, a greeting for each student marked, and the outbox's
+/// state. Without a camera in the webview, picture files are fed through the same path.
+#[component]
+pub fn KioskDesk(props: &KioskDeskProps) -> Html {
+    let guard = SignInGuard(props.on_expired.clone());
+    let state = use_state(|| Loadable::<KioskState>::Loading);
+    let last = use_state(|| None::<Result<KioskFrameResult, String>>);
+    let greeted = use_state(Vec::<KioskMarked>::new);
+    let sync = use_state(|| None::<SyncStatus>);
+    let busy = use_mut_ref(|| Rc::new(Cell::new(false)));
+    {
+        let (guard, state, sync) = (guard.clone(), state.clone(), sync.clone());
+        use_effect_with((), move |()| {
+            let listener = client::listen_to(SYNC_STATUS_EVENT, move |status: SyncStatus| {
+                sync.set(Some(status));
+            });
+            spawn_local(async move {
+                if let Some(result) = guard.pass(face_client::start_kiosk().await) {
+                    state.set(result.into());
+                }
+            });
+            move || drop(listener)
+        });
+    }
+    // One frame at a time: frames arriving while one is analysed are dropped.
+    let look = {
+        let (guard, last, greeted, busy) =
+            (guard, last.clone(), greeted.clone(), busy.borrow().clone());
+        Callback::from(move |picture: String| {
+            if busy.replace(true) {
+                return;
+            }
+            let (guard, last, greeted, busy) =
+                (guard.clone(), last.clone(), greeted.clone(), busy.clone());
+            spawn_local(async move {
+                let result = face_client::kiosk_frame(&picture).await;
+                busy.set(false);
+                let Some(result) = guard.pass(result) else {
+                    return;
+                };
+                if let Ok(seen) = &result {
+                    if !seen.marked.is_empty() {
+                        let mut list = seen.marked.clone();
+                        list.extend((*greeted).iter().take(19).cloned());
+                        greeted.set(list);
+                    }
+                }
+                last.set(Some(result.map_err(|e| e.message)));
+            });
+        })
+    };
+    let onfiles = {
+        let (look, busy, last) = (look.clone(), busy.borrow().clone(), last.clone());
+        Callback::from(move |e: Event| {
+            let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(files) = input.files() else { return };
+            let files: Vec<_> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+            input.set_value("");
+            let (look, busy, last) = (look.clone(), busy.clone(), last.clone());
+            spawn_local(async move {
+                for file in files {
+                    // Files are frames in order: wait for the one before.
+                    while busy.get() {
+                        gloo_timers::future::TimeoutFuture::new(20).await;
+                    }
+                    match camera::file_bytes(&file).await {
+                        Ok(bytes) => look.emit(face_client::encode(&bytes)),
+                        Err(problem) => last.set(Some(Err(problem))),
+                    }
+                }
+            });
+        })
+    };
+    let body = match &*state {
+        Loadable::Loading => loading("the kiosk's roster"),
+        Loadable::Failed(problem) => html! {
+            <p id="kiosk-problem" class="notice problem" role="alert">{ problem }</p>
+        },
+        Loadable::Ready(kiosk) => {
+            let pending = sync.as_ref().map_or(kiosk.pending, |s| s.pending);
+            let mut facts = vec![match kiosk.enrolled {
+                1 => "1 enrolled student".to_owned(),
+                n => format!("{n} enrolled students"),
+            }];
+            if kiosk.roster_from_cache {
+                facts.push("roster from this PC (server unreachable)".to_owned());
+            }
+            facts.push(if pending == 0 {
+                "every mark sent".to_owned()
+            } else {
+                format!("{pending} mark(s) waiting to be sent")
+            });
+            if let Some(Ok(seen)) = &*last {
+                facts.push(format!("last frame {} ms", seen.millis));
+            }
+            html! {
+                <>
+                    <header class="kiosk-head">
+                        <h2 id="kiosk-name">{ &kiosk.name }</h2>
+                        <p id="kiosk-facts" class="muted" role="status">{ facts.join(" · ") }</p>
+                    </header>
+                    { greeting(greeted.first()) }
+                    <div class="kiosk-camera">
+                        <Webcam on_frame={look} every_ms={FRAME_MS} start_label="Start the camera" />
+                        <div class="field">
+                            <label for="kiosk-frames">{ "Frames from picture files" }</label>
+                            <input id="kiosk-frames" type="file" accept="image/png,image/jpeg" multiple=true onchange={onfiles} />
+                        </div>
+                    </div>
+                    { frame_faces(last.as_ref()) }
+                    <section class="panel">
+                        <h3>{ "Marked here" }</h3>
+                        <ul id="kiosk-marks" class="reasons">
+                            { for greeted.iter().map(|m| html! {
+                                <li data-student={m.student_id.to_string()}>{ format!("{} · {}", m.student_name, verdict_text(m)) }</li>
+                            }) }
+                        </ul>
+                    </section>
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="screen wide kiosk" aria-labelledby="kiosk-name">{ body }</section>
+    }
+}
+
+fn verdict_text(mark: &KioskMarked) -> &'static str {
+    match mark.result.as_ref().map(|r| r.outcome) {
+        Some(Outcome::Accepted) => "present",
+        Some(Outcome::Review) => "waits for review",
+        Some(Outcome::Rejected) => "refused (no class of theirs here now)",
+        None => "saved; sent when the network is back",
+    }
+}
+
+fn greeting(latest: Option<&KioskMarked>) -> Html {
+    let Some(mark) = latest else {
+        return html! { <p id="kiosk-greeting" class="kiosk-greeting muted">{ "Look at the camera to check in." }</p> };
+    };
+    let accepted = mark
+        .result
+        .as_ref()
+        .is_none_or(|r| r.outcome == Outcome::Accepted);
+    html! {
+        <p id="kiosk-greeting" class={classes!("kiosk-greeting", if accepted { "done" } else { "problem" })} role="status">
+            { format!("Welcome, {} — {}.", mark.student_name, verdict_text(mark)) }
+        </p>
+    }
+}
+
+fn face_line(face: &KioskFace) -> String {
+    let who = face.student_name.as_deref().unwrap_or("Someone");
+    match &face.state {
+        KioskFaceState::Recognising { frames, needed } => {
+            format!("{who}: recognising ({frames} of {needed})")
+        }
+        KioskFaceState::Marked => format!("{who}: marked"),
+        KioskFaceState::AlreadyMarked => format!("{who}: already marked"),
+        KioskFaceState::Unknown => "Not recognised".to_owned(),
+        KioskFaceState::Unclear => format!(
+            "Unclear: {}",
+            face.advice.as_deref().unwrap_or("face the camera")
+        ),
+    }
+}
+
+fn frame_faces(last: Option<&Result<KioskFrameResult, String>>) -> Html {
+    match last {
+        None => html! {},
+        Some(Err(problem)) => {
+            html! { <p id="kiosk-frame" class="notice problem" role="alert">{ problem }</p> }
+        }
+        Some(Ok(seen)) if seen.faces.is_empty() => {
+            html! { <p id="kiosk-frame" class="muted" role="status">{ "No face in view." }</p> }
+        }
+        Some(Ok(seen)) => html! {
+            <ul id="kiosk-frame" class="kiosk-faces" role="status">
+                { for seen.faces.iter().map(|f| html! { <li>{ face_line(f) }</li> }) }
+            </ul>
+        },
+    }
+}
