@@ -14,7 +14,8 @@ use std::time::Duration;
 use rollcall_core::api::{DivisionStudent, KioskCredential, Roster, TeacherSession};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing, SIGN_IN,
+    attribute, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
+    SIGN_IN,
 };
 use rollcall_e2e::school::{get, post, School};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -88,6 +89,24 @@ async fn choose_file(session: &Session, css: &str, file: &Path) -> Result<(), St
         .send_keys(&input, &file.display().to_string())
         .await
         .map_err(step(&format!("choose {}", file.display())))
+}
+
+/// Waits until the kiosk has analysed `n` frames.
+async fn frame_seen(session: &Session, n: u32) -> Result<(), String> {
+    let deadline = std::time::Instant::now() + FACE;
+    let wanted = n.to_string();
+    loop {
+        let seen = attribute(session, "#kiosk-frame", "data-frames")
+            .await
+            .unwrap_or_default();
+        if seen.as_deref() == Some(wanted.as_str()) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the kiosk analysed {seen:?} frames, not {n}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 async fn sign_in_as(
@@ -165,16 +184,20 @@ async fn journey(
     sign_in_as(session, env, &kiosk.kiosk.username, &kiosk.secret).await?;
     wait_for_text_containing(session, "#kiosk-facts", "enrolled student", UI).await?;
     let stranger = faces().join("deepface/img1.jpg");
-    for _ in 0..3 {
+    for frame in 1..=3 {
         choose_file(session, "#kiosk-frames", &stranger).await?;
-        wait_for_text_containing(session, "#kiosk-frame", "Not recognised", FACE).await?;
+        frame_seen(session, frame).await?;
+        wait_for_text_containing(session, "#kiosk-frame", "Not recognised", UI).await?;
     }
     let face = faces().join("face_recognition/test/obama1.jpg");
     choose_file(session, "#kiosk-frames", &face).await?;
-    wait_for_text_containing(session, "#kiosk-frame", "recognising (1 of 3)", FACE).await?;
+    frame_seen(session, 4).await?;
+    wait_for_text_containing(session, "#kiosk-frame", "recognising (1 of 3)", UI).await?;
     choose_file(session, "#kiosk-frames", &face).await?;
-    wait_for_text_containing(session, "#kiosk-frame", "recognising (2 of 3)", FACE).await?;
+    frame_seen(session, 5).await?;
+    wait_for_text_containing(session, "#kiosk-frame", "recognising (2 of 3)", UI).await?;
     choose_file(session, "#kiosk-frames", &face).await?;
+    frame_seen(session, 6).await?;
     let greeting = format!("Welcome, {} — present", student.display_name);
     wait_for_text_containing(session, "#kiosk-greeting", &greeting, FACE).await?;
     wait_for_text_containing(session, "#kiosk-facts", "every mark sent", UI).await?;

@@ -1,7 +1,8 @@
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use web_sys::HtmlInputElement;
+use web_sys::{File, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -49,54 +50,63 @@ pub fn KioskDesk(props: &KioskDeskProps) -> Html {
             move || drop(listener)
         });
     }
-    // One frame at a time: frames arriving while one is analysed are dropped.
+    let frames = use_state(|| 0_u32);
+    let tally = use_mut_ref(|| Rc::new(RefCell::new((0_u32, Vec::<KioskMarked>::new()))));
+    let lens = Lens {
+        guard,
+        last: last.clone(),
+        greeted: greeted.clone(),
+        frames: frames.clone(),
+        tally: tally.borrow().clone(),
+        busy: busy.borrow().clone(),
+    };
+    // Webcam frames: one at a time; frames arriving while one is analysed are dropped.
     let look = {
-        let (guard, last, greeted, busy) =
-            (guard, last.clone(), greeted.clone(), busy.borrow().clone());
+        let lens = lens.clone();
         Callback::from(move |picture: String| {
-            if busy.replace(true) {
+            if lens.busy.replace(true) {
                 return;
             }
-            let (guard, last, greeted, busy) =
-                (guard.clone(), last.clone(), greeted.clone(), busy.clone());
-            spawn_local(async move {
-                let result = face_client::kiosk_frame(&picture).await;
-                busy.set(false);
-                let Some(result) = guard.pass(result) else {
-                    return;
-                };
-                if let Ok(seen) = &result {
-                    if !seen.marked.is_empty() {
-                        let mut list = seen.marked.clone();
-                        list.extend((*greeted).iter().take(19).cloned());
-                        greeted.set(list);
-                    }
-                }
-                last.set(Some(result.map_err(|e| e.message)));
-            });
+            let lens = lens.clone();
+            spawn_local(async move { lens.analyse(&picture).await });
         })
     };
+    // Picture files: every one is a frame, in the order chosen, none dropped.
+    let queue = use_mut_ref(|| Rc::new(RefCell::new(VecDeque::<File>::new())));
+    let pumping = use_mut_ref(|| Rc::new(Cell::new(false)));
     let onfiles = {
-        let (look, busy, last) = (look.clone(), busy.borrow().clone(), last.clone());
+        let (lens, queue, pumping) = (lens, queue.borrow().clone(), pumping.borrow().clone());
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
             };
             let Some(files) = input.files() else { return };
-            let files: Vec<_> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+            queue
+                .borrow_mut()
+                .extend((0..files.length()).filter_map(|i| files.get(i)));
             input.set_value("");
-            let (look, busy, last) = (look.clone(), busy.clone(), last.clone());
+            if pumping.replace(true) {
+                return;
+            }
+            let (lens, queue, pumping) = (lens.clone(), queue.clone(), pumping.clone());
             spawn_local(async move {
-                for file in files {
-                    // Files are frames in order: wait for the one before.
-                    while busy.get() {
+                loop {
+                    let next = queue.borrow_mut().pop_front();
+                    let Some(file) = next else { break };
+                    let bytes = camera::file_bytes(&file).await;
+                    // A webcam frame in flight finishes first.
+                    while lens.busy.replace(true) {
                         gloo_timers::future::TimeoutFuture::new(20).await;
                     }
-                    match camera::file_bytes(&file).await {
-                        Ok(bytes) => look.emit(face_client::encode(&bytes)),
-                        Err(problem) => last.set(Some(Err(problem))),
+                    match bytes {
+                        Ok(bytes) => lens.analyse(&face_client::encode(&bytes)).await,
+                        Err(problem) => {
+                            lens.busy.set(false);
+                            lens.last.set(Some(Err(problem)));
+                        }
                     }
                 }
+                pumping.set(false);
             });
         })
     };
@@ -136,7 +146,7 @@ pub fn KioskDesk(props: &KioskDeskProps) -> Html {
                             <input id="kiosk-frames" type="file" accept="image/png,image/jpeg" multiple=true onchange={onfiles} />
                         </div>
                     </div>
-                    { frame_faces(last.as_ref()) }
+                    { frame_faces(last.as_ref(), *frames) }
                     <section class="panel">
                         <h3>{ "Marked here" }</h3>
                         <ul id="kiosk-marks" class="reasons">
@@ -151,6 +161,44 @@ pub fn KioskDesk(props: &KioskDeskProps) -> Html {
     };
     html! {
         <section class="screen wide kiosk" aria-labelledby="kiosk-name">{ body }</section>
+    }
+}
+
+/// What analysing a frame updates.
+#[derive(Clone)]
+struct Lens {
+    guard: SignInGuard,
+    last: UseStateHandle<Option<Result<KioskFrameResult, String>>>,
+    greeted: UseStateHandle<Vec<KioskMarked>>,
+    frames: UseStateHandle<u32>,
+    /// The truth behind `greeted` and `frames`: handles captured in a render see that
+    /// render's values, and a queue of files outlives many renders.
+    tally: Rc<RefCell<(u32, Vec<KioskMarked>)>>,
+    /// Set by the caller before [`Lens::analyse`]; cleared when the answer is in.
+    busy: Rc<Cell<bool>>,
+}
+
+impl Lens {
+    async fn analyse(&self, picture: &str) {
+        let result = face_client::kiosk_frame(picture).await;
+        self.busy.set(false);
+        let Some(result) = self.guard.pass(result) else {
+            return;
+        };
+        let (frames, greeted) = {
+            let mut tally = self.tally.borrow_mut();
+            tally.0 += 1;
+            if let Ok(seen) = &result {
+                for mark in seen.marked.iter().rev() {
+                    tally.1.insert(0, mark.clone());
+                }
+                tally.1.truncate(20);
+            }
+            (tally.0, tally.1.clone())
+        };
+        self.frames.set(frames);
+        self.greeted.set(greeted);
+        self.last.set(Some(result.map_err(|e| e.message)));
     }
 }
 
@@ -194,17 +242,17 @@ fn face_line(face: &KioskFace) -> String {
     }
 }
 
-fn frame_faces(last: Option<&Result<KioskFrameResult, String>>) -> Html {
+fn frame_faces(last: Option<&Result<KioskFrameResult, String>>, frames: u32) -> Html {
     match last {
         None => html! {},
         Some(Err(problem)) => {
-            html! { <p id="kiosk-frame" class="notice problem" role="alert">{ problem }</p> }
+            html! { <p id="kiosk-frame" class="notice problem" role="alert" data-frames={frames.to_string()}>{ problem }</p> }
         }
         Some(Ok(seen)) if seen.faces.is_empty() => {
-            html! { <p id="kiosk-frame" class="muted" role="status">{ "No face in view." }</p> }
+            html! { <p id="kiosk-frame" class="muted" role="status" data-frames={frames.to_string()}>{ "No face in view." }</p> }
         }
         Some(Ok(seen)) => html! {
-            <ul id="kiosk-frame" class="kiosk-faces" role="status">
+            <ul id="kiosk-frame" class="kiosk-faces" role="status" data-frames={frames.to_string()}>
                 { for seen.faces.iter().map(|f| html! { <li>{ face_line(f) }</li> }) }
             </ul>
         },
