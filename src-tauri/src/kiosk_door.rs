@@ -13,7 +13,7 @@ use rollcall_core::api::{
     FaceTemplateRecord, KioskFace, KioskFaceState, KioskFrameResult, KioskMark, KioskMarked,
     KioskRecord, KioskState,
 };
-use rollcall_core::face::{FaceEvidence, FaceTemplate, TemplateMatrix};
+use rollcall_core::face::{FaceEvidence, FaceTemplate, Liveness, TemplateMatrix};
 use rollcall_core::ids::StudentId;
 use tokio::sync::{Mutex, Notify};
 use uuid::Uuid;
@@ -23,6 +23,7 @@ use crate::checkin::phone::write_private_replacing;
 use crate::checkin::sync;
 use crate::face::kiosk::{Kiosk, KioskEvent, KioskSettings};
 use crate::face::liveness::LivenessScreen;
+use crate::face::shots::jpeg_thumbnail;
 use crate::face::{model_id, settings, FaceService, MODEL_ID};
 use crate::{AppError, ServerClient};
 
@@ -205,6 +206,7 @@ impl KioskDoor {
             millis: 0,
         };
         let mut marks = Vec::new();
+        let mut reviews = Vec::new();
         let mut tracked = Vec::new();
         for face in &seen {
             let (state, student) = match &face.good {
@@ -259,6 +261,24 @@ impl KioskDoor {
                             (KioskFaceState::AlreadyMarked, Some(student))
                         }
                         KioskEvent::Unknown { .. } => (KioskFaceState::Unknown, None),
+                        KioskEvent::Doubtful { student, score } => {
+                            door.screens.remove(&student);
+                            let id = Uuid::now_v7();
+                            reviews.push(id);
+                            marks.push(KioskMark {
+                                id,
+                                student_id: *student.as_uuid(),
+                                scanned_at: crate::clock::now(),
+                                face: FaceEvidence {
+                                    score,
+                                    model: model_id(),
+                                    liveness: Liveness::NotTaken,
+                                },
+                                thumbnail: jpeg_thumbnail(&good.crop),
+                            });
+                            // Never named on screen: it is not a match.
+                            (KioskFaceState::SentForReview, None)
+                        }
                     }
                 }
             };
@@ -288,7 +308,7 @@ impl KioskDoor {
                 }
             }
         };
-        for mark in marks {
+        for mark in marks.into_iter().filter(|m| !reviews.contains(&m.id)) {
             let student = StudentId::from(mark.student_id);
             result.marked.push(KioskMarked {
                 student_id: mark.student_id,

@@ -90,6 +90,9 @@ pub enum KioskFaceState {
     AlreadyMarked,
     /// Not clearly anyone enrolled: never matched.
     Unknown,
+    /// Looked a little like an enrolled student over several frames: not matched,
+    /// sent with a thumbnail for a person to confirm.
+    SentForReview,
     /// The face is not good enough to compare (the advice says why).
     Unclear,
 }

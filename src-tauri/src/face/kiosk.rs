@@ -64,10 +64,19 @@ pub enum KioskEvent {
         student: StudentId,
     },
     /// Not clearly anyone on the roster (below the threshold, borderline, or ambiguous):
-    /// never matched; the UI may send a thumbnail to review.
+    /// never matched.
     Unknown {
         /// The best score, if the roster is not empty.
         best_score: Option<f32>,
+    },
+    /// Borderline for the same student over as many frames as a mark needs: still not
+    /// matched (nobody is greeted), but worth a person's look, so it goes to review with
+    /// a thumbnail; the cooldown then applies as after a mark.
+    Doubtful {
+        /// The nearest student.
+        student: StudentId,
+        /// This frame's score.
+        score: f32,
     },
 }
 
@@ -77,6 +86,7 @@ pub struct Kiosk {
     roster: TemplateMatrix,
     settings: KioskSettings,
     streaks: HashMap<StudentId, u32>,
+    doubts: HashMap<StudentId, u32>,
     marked_at: HashMap<StudentId, Instant>,
     scratch: Vec<Candidate>,
 }
@@ -89,6 +99,7 @@ impl Kiosk {
             roster,
             settings,
             streaks: HashMap::new(),
+            doubts: HashMap::new(),
             marked_at: HashMap::new(),
             scratch: Vec::with_capacity(2),
         }
@@ -132,10 +143,11 @@ impl Kiosk {
     /// every frame.
     pub fn observe(&mut self, now: Instant, probes: &[&[f32]]) -> Vec<KioskEvent> {
         let mut seen: HashMap<StudentId, u32> = HashMap::new();
+        let mut doubted: HashMap<StudentId, u32> = HashMap::new();
         let mut events = Vec::with_capacity(probes.len());
         for probe in probes {
             let event = match self.identify(probe) {
-                Err(best_score) => KioskEvent::Unknown { best_score },
+                Err(best_score) => self.doubt(now, best_score, &mut doubted),
                 Ok(best) => {
                     let cooling = self.marked_at.get(&best.student).is_some_and(|at| {
                         now.saturating_duration_since(*at) < self.settings.cooldown
@@ -173,7 +185,54 @@ impl Kiosk {
         }
         seen.retain(|_, frames| *frames > 0);
         self.streaks = seen;
+        doubted.retain(|_, frames| *frames > 0);
+        self.doubts = doubted;
         events
+    }
+
+    /// A face that is not a clear match: borderline for one student (with a clear lead)
+    /// counts towards [`KioskEvent::Doubtful`]; anything else is unknown.
+    fn doubt(
+        &mut self,
+        now: Instant,
+        best_score: Option<f32>,
+        doubted: &mut HashMap<StudentId, u32>,
+    ) -> KioskEvent {
+        let unknown = KioskEvent::Unknown { best_score };
+        let Some(best) = self.scratch.first().copied() else {
+            return unknown;
+        };
+        let borderline = matches!(
+            self.settings.face.judge_score(best.score),
+            FaceCheck::Borderline { .. }
+        );
+        let lead = self
+            .scratch
+            .get(1)
+            .map_or(f32::INFINITY, |second| best.score - second.score);
+        let cooling = self
+            .marked_at
+            .get(&best.student)
+            .is_some_and(|at| now.saturating_duration_since(*at) < self.settings.cooldown);
+        if !borderline
+            || lead < self.settings.min_lead
+            || cooling
+            || doubted.contains_key(&best.student)
+        {
+            return unknown;
+        }
+        let frames = self.doubts.get(&best.student).copied().unwrap_or(0) + 1;
+        if frames >= self.settings.agreement_frames {
+            self.marked_at.insert(best.student, now);
+            doubted.insert(best.student, 0);
+            KioskEvent::Doubtful {
+                student: best.student,
+                score: best.score,
+            }
+        } else {
+            doubted.insert(best.student, frames);
+            unknown
+        }
     }
 }
 
@@ -267,6 +326,35 @@ mod tests {
         assert!(matches!(
             k.observe(t, &[borderline])[0],
             KioskEvent::Unknown { .. }
+        ));
+    }
+
+    #[test]
+    fn a_face_borderline_for_one_student_over_the_agreement_frames_goes_to_review_once() {
+        let mut k = kiosk();
+        let t = Instant::now();
+        let borderline: &[f32] = &[0.44, 0.0, 0.898];
+        let stranger: &[f32] = &[0.0, 0.0, 1.0];
+        k.observe(t, &[borderline]);
+        // A gap starts the count again.
+        k.observe(t, &[stranger]);
+        let events: Vec<KioskEvent> = (0..3)
+            .map(|_| k.observe(t, &[borderline])[0].clone())
+            .collect();
+        assert!(matches!(events[0], KioskEvent::Unknown { .. }));
+        assert!(matches!(events[1], KioskEvent::Unknown { .. }));
+        assert!(
+            matches!(events[2], KioskEvent::Doubtful { student: who, .. } if who == student(1)),
+            "{events:?}"
+        );
+        // Then the cooldown: no second review, and a clear look is "already marked".
+        assert!(matches!(
+            k.observe(t, &[borderline])[0],
+            KioskEvent::Unknown { .. }
+        ));
+        assert!(matches!(
+            k.observe(t, &[&[1.0, 0.0, 0.0][..]])[0],
+            KioskEvent::AlreadyMarked { .. }
         ));
     }
 }

@@ -24,6 +24,8 @@ pub struct GoodFace {
     pub embedding: Vec<f32>,
     /// Eyes, nose, mouth corners in frame pixels.
     pub landmarks: [Point; 5],
+    /// The aligned 112×112 crop (a review thumbnail is made from it).
+    pub crop: RgbFrame,
 }
 
 /// One shot judged, with its main face when the shot is good.
@@ -172,6 +174,7 @@ impl FaceService {
                             .next()
                             .map(|e| GoodFace {
                                 landmarks: e.face.detection.landmarks,
+                                crop: e.face.aligned.to_frame(),
                                 embedding: e.embedding,
                             })
                             .ok_or_else(|| "hold still".to_owned()),
@@ -209,6 +212,7 @@ fn judge_one(pipeline: &mut FacePipeline, frame: &RgbFrame) -> Result<JudgedShot
         .pop()
         .map(|e| GoodFace {
             landmarks: e.face.detection.landmarks,
+            crop: e.face.aligned.to_frame(),
             embedding: e.embedding,
         });
     Ok(JudgedShot { report, face })

@@ -132,6 +132,22 @@ pub fn judge_shot(faces: &[Face], frame: &RgbFrame) -> ShotReport {
     }
 }
 
+/// A small JPEG of `frame` as base64 (a review thumbnail), or `None` if it cannot be
+/// encoded. A 112×112 face crop is a few kilobytes, far below the server's 32 KiB limit.
+#[must_use]
+pub fn jpeg_thumbnail(frame: &RgbFrame) -> Option<String> {
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode(
+            frame.pixels(),
+            frame.width(),
+            frame.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .ok()?;
+    Some(base64::engine::general_purpose::STANDARD.encode(jpeg))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +175,17 @@ mod tests {
         let decoded = decode_picture(&format!("data:image/png;base64,{text}")).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (4, 3));
         assert_eq!(decoded.pixel(1, 1), [10, 20, 30]);
+    }
+
+    #[test]
+    fn a_thumbnail_is_a_small_jpeg() {
+        let frame = RgbFrame::filled(112, 112, [120, 90, 60]).unwrap();
+        let text = jpeg_thumbnail(&frame).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .unwrap();
+        assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert!(bytes.len() < 32 * 1024);
     }
 
     #[test]

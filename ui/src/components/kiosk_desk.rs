@@ -235,6 +235,9 @@ fn face_line(face: &KioskFace) -> String {
         KioskFaceState::Marked => format!("{who}: marked"),
         KioskFaceState::AlreadyMarked => format!("{who}: already marked"),
         KioskFaceState::Unknown => "Not recognised".to_owned(),
+        KioskFaceState::SentForReview => {
+            "Not sure who this is: a teacher will confirm your attendance".to_owned()
+        }
         KioskFaceState::Unclear => format!(
             "Unclear: {}",
             face.advice.as_deref().unwrap_or("face the camera")
