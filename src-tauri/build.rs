@@ -55,6 +55,11 @@ fn main() {
         "revoke_face",
         "start_kiosk",
         "kiosk_frame",
+        "create_subject",
+        "update_subject",
+        "delete_subject",
+        "school_settings",
+        "save_school_settings",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(app_commands))
         .expect("failed to run tauri-build");

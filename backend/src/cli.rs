@@ -215,7 +215,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let template_key =
         crate::face_templates::TemplateKey::load(config.template_key.as_deref(), &config.data_dir)?;
     let state = AppState::new(pool.clone(), keys, mailer, template_key, settings);
-    crate::privacy::spawn_retention(pool.clone(), config.retention_days);
+    crate::privacy::spawn_retention(pool.clone());
     state.live.listen(&pool).await?;
     let app = router(state);
     let served = axum::serve(

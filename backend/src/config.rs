@@ -38,8 +38,6 @@ pub struct Config {
     /// `ROLLCALL_TEMPLATE_KEY`: base64 of the 32-byte face-template key;
     /// generated into the data folder when unset.
     pub template_key: Option<String>,
-    /// `ROLLCALL_RETENTION_DAYS`: days location evidence is kept (default 30).
-    pub retention_days: u32,
     /// `ROLLCALL_TRUSTED_PROXIES`: comma-separated addresses of load balancers
     /// whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -144,10 +142,6 @@ impl Config {
         Ok(Self {
             trusted_proxies,
             template_key: lookup("ROLLCALL_TEMPLATE_KEY"),
-            retention_days: positive(
-                "ROLLCALL_RETENTION_DAYS",
-                crate::privacy::DEFAULT_RETENTION_DAYS,
-            )?,
             school_offset,
             limits,
             cors_origins: lookup("ROLLCALL_CORS_ORIGINS")

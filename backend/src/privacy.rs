@@ -26,8 +26,9 @@ pub async fn purge_locations(pool: &PgPool, days: u32) -> Result<u64, sqlx::Erro
     Ok(done.rows_affected())
 }
 
-/// Purges once an hour for as long as the pool is open.
-pub fn spawn_retention(pool: PgPool, days: u32) {
+/// Purges once an hour for as long as the pool is open, keeping evidence for the
+/// days the Settings screen says (read at each run, so a change applies within the hour).
+pub fn spawn_retention(pool: PgPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
@@ -35,6 +36,17 @@ pub fn spawn_retention(pool: PgPool, days: u32) {
             if pool.is_closed() {
                 return;
             }
+            let days: Result<i32, sqlx::Error> =
+                sqlx::query_scalar("SELECT retention_days FROM school_settings")
+                    .fetch_one(&pool)
+                    .await;
+            let days = match days {
+                Ok(days) => u32::try_from(days).unwrap_or(DEFAULT_RETENTION_DAYS),
+                Err(e) => {
+                    tracing::warn!(error = %e, "retention setting unreadable");
+                    continue;
+                }
+            };
             match purge_locations(&pool, days).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(claims = n, days, "purged old location evidence"),

@@ -1,11 +1,11 @@
 //! The school's structure for admins: rooms with their fences and access points,
-//! subjects, teachers, and the weekly timetable.
+//! subjects, teachers, the weekly timetable, and the school-wide settings.
 
 use reqwest::Method;
 use rollcall_core::api::{
     AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NewAccessPoint,
-    NewDivision, NewRoom, NewSlot, Page, Role, RoomPatch, RoomRecord, SlotRecord, StudentIds,
-    SubjectRecord, UserRecord,
+    NewDivision, NewRoom, NewSlot, NewSubject, Page, Role, RoomPatch, RoomRecord, SchoolSettings,
+    SlotRecord, StudentIds, SubjectPatch, SubjectRecord, UserRecord,
 };
 use uuid::Uuid;
 
@@ -78,6 +78,68 @@ pub async fn subjects(client: &ServerClient) -> Result<Vec<SubjectRecord>, AppEr
         .get_json("api/v1/subjects?per_page=100&sort=code")
         .await?;
     Ok(page.items)
+}
+
+/// Adds a subject.
+///
+/// # Errors
+/// What the server answers (`conflict` for a code in use, `validation_failed`…).
+pub async fn create_subject(
+    client: &ServerClient,
+    subject: &NewSubject,
+) -> Result<SubjectRecord, AppError> {
+    client
+        .send_json(Method::POST, "api/v1/subjects", Some(subject))
+        .await
+}
+
+/// Renames a subject or changes its code.
+///
+/// # Errors
+/// What the server answers.
+pub async fn update_subject(
+    client: &ServerClient,
+    subject_id: Uuid,
+    patch: &SubjectPatch,
+) -> Result<SubjectRecord, AppError> {
+    client
+        .send_json(
+            Method::PATCH,
+            &format!("api/v1/subjects/{subject_id}"),
+            Some(patch),
+        )
+        .await
+}
+
+/// Deletes a subject no timetable slot uses.
+///
+/// # Errors
+/// What the server answers (`conflict` while the timetable uses it).
+pub async fn delete_subject(client: &ServerClient, subject_id: Uuid) -> Result<(), AppError> {
+    client
+        .delete(&format!("api/v1/subjects/{subject_id}"))
+        .await
+}
+
+/// The school-wide settings.
+///
+/// # Errors
+/// What the server answers.
+pub async fn settings(client: &ServerClient) -> Result<SchoolSettings, AppError> {
+    client.get_json("api/v1/settings").await
+}
+
+/// Saves the school-wide settings.
+///
+/// # Errors
+/// What the server answers (`invalid_field` naming each value out of range).
+pub async fn save_settings(
+    client: &ServerClient,
+    settings: &SchoolSettings,
+) -> Result<SchoolSettings, AppError> {
+    client
+        .send_json(Method::PUT, "api/v1/settings", Some(settings))
+        .await
 }
 
 /// The active teachers, by name.

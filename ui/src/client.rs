@@ -2,6 +2,7 @@
 //! Components call these and never `invoke` directly.
 
 pub mod face;
+pub mod school;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -18,8 +18,6 @@ use super::{ApiError, ApiJson, AuthUser};
 use crate::attendance::unix;
 use crate::reports::{self, ReportFilter};
 
-/// The default at-risk threshold, percent.
-pub const AT_RISK_BELOW: f64 = 75.0;
 /// The longest period one report covers, days.
 const MAX_DAYS: i64 = 366;
 
@@ -98,7 +96,15 @@ pub(super) async fn attendance(
     if (to - from).whole_days() > MAX_DAYS {
         return Err(bad_query("a report covers at most 366 days"));
     }
-    let threshold = q.at_risk_below.unwrap_or(AT_RISK_BELOW);
+    let threshold = match q.at_risk_below {
+        Some(given) => given,
+        None => {
+            let mut conn = state.pool.acquire().await?;
+            super::school::settings::current(&mut conn)
+                .await?
+                .at_risk_below
+        }
+    };
     if !(0.0..=100.0).contains(&threshold) {
         return Err(bad_query("at_risk_below is a percentage from 0 to 100"));
     }

@@ -84,8 +84,9 @@ async fn plan_day(
         let end = date.with_time(ends).assume_offset(offset);
         sqlx::query(
             "INSERT INTO class_sessions (id, slot_id, session_date, teacher_id, room_id, division_id, \
-             subject_id, secret, policy, scheduled_start, scheduled_end) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+             subject_id, secret, policy, scheduled_start, scheduled_end, qr_period_s, late_after_min) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, qr_period_s, late_after_min \
+             FROM school_settings \
              ON CONFLICT (slot_id, session_date) WHERE slot_id IS NOT NULL DO NOTHING",
         )
         .bind(Uuid::now_v7())
@@ -194,8 +195,9 @@ pub(super) async fn start(
             let id = Uuid::now_v7();
             sqlx::query(
                 "INSERT INTO class_sessions (id, session_date, teacher_id, room_id, division_id, subject_id, \
-                 secret, policy, scheduled_start, scheduled_end, started_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9)",
+                 secret, policy, scheduled_start, scheduled_end, started_at, qr_period_s, late_after_min) \
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, qr_period_s, late_after_min \
+                 FROM school_settings",
             )
             .bind(id)
             .bind(now.to_offset(offset).date())

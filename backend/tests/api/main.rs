@@ -11,6 +11,7 @@ mod operations;
 mod privacy;
 mod reports;
 mod school;
+mod settings;
 mod smtp_sink;
 mod surface;
 mod users;

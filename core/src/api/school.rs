@@ -706,6 +706,59 @@ pub struct TimetableFilter {
     pub weekday: Option<Weekday>,
 }
 
+/// `GET`/`PUT /api/v1/settings`: the school-wide settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SchoolSettings {
+    /// Seconds each QR code is shown before the next (10–60); new classes get it.
+    pub qr_period_s: u16,
+    /// Minutes after the start from which a check-in is late (0–240); new classes get it.
+    pub late_after_min: u16,
+    /// Reports flag students below this attendance percentage (0–100).
+    pub at_risk_below: f64,
+    /// Days location evidence and kiosk thumbnails are kept (1–3650).
+    pub retention_days: u32,
+}
+
+impl SchoolSettings {
+    /// The allowed ranges.
+    pub const QR_PERIOD: std::ops::RangeInclusive<u16> = 10..=60;
+    /// Late threshold range, minutes.
+    pub const LATE_AFTER: std::ops::RangeInclusive<u16> = 0..=240;
+    /// Retention range, days.
+    pub const RETENTION: std::ops::RangeInclusive<u32> = 1..=3650;
+
+    /// Each field outside its range, with a sentence (empty: valid). The server
+    /// and the settings screen check with this one rule.
+    #[must_use]
+    pub fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut found = Vec::new();
+        if !Self::QR_PERIOD.contains(&self.qr_period_s) {
+            found.push((
+                "qr_period_s",
+                "the QR period is 10 to 60 seconds".to_owned(),
+            ));
+        }
+        if !Self::LATE_AFTER.contains(&self.late_after_min) {
+            found.push((
+                "late_after_min",
+                "late counts from 0 to 240 minutes after the start".to_owned(),
+            ));
+        }
+        if !(self.at_risk_below.is_finite() && (0.0..=100.0).contains(&self.at_risk_below)) {
+            found.push((
+                "at_risk_below",
+                "the at-risk line is a percentage from 0 to 100".to_owned(),
+            ));
+        }
+        if !Self::RETENTION.contains(&self.retention_days) {
+            found.push(("retention_days", "keep evidence 1 to 3650 days".to_owned()));
+        }
+        found
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -769,5 +822,32 @@ mod tests {
         assert_eq!(name_problem("Robert'); DROP TABLE subjects;--"), None);
         assert!(name_problem("  ").is_some());
         assert!(name_problem("a\u{0}b").is_some());
+    }
+
+    #[test]
+    fn settings_out_of_range_are_named_field_by_field() {
+        let good = SchoolSettings {
+            qr_period_s: 20,
+            late_after_min: 10,
+            at_risk_below: 75.0,
+            retention_days: 30,
+        };
+        assert!(good.problems().is_empty());
+        let bad = SchoolSettings {
+            qr_period_s: 5,
+            late_after_min: 241,
+            at_risk_below: f64::NAN,
+            retention_days: 0,
+        };
+        let fields: Vec<&str> = bad.problems().iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            [
+                "qr_period_s",
+                "late_after_min",
+                "at_risk_below",
+                "retention_days"
+            ]
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! The admin's structure commands: rooms and access points, subjects, teachers
-//! and the timetable. The server checks the role of every call.
+//! the timetable and the school-wide settings. The server checks the role of every call.
 
 use rollcall_core::api::{
     AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NewAccessPoint,
-    NewDivision, NewRoom, NewSlot, RoomPatch, RoomRecord, SlotRecord, SubjectRecord, UserRecord,
+    NewDivision, NewRoom, NewSlot, NewSubject, RoomPatch, RoomRecord, SchoolSettings, SlotRecord,
+    SubjectPatch, SubjectRecord, UserRecord,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -51,6 +52,49 @@ pub async fn list_subjects(
     client: State<'_, ServerClient>,
 ) -> Result<Vec<SubjectRecord>, AppError> {
     school_structure::subjects(&client).await
+}
+
+/// Adds a subject.
+#[tauri::command]
+pub async fn create_subject(
+    client: State<'_, ServerClient>,
+    subject: NewSubject,
+) -> Result<SubjectRecord, AppError> {
+    school_structure::create_subject(&client, &subject).await
+}
+
+/// Changes a subject's code or name.
+#[tauri::command]
+pub async fn update_subject(
+    client: State<'_, ServerClient>,
+    subject_id: Uuid,
+    patch: SubjectPatch,
+) -> Result<SubjectRecord, AppError> {
+    school_structure::update_subject(&client, subject_id, &patch).await
+}
+
+/// Deletes a subject the timetable no longer uses.
+#[tauri::command]
+pub async fn delete_subject(
+    client: State<'_, ServerClient>,
+    subject_id: Uuid,
+) -> Result<(), AppError> {
+    school_structure::delete_subject(&client, subject_id).await
+}
+
+/// The school-wide settings.
+#[tauri::command]
+pub async fn school_settings(client: State<'_, ServerClient>) -> Result<SchoolSettings, AppError> {
+    school_structure::settings(&client).await
+}
+
+/// Saves the school-wide settings.
+#[tauri::command]
+pub async fn save_school_settings(
+    client: State<'_, ServerClient>,
+    settings: SchoolSettings,
+) -> Result<SchoolSettings, AppError> {
+    school_structure::save_settings(&client, &settings).await
 }
 
 /// The active teachers.

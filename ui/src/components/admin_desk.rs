@@ -8,7 +8,9 @@ use super::people_screen::PeopleScreen;
 use super::reports_screen::ReportsScreen;
 use super::review_queue_screen::ReviewQueueScreen;
 use super::rooms_screen::RoomsScreen;
+use super::settings_screen::SettingsScreen;
 use super::sign_in_guard::SignInGuard;
+use super::subjects_screen::SubjectsScreen;
 use super::timetable_screen::TimetableScreen;
 
 /// The admin's screens: routing by an enum.
@@ -32,19 +34,25 @@ pub enum AdminRoute {
     Divisions,
     /// Face enrolment.
     Faces,
+    /// Subjects taught.
+    Subjects,
+    /// School-wide settings.
+    Settings,
 }
 
 impl AdminRoute {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 11] = [
         Self::Dashboard,
         Self::Review,
         Self::Reports,
         Self::People,
         Self::Divisions,
         Self::Faces,
+        Self::Subjects,
         Self::Rooms,
         Self::Timetable,
         Self::Devices,
+        Self::Settings,
     ];
 
     const fn label(self) -> &'static str {
@@ -58,6 +66,8 @@ impl AdminRoute {
             Self::Devices => "Devices",
             Self::Divisions => "Divisions",
             Self::Faces => "Face enrolment",
+            Self::Subjects => "Subjects",
+            Self::Settings => "Settings",
         }
     }
 
@@ -72,6 +82,8 @@ impl AdminRoute {
             Self::Devices => "nav-devices",
             Self::Divisions => "nav-divisions",
             Self::Faces => "nav-faces",
+            Self::Subjects => "nav-subjects",
+            Self::Settings => "nav-settings",
         }
     }
 }
@@ -115,6 +127,8 @@ pub fn AdminDesk(props: &AdminDeskProps) -> Html {
         AdminRoute::Devices => html! { <DevicesScreen /> },
         AdminRoute::Divisions => html! { <DivisionsScreen /> },
         AdminRoute::Faces => html! { <FaceEnrolmentScreen /> },
+        AdminRoute::Subjects => html! { <SubjectsScreen /> },
+        AdminRoute::Settings => html! { <SettingsScreen /> },
     };
     html! {
         <ContextProvider<SignInGuard> context={guard}>

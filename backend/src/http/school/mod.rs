@@ -9,6 +9,7 @@
 
 mod divisions;
 mod rooms;
+pub(crate) mod settings;
 mod subjects;
 mod timetable;
 
@@ -23,6 +24,7 @@ use super::{ApiError, AppState};
 /// The routes of this module, documented, merged into the API router.
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(settings::get, settings::put))
         .routes(routes!(subjects::list, subjects::create))
         .routes(routes!(subjects::get, subjects::update, subjects::remove))
         .routes(routes!(divisions::list, divisions::create))

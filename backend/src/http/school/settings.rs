@@ -1,0 +1,88 @@
+//! `/api/v1/settings`: the school-wide settings (QR period and late threshold for new
+//! classes, the reports' at-risk line, evidence retention).
+
+use axum::extract::State;
+use rollcall_core::api::{ErrorEnvelope, Role, SchoolSettings};
+use sqlx::{PgConnection, PgPool};
+
+use crate::audit::{self, Change};
+use crate::http::{Admin, ApiError, ApiJson, AuthUser};
+
+const SELECT: &str =
+    "SELECT qr_period_s, late_after_min, at_risk_below, retention_days FROM school_settings";
+
+type Row = (i16, i16, f64, i32);
+
+fn from_row((qr, late, risk, days): Row) -> SchoolSettings {
+    SchoolSettings {
+        qr_period_s: u16::try_from(qr).unwrap_or(20),
+        late_after_min: u16::try_from(late).unwrap_or(10),
+        at_risk_below: risk,
+        retention_days: u32::try_from(days).unwrap_or(30),
+    }
+}
+
+/// The settings now.
+///
+/// # Errors
+/// When the database fails.
+pub async fn current(conn: &mut PgConnection) -> Result<SchoolSettings, sqlx::Error> {
+    Ok(from_row(
+        sqlx::query_as::<_, Row>(SELECT).fetch_one(conn).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings", tag = "school", summary = "The school-wide settings (admin, teacher)", responses((status = 200, description = "The settings", body = SchoolSettings), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn get(
+    State(pool): State<PgPool>,
+    user: AuthUser,
+) -> Result<ApiJson<SchoolSettings>, ApiError> {
+    user.require(&[Role::Admin, Role::Teacher])?;
+    let mut conn = pool.acquire().await?;
+    Ok(ApiJson(current(&mut conn).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings", tag = "school", summary = "Change the school-wide settings; classes already started keep theirs (admin)", request_body = SchoolSettings, responses((status = 200, description = "Saved", body = SchoolSettings), (status = 422, description = "A value is out of range", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
+pub(super) async fn put(
+    State(pool): State<PgPool>,
+    Admin(admin): Admin,
+    ApiJson(wanted): ApiJson<SchoolSettings>,
+) -> Result<ApiJson<SchoolSettings>, ApiError> {
+    let problems = wanted.problems();
+    if let Some((_, first)) = problems.first() {
+        return Err(ApiError::Unprocessable {
+            code: "invalid_field",
+            message: first.clone(),
+            details: problems
+                .iter()
+                .map(|(field, problem)| ((*field).to_owned(), problem.clone()))
+                .collect(),
+        });
+    }
+    let mut tx = pool.begin().await?;
+    let before: Row = sqlx::query_as(&format!("{SELECT} FOR UPDATE"))
+        .fetch_one(&mut *tx)
+        .await?;
+    let after: Row = sqlx::query_as(
+        "UPDATE school_settings SET qr_period_s = $1, late_after_min = $2, at_risk_below = $3, \
+         retention_days = $4, updated_at = now(), updated_by = $5 \
+         RETURNING qr_period_s, late_after_min, at_risk_below, retention_days",
+    )
+    .bind(i16::try_from(wanted.qr_period_s).unwrap_or(i16::MAX))
+    .bind(i16::try_from(wanted.late_after_min).unwrap_or(i16::MAX))
+    .bind(wanted.at_risk_below)
+    .bind(i32::try_from(wanted.retention_days).unwrap_or(i32::MAX))
+    .bind(admin.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (before, after) = (from_row(before), from_row(after));
+    audit::record(
+        &mut tx,
+        Change::new(admin.id, "settings.update", "settings", uuid::Uuid::nil())
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ApiJson(after))
+}

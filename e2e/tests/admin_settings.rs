@@ -1,0 +1,167 @@
+//! The admin keeps the subjects and the school-wide settings in the real app under
+//! Xvfb, against a real server: a subject is added, renamed and deleted; a late
+//! threshold out of range is refused at its field before anything is sent; a good one
+//! is saved, read back after leaving the screen, and new classes then get it.
+//!
+//! Needs what `desktop_login` needs; `cargo xtask test` provides it.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rollcall_core::api::SchoolSettings;
+use rollcall_e2e::env::JourneyEnv;
+use rollcall_e2e::journey::{
+    attribute, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
+    SIGN_IN,
+};
+use rollcall_e2e::school::{get, sign_in, ADMIN, ADMIN_PASSWORD};
+use rollcall_e2e::tauri_driver::TauriDriver;
+use rollcall_e2e::webdriver::Session;
+
+const APP_START: Duration = Duration::from_secs(60);
+const UI: Duration = Duration::from_secs(20);
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_keeps_the_subjects_and_the_school_settings() {
+    let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
+    let server = env.server.trim_end_matches('/').to_owned();
+    let http = reqwest::Client::new();
+    let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
+    let before: SchoolSettings = get(
+        &http,
+        &format!("{server}/api/v1/settings"),
+        &admin.access_token,
+    )
+    .await;
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() % 1_000_000);
+
+    let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-settings.log"))
+        .await
+        .unwrap_or_else(|problem| panic!("{problem}"));
+    let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
+        .await
+        .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
+    let wanted_late = if before.late_after_min == 12 { 13 } else { 12 };
+    let outcome = journey(&session, &env, stamp, wanted_late).await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&session, &env, "admin-settings-failure.png").await;
+    }
+    let ended = session.end().await;
+    drop(driver);
+    let after: SchoolSettings = get(
+        &http,
+        &format!("{server}/api/v1/settings"),
+        &admin.access_token,
+    )
+    .await;
+    // Leave the school as it was for the other journeys.
+    let restored = http
+        .put(format!("{server}/api/v1/settings"))
+        .bearer_auth(&admin.access_token)
+        .json(&before)
+        .send()
+        .await
+        .expect("the server answers");
+    if let Err(problem) = outcome {
+        panic!("{problem}");
+    }
+    ended.expect("the WebDriver session ends cleanly");
+    assert_eq!(
+        after.late_after_min, wanted_late,
+        "the server holds what was saved"
+    );
+    assert!(restored.status().is_success());
+}
+
+async fn journey(
+    session: &Session,
+    env: &JourneyEnv,
+    stamp: u128,
+    wanted_late: u16,
+) -> Result<(), String> {
+    session
+        .wait_for("#server-url", APP_START)
+        .await
+        .map_err(step("the login screen appears"))?;
+    fill_login_form(session, &env.server, ADMIN, ADMIN_PASSWORD).await?;
+    click(session, "#sign-in", UI).await?;
+    session
+        .wait_for("#nav-subjects", SIGN_IN)
+        .await
+        .map_err(step("the admin's navigation appears"))?;
+
+    // Subjects: add, rename, delete.
+    click(session, "#nav-subjects", UI).await?;
+    let code = format!("E2E{}", stamp % 100_000);
+    type_into(session, "#subject-code", &code).await?;
+    type_into(session, "#subject-name", "Field Studies").await?;
+    click(session, "#subject-add", UI).await?;
+    wait_for_text_containing(session, "#subjects-outcome", "was added", UI).await?;
+    let row = format!("#subjects-table tr[data-code=\"{code}\"]");
+    wait_for_text_containing(session, &row, "Field Studies", UI).await?;
+    click(session, &format!("{row} .subject-edit"), UI).await?;
+    type_into(
+        session,
+        &format!("{row} .subject-edit-name"),
+        "Field Studies II",
+    )
+    .await?;
+    click(session, &format!("{row} .subject-save"), UI).await?;
+    wait_for_text_containing(session, "#subjects-outcome", "Saved Field Studies II", UI).await?;
+    wait_for_text_containing(session, &row, "Field Studies II", UI).await?;
+    save_screenshot(session, env, "admin-subjects.png").await?;
+    click(session, &format!("{row} .subject-delete"), UI).await?;
+    wait_for_text_containing(
+        session,
+        &format!("{row} .subject-delete"),
+        "Yes, delete",
+        UI,
+    )
+    .await?;
+    click(session, &format!("{row} .subject-delete"), UI).await?;
+    wait_for_text_containing(session, "#subjects-outcome", "was deleted", UI).await?;
+
+    // Settings: a value out of range is named at its field; a good one is kept.
+    click(session, "#nav-settings", UI).await?;
+    session
+        .wait_for("#settings-form:not(.hidden)", UI)
+        .await
+        .map_err(step("the settings load"))?;
+    type_into(session, "#settings-late-after", "500").await?;
+    click(session, "#settings-save", UI).await?;
+    wait_for_text_containing(session, "#settings-form", "0 to 240 minutes", UI).await?;
+    let invalid = attribute(session, "#settings-late-after", "aria-invalid").await?;
+    if invalid.as_deref() != Some("true") {
+        return Err(format!("the late field is not marked invalid: {invalid:?}"));
+    }
+    type_into(session, "#settings-late-after", &wanted_late.to_string()).await?;
+    click(session, "#settings-save", UI).await?;
+    wait_for_text_containing(session, "#settings-outcome", "Saved", UI).await?;
+    save_screenshot(session, env, "admin-settings.png").await?;
+    click(session, "#nav-dashboard", UI).await?;
+    click(session, "#nav-settings", UI).await?;
+    session
+        .wait_for("#settings-form:not(.hidden)", UI)
+        .await
+        .map_err(step("the settings load again"))?;
+    let deadline = std::time::Instant::now() + UI;
+    loop {
+        let shown = session
+            .find("#settings-late-after")
+            .await
+            .map_err(step("find the late field"))?;
+        let value = session
+            .property(&shown, "value")
+            .await
+            .map_err(step("read the late field"))?;
+        if value.as_str() == Some(wanted_late.to_string().as_str()) {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            return Err(format!("the late field reads {value} after reloading"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! Subjects and the school-wide settings, for the admin's screens.
+
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{call, CommandError, NoArgs};
+pub use rollcall_core::api::{NewSubject, SchoolSettings, SubjectPatch, SubjectRecord};
+
+#[derive(Serialize)]
+struct NewSubjectArgs<'a> {
+    subject: &'a NewSubject,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SubjectPatchArgs<'a> {
+    subject_id: Uuid,
+    patch: &'a SubjectPatch,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SubjectArgs {
+    subject_id: Uuid,
+}
+
+#[derive(Serialize)]
+struct SettingsArgs<'a> {
+    settings: &'a SchoolSettings,
+}
+
+/// Adds a subject.
+///
+/// # Errors
+/// `conflict` for a code in use, `validation_failed` naming the field, …
+pub async fn create_subject(subject: &NewSubject) -> Result<SubjectRecord, CommandError> {
+    call("create_subject", &NewSubjectArgs { subject }).await
+}
+
+/// Changes a subject.
+///
+/// # Errors
+/// As [`create_subject`].
+pub async fn update_subject(
+    subject_id: Uuid,
+    patch: &SubjectPatch,
+) -> Result<SubjectRecord, CommandError> {
+    call("update_subject", &SubjectPatchArgs { subject_id, patch }).await
+}
+
+/// Deletes a subject.
+///
+/// # Errors
+/// `conflict` while the timetable uses it.
+pub async fn delete_subject(subject_id: Uuid) -> Result<(), CommandError> {
+    call("delete_subject", &SubjectArgs { subject_id }).await
+}
+
+/// The school-wide settings.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn school_settings() -> Result<SchoolSettings, CommandError> {
+    call("school_settings", &NoArgs {}).await
+}
+
+/// Saves the school-wide settings.
+///
+/// # Errors
+/// `invalid_field`, naming each value out of range in `details`.
+pub async fn save_school_settings(
+    settings: &SchoolSettings,
+) -> Result<SchoolSettings, CommandError> {
+    call("save_school_settings", &SettingsArgs { settings }).await
+}

@@ -1,0 +1,177 @@
+use std::collections::BTreeMap;
+
+use web_sys::HtmlInputElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use crate::client::school::{self, SchoolSettings};
+
+/// One number field with its help and the problem the rule found, if any.
+fn number_field(
+    id: &'static str,
+    label: &'static str,
+    help: &'static str,
+    node: &NodeRef,
+    problem: Option<&String>,
+) -> Html {
+    html! {
+        <div class={classes!("field", problem.is_some().then_some("invalid"))}>
+            <label for={id}>{ label }</label>
+            <input id={id} ref={node.clone()} type="number" inputmode="decimal" aria-invalid={problem.is_some().to_string()} />
+            <p class="muted small">{ help }</p>
+            if let Some(p) = problem { <p class="field-problem" role="alert">{ p }</p> }
+        </div>
+    }
+}
+
+fn set(node: &NodeRef, value: &str) {
+    if let Some(input) = node.cast::<HtmlInputElement>() {
+        input.set_value(value);
+    }
+}
+
+fn read(node: &NodeRef) -> String {
+    node.cast::<HtmlInputElement>()
+        .map(|i| i.value().trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// The school-wide settings: the QR period and late threshold new classes get, the
+/// reports' at-risk line and how long location evidence and thumbnails are kept.
+/// Checked with the server's own rule before saving; each problem shown at its field.
+/// (Each room's check-in rule and tolerance are on the Rooms screen.)
+#[component]
+pub fn SettingsScreen() -> Html {
+    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let loaded = use_state(|| Loadable::<SchoolSettings>::Loading);
+    let reload = use_state(|| 0_u32);
+    let outcome = use_state(|| None::<Result<String, String>>);
+    let problems = use_state(BTreeMap::<String, String>::new);
+    let busy = use_state(|| false);
+    let (qr, late, risk, keep) = (
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+        use_node_ref(),
+    );
+    {
+        let (guard, loaded) = (guard.clone(), loaded.clone());
+        use_effect_with(*reload, move |_| {
+            spawn_local(async move {
+                if let Some(result) = guard.pass(school::school_settings().await) {
+                    loaded.set(result.into());
+                }
+            });
+        });
+    }
+    {
+        // The fields are the admin's once filled: set them only when settings load.
+        let (qr, late, risk, keep) = (qr.clone(), late.clone(), risk.clone(), keep.clone());
+        use_effect_with((*loaded).clone(), move |loaded| {
+            if let Loadable::Ready(s) = loaded {
+                set(&qr, &s.qr_period_s.to_string());
+                set(&late, &s.late_after_min.to_string());
+                set(&risk, &s.at_risk_below.to_string());
+                set(&keep, &s.retention_days.to_string());
+            }
+        });
+    }
+    let onsubmit = {
+        let (guard, outcome, problems, busy, loaded) = (
+            guard,
+            outcome.clone(),
+            problems.clone(),
+            busy.clone(),
+            loaded.clone(),
+        );
+        let (qr, late, risk, keep) = (qr.clone(), late.clone(), risk.clone(), keep.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let mut found = BTreeMap::new();
+            let mut whole = |node: &NodeRef, field: &str, what: &str| {
+                read(node).parse::<u32>().unwrap_or_else(|_| {
+                    found.insert(field.to_owned(), format!("{what} is a whole number"));
+                    0
+                })
+            };
+            let qr_period_s = whole(&qr, "qr_period_s", "the QR period");
+            let late_after_min = whole(&late, "late_after_min", "the late threshold");
+            let retention_days = whole(&keep, "retention_days", "the retention");
+            let at_risk_below = read(&risk).parse::<f64>().unwrap_or(f64::NAN);
+            let wanted = SchoolSettings {
+                qr_period_s: u16::try_from(qr_period_s).unwrap_or(u16::MAX),
+                late_after_min: u16::try_from(late_after_min).unwrap_or(u16::MAX),
+                at_risk_below,
+                retention_days,
+            };
+            for (field, problem) in wanted.problems() {
+                found.entry(field.to_owned()).or_insert(problem);
+            }
+            outcome.set(None);
+            if !found.is_empty() {
+                problems.set(found);
+                return;
+            }
+            problems.set(BTreeMap::new());
+            busy.set(true);
+            let (guard, outcome, problems, busy, loaded) = (
+                guard.clone(),
+                outcome.clone(),
+                problems.clone(),
+                busy.clone(),
+                loaded.clone(),
+            );
+            spawn_local(async move {
+                let Some(result) = guard.pass(school::save_school_settings(&wanted).await) else {
+                    return;
+                };
+                busy.set(false);
+                match result {
+                    Ok(saved) => {
+                        outcome.set(Some(Ok(
+                            "Saved. Classes started from now on use these; running ones keep theirs.".to_owned(),
+                        )));
+                        loaded.set(Loadable::Ready(saved));
+                    }
+                    Err(error) => {
+                        problems.set(error.details.clone());
+                        outcome.set(Some(Err(error.message)));
+                    }
+                }
+            });
+        })
+    };
+    let form = match &*loaded {
+        Loadable::Loading => loading("the settings"),
+        Loadable::Failed(problem) => failed(
+            "the settings",
+            problem,
+            Callback::from(move |_| reload.set(*reload + 1)),
+        ),
+        Loadable::Ready(_) => html! {},
+    };
+    let shown = matches!(&*loaded, Loadable::Ready(_));
+    html! {
+        <section class="screen" aria-labelledby="settings-title">
+            <header class="screen-head">
+                <p class="eyebrow">{ "Administration" }</p>
+                <h2 id="settings-title">{ "Settings" }</h2>
+                <p class="muted">{ "Each room's check-in rule and location tolerance are set on the Rooms screen." }</p>
+            </header>
+            { form }
+            <form id="settings-form" class={classes!("panel", (!shown).then_some("hidden"))} {onsubmit}>
+                { number_field("settings-qr-period", "QR period (seconds)", "How long each QR code is shown before the next; 10 to 60. Shorter makes a shared photo useless sooner.", &qr, problems.get("qr_period_s")) }
+                { number_field("settings-late-after", "Late after (minutes)", "Check-ins this long after the start count as late; 0 to 240.", &late, problems.get("late_after_min")) }
+                { number_field("settings-at-risk", "At risk below (%)", "Reports and the dashboard flag students whose attendance is below this.", &risk, problems.get("at_risk_below")) }
+                { number_field("settings-retention", "Keep location evidence and thumbnails (days)", "Older ones are deleted every hour; 1 to 3650.", &keep, problems.get("retention_days")) }
+                <div class="actions">
+                    <button id="settings-save" class="button primary" type="submit" disabled={*busy}>
+                        if *busy { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Save settings" } }
+                    </button>
+                </div>
+                { outcome_line("settings-outcome", &outcome) }
+            </form>
+        </section>
+    }
+}
