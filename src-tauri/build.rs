@@ -55,6 +55,7 @@ fn main() {
         "revoke_face",
         "start_kiosk",
         "kiosk_frame",
+        "scan_nearby_wifi",
         "create_subject",
         "update_subject",
         "delete_subject",

@@ -24,6 +24,14 @@ impl TauriDriver {
     /// # Errors
     /// When the binary cannot be found or started, or does not answer in time.
     pub async fn start(log: &Path) -> Result<Self, String> {
+        Self::start_with_env(log, &[]).await
+    }
+
+    /// [`TauriDriver::start`] with extra environment variables for the app it starts.
+    ///
+    /// # Errors
+    /// As [`TauriDriver::start`].
+    pub async fn start_with_env(log: &Path, env: &[(&str, &Path)]) -> Result<Self, String> {
         let binary = find_tauri_driver()?;
         let port = free_port()?;
         let native_port = free_port()?;
@@ -38,6 +46,7 @@ impl TauriDriver {
                 "--native-port",
                 &native_port.to_string(),
             ])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err)

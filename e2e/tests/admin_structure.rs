@@ -53,9 +53,26 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
         division: theirs.items[0].division_id.to_string(),
     };
 
-    let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-structure.log"))
-        .await
-        .unwrap_or_else(|problem| panic!("{problem}"));
+    // This machine has no Wi-Fi: the app's "Scan nearby" runs a recorded `nmcli` instead
+    // of NetworkManager's (same arguments, same terse output).
+    let nmcli = env.artifacts.join("nmcli-recorded");
+    std::fs::write(
+        &nmcli,
+        "#!/bin/sh\nprintf '%s\\n' '3C\\:84\\:6A\\:E2\\:E0\\:99:Seminar-AP:74:5180 MHz' \
+         '3C\\:84\\:6A\\:E2\\:E0\\:42:Corridor:30:2437 MHz'\n",
+    )
+    .expect("the recorded nmcli is written");
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&nmcli, std::fs::Permissions::from_mode(0o755))
+            .expect("it can run");
+    }
+    let driver = TauriDriver::start_with_env(
+        &env.artifacts.join("tauri-driver-structure.log"),
+        &[("ROLLCALL_NMCLI", nmcli.as_path())],
+    )
+    .await
+    .unwrap_or_else(|problem| panic!("{problem}"));
     let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
         .await
         .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
@@ -120,7 +137,26 @@ async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(),
         .await
         .map_err(step("the fence is drawn"))?;
     type_into(session, "#room-policy", "token & location").await?;
-    type_into(session, "#ap-bssid", "3C-84-6A-E2-E0-99").await?;
+    // "Scan nearby" fills in the access point this computer hears best.
+    click(session, "#wifi-scan", UI).await?;
+    click(
+        session,
+        "#wifi-nearby li[data-bssid=\"3c:84:6a:e2:e0:99\"] button",
+        UI,
+    )
+    .await?;
+    let filled = session
+        .find("#ap-bssid")
+        .await
+        .map_err(step("find the BSSID field"))?;
+    let bssid = session
+        .property(&filled, "value")
+        .await
+        .map_err(step("read the BSSID field"))?;
+    check(
+        bssid.as_str() == Some("3c:84:6a:e2:e0:99"),
+        format!("Scan nearby filled in {bssid}"),
+    )?;
     type_into(session, "#ap-label", "ceiling").await?;
     save_screenshot(session, env, "admin-room-form.png").await?;
     click(session, "#room-save", UI).await?;

@@ -73,7 +73,8 @@ pub enum AppError {
     /// The phone could not make or store a check-in.
     #[error("{message}")]
     Phone {
-        /// `no_code`, `not_our_qr`, `bad_otp`, `outbox_failed` or `key_failed`.
+        /// `no_code`, `not_our_qr`, `bad_otp`, `outbox_failed`, `key_failed` or
+        /// `wifi_scan_failed`.
         code: &'static str,
         /// A sentence.
         message: String,

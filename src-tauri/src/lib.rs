@@ -72,6 +72,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::structure::update_room,
             commands::structure::add_access_point,
             commands::structure::list_subjects,
+            commands::structure::scan_nearby_wifi,
             commands::structure::create_subject,
             commands::structure::update_subject,
             commands::structure::delete_subject,

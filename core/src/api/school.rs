@@ -706,6 +706,19 @@ pub struct TimetableFilter {
     pub weekday: Option<Weekday>,
 }
 
+/// A Wi-Fi access point this computer hears (the admin's "Scan nearby").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NearbyWifi {
+    /// Its BSSID, lower case with colons.
+    pub bssid: String,
+    /// The network's name (may be empty: hidden).
+    pub ssid: String,
+    /// Signal strength, dBm.
+    pub rssi_dbm: i16,
+    /// Channel frequency, MHz.
+    pub frequency_mhz: Option<u32>,
+}
+
 /// `GET`/`PUT /api/v1/settings`: the school-wide settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

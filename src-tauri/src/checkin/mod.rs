@@ -9,3 +9,4 @@ pub mod selfie;
 pub mod sensors;
 pub mod student_phone;
 pub mod sync;
+pub mod wifi_scan;

@@ -2,13 +2,14 @@
 //! the timetable and the school-wide settings. The server checks the role of every call.
 
 use rollcall_core::api::{
-    AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NewAccessPoint,
-    NewDivision, NewRoom, NewSlot, NewSubject, RoomPatch, RoomRecord, SchoolSettings, SlotRecord,
-    SubjectPatch, SubjectRecord, UserRecord,
+    AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NearbyWifi,
+    NewAccessPoint, NewDivision, NewRoom, NewSlot, NewSubject, RoomPatch, RoomRecord,
+    SchoolSettings, SlotRecord, SubjectPatch, SubjectRecord, UserRecord,
 };
 use tauri::State;
 use uuid::Uuid;
 
+use crate::checkin::wifi_scan::NetworkManagerWifi;
 use crate::{school_structure, AppError, ServerClient};
 
 /// Every room.
@@ -80,6 +81,22 @@ pub async fn delete_subject(
     subject_id: Uuid,
 ) -> Result<(), AppError> {
     school_structure::delete_subject(&client, subject_id).await
+}
+
+/// The Wi-Fi access points this computer hears, strongest first, to fill in a
+/// room's BSSIDs.
+#[tauri::command]
+pub async fn scan_nearby_wifi() -> Result<Vec<NearbyWifi>, AppError> {
+    tauri::async_runtime::spawn_blocking(|| NetworkManagerWifi::default().nearby(true))
+        .await
+        .map_err(|e| AppError::Phone {
+            code: "wifi_scan_failed",
+            message: format!("The Wi-Fi scan failed ({e})."),
+        })?
+        .map_err(|e| AppError::Phone {
+            code: "wifi_scan_failed",
+            message: format!("No Wi-Fi scan: {e}. Type the BSSID instead (on the access point's label or in its admin page)."),
+        })
 }
 
 /// The school-wide settings.

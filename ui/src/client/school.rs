@@ -73,3 +73,13 @@ pub async fn save_school_settings(
 ) -> Result<SchoolSettings, CommandError> {
     call("save_school_settings", &SettingsArgs { settings }).await
 }
+
+pub use rollcall_core::api::NearbyWifi;
+
+/// The Wi-Fi access points this computer hears, strongest first.
+///
+/// # Errors
+/// `wifi_scan_failed` with the reason (no NetworkManager, Wi-Fi off).
+pub async fn scan_nearby_wifi() -> Result<Vec<NearbyWifi>, CommandError> {
+    call("scan_nearby_wifi", &NoArgs {}).await
+}

@@ -13,6 +13,7 @@ mod face_enrolment_screen;
 mod kiosk_desk;
 mod login_screen;
 mod mark_dialog;
+mod nearby_wifi;
 mod people_screen;
 mod presentation_panel;
 mod reports_screen;

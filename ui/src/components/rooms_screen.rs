@@ -3,7 +3,9 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::nearby_wifi::NearbyWifiPicker;
 use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use crate::client::school::NearbyWifi;
 use crate::client::{self, RoomRecord};
 use crate::room_draft::{drawing, rule_patch, FenceDrawing, FenceKind, RoomDraft};
 
@@ -206,6 +208,17 @@ pub fn RoomsScreen() -> Html {
                     <div class="field"><label for="ap-label">{ "Its label" }</label>
                         <input id="ap-label" value={d.bssid_label.clone()} oninput={field(|d, v| d.bssid_label = v)} placeholder="ceiling, front" /></div>
                 </div>
+                <NearbyWifiPicker on_pick={
+                    let draft = draft.clone();
+                    Callback::from(move |ap: NearbyWifi| {
+                        let mut next = (*draft).clone();
+                        next.bssid = ap.bssid;
+                        if next.bssid_label.is_empty() {
+                            next.bssid_label = ap.ssid;
+                        }
+                        draft.set(next);
+                    })
+                } />
                 { outcome_line("room-outcome", &outcome) }
                 <button id="room-save" class="button primary" type="submit" disabled={*saving}>
                     if *saving { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add room" } }
