@@ -211,8 +211,9 @@ fn unknown_session(claim: &Claim) -> ClaimResult {
 }
 
 /// What the rules need to know about the student and device beyond the
-/// claim, read in one round trip.
+/// claim, read in one round trip, with whether this claim id was already stored.
 struct ClaimState {
+    already_stored: bool,
     device_key: Option<String>,
     otp_failures: i32,
     last_sighting: Option<Sighting>,
@@ -225,19 +226,24 @@ async fn claim_state(
     session: Uuid,
 ) -> Result<ClaimState, sqlx::Error> {
     type Row = (
+        bool,
         Option<String>,
         i32,
         Option<sqlx::types::Json<LocationFix>>,
         Option<OffsetDateTime>,
         Vec<Uuid>,
     );
-    let (device_key, otp_failures, location, scanned_at, others): Row = sqlx::query_as(&format!(
-        "SELECT \
+    let (already_stored, device_key, otp_failures, location, scanned_at, others): Row = sqlx::query_as(&format!(
+        "SELECT EXISTS (SELECT 1 FROM claims WHERE id = $4), \
            (SELECT public_key FROM devices WHERE id = $1 AND user_id = $2 AND status = 'active'), \
            COALESCE((SELECT failures FROM otp_failures WHERE session_id = $3 AND student_id = $2), 0), \
            last.location, last.scanned_at, \
-           COALESCE((SELECT array_agg(DISTINCT student_id) FROM claims WHERE device_id = $1 \
-                     AND student_id <> $2 AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}'), '{{}}') \
+           COALESCE((SELECT array_agg(DISTINCT other) FROM ( \
+             SELECT student_id AS other FROM claims WHERE device_id = $1 AND student_id < $2 \
+               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}' \
+             UNION ALL \
+             SELECT student_id FROM claims WHERE device_id = $1 AND student_id > $2 \
+               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}') others), '{{}}') \
          FROM (SELECT 1) one LEFT JOIN LATERAL ( \
            SELECT location, scanned_at FROM claims WHERE student_id = $2 AND location IS NOT NULL \
              AND id <> $4 AND outcome <> 'rejected' ORDER BY scanned_at DESC LIMIT 1) last ON true"
@@ -254,6 +260,7 @@ async fn claim_state(
         accuracy: fix.0.accuracy,
     });
     Ok(ClaimState {
+        already_stored,
         device_key,
         otp_failures,
         last_sighting,
@@ -270,16 +277,23 @@ async fn process_one(
 ) -> anyhow::Result<ClaimResult> {
     let claim = &signed.claim;
     let claim_id = *claim.id.as_uuid();
-    let mut tx = pool.begin().await?;
-    if let Some(stored) = stored_result(&mut tx, claim_id).await? {
-        return Ok(stored);
-    }
+    let mut conn = pool.acquire().await?;
     let Some(judged) = judged else {
-        return Ok(unknown_session(claim));
+        return Ok(stored_result(&mut conn, claim_id)
+            .await?
+            .unwrap_or_else(|| unknown_session(claim)));
     };
     let row = &judged.row;
 
-    let state = claim_state(&mut tx, claim, row.id).await?;
+    // Two round trips per claim: one read of everything the rules need, then one
+    // statement that stores the claim, its record and the live notification
+    // together (atomic on its own, so no transaction is held across the judging).
+    let state = claim_state(&mut conn, claim, row.id).await?;
+    if state.already_stored {
+        if let Some(stored) = stored_result(&mut conn, claim_id).await? {
+            return Ok(stored);
+        }
+    }
     let device_key = state
         .device_key
         .and_then(|key| key.parse::<DevicePublicKey>().ok());
@@ -325,14 +339,12 @@ async fn process_one(
             v
         }
     };
-    store(&mut tx, signed, row, &verdict, now).await?;
-    let record = if verdict.outcome == Outcome::Accepted {
-        Some(mark_present(&mut tx, row, student, claim_id, verdict.judged_at, "claim").await?)
-    } else {
-        record_status(&mut tx, row.id, student).await?
+    let Some(record) = store(&mut conn, signed, row, student, &verdict, now).await? else {
+        // The same claim id arrived at the same moment: its answer stands.
+        return stored_result(&mut conn, claim_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("claim {claim_id} vanished while being stored"));
     };
-    live::notify(&mut tx, row.id, student).await?;
-    tx.commit().await?;
     Ok(ClaimResult {
         claim_id,
         outcome: verdict.outcome,
@@ -344,37 +356,54 @@ async fn process_one(
     })
 }
 
+/// Stores the judged claim in one statement: the claim (its id is the
+/// idempotency key), a wrong OTP counted, the record of an accepted claim (the
+/// first record stands, except an automatic absence), and the live roster's
+/// notification. `Ok(None)` when the claim id was stored meanwhile (nothing was
+/// written); else the student's record after it.
 async fn store(
-    tx: &mut PgConnection,
+    conn: &mut PgConnection,
     signed: &SignedClaim,
     row: &SessionRow,
+    student: Uuid,
     verdict: &Verdict,
     now: OffsetDateTime,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Option<AttendanceStatus>>> {
     let claim = &signed.claim;
-    if verdict
+    let otp_wrong = verdict
         .reasons
         .iter()
-        .any(|r| r.code == ReasonCode::OtpWrong)
-    {
-        sqlx::query(
-            "INSERT INTO otp_failures (session_id, student_id, failures) VALUES ($1, $2, 1) \
-             ON CONFLICT (session_id, student_id) DO UPDATE SET failures = otp_failures.failures + 1",
-        )
-        .bind(row.id)
-        .bind(claim.student.as_uuid())
-        .execute(&mut *tx)
-        .await?;
-    }
+        .any(|r| r.code == ReasonCode::OtpWrong);
     let stored = StoredVerdict {
         reasons: verdict.reasons.clone(),
         factors: verdict.factors.clone(),
     };
     let scanned_at = OffsetDateTime::from_unix_timestamp(claim.scanned_at.unix())?;
-    sqlx::query(
-        "INSERT INTO claims (id, session_id, student_id, device_id, scanned_at, received_at, outcome, \
-         synced_late, verdict, location, review_status) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    let marks = (verdict.outcome == Outcome::Accepted)
+        .then(|| present_or_late(row, verdict.judged_at).as_str());
+    let (inserted, marked, before): (bool, Option<String>, Option<String>) = sqlx::query_as(
+        "WITH c AS ( \
+           INSERT INTO claims (id, session_id, student_id, device_id, scanned_at, received_at, outcome, \
+             synced_late, verdict, location, review_status) \
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+           ON CONFLICT (id) DO NOTHING RETURNING id), \
+         f AS ( \
+           INSERT INTO otp_failures (session_id, student_id, failures) \
+           SELECT $2, $3, 1 FROM c WHERE $12 \
+           ON CONFLICT (session_id, student_id) DO UPDATE SET failures = otp_failures.failures + 1 \
+           RETURNING 1), \
+         r AS ( \
+           INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
+           SELECT $2, $3, $13, 'claim', $1 FROM c WHERE $13::text IS NOT NULL \
+           ON CONFLICT (session_id, student_id) DO UPDATE \
+             SET status = EXCLUDED.status, source = EXCLUDED.source, claim_id = EXCLUDED.claim_id, \
+                 marked_at = now() \
+             WHERE attendance_records.source = 'session_end' \
+           RETURNING status), \
+         n AS (SELECT pg_notify($14, $15) FROM c) \
+         SELECT EXISTS (SELECT 1 FROM c), (SELECT status FROM r), \
+           (SELECT status FROM attendance_records WHERE session_id = $2 AND student_id = $3) \
+         FROM (SELECT count(*) FROM f) written_f, (SELECT count(*) FROM n) sent",
     )
     .bind(claim.id.as_uuid())
     .bind(row.id)
@@ -387,9 +416,33 @@ async fn store(
     .bind(sqlx::types::Json(&stored))
     .bind(claim.evidence.location.as_ref().map(sqlx::types::Json))
     .bind((verdict.outcome == Outcome::Review).then_some("pending"))
-    .execute(&mut *tx)
+    .bind(otp_wrong)
+    .bind(marks)
+    .bind(live::CHANNEL)
+    .bind(live::payload(row.id, Some(student))?)
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(())
+    if !inserted {
+        return Ok(None);
+    }
+    // The record written now, else the one that stood before this claim.
+    Ok(Some(
+        marked
+            .or(before)
+            .as_deref()
+            .and_then(AttendanceStatus::parse),
+    ))
+}
+
+/// Present, or late when judged after the session's late threshold.
+fn present_or_late(row: &SessionRow, judged_at: Timestamp) -> AttendanceStatus {
+    let started = row.started_at.map_or(row.scheduled_start, |s| s);
+    let late_from = unix(started).unix() + i64::from(row.late_after_min) * 60;
+    if judged_at.unix() > late_from {
+        AttendanceStatus::Late
+    } else {
+        AttendanceStatus::Present
+    }
 }
 
 /// Marks the student present (or late) from an accepted claim. The first
@@ -403,13 +456,7 @@ pub(super) async fn mark_present(
     judged_at: Timestamp,
     source: &str,
 ) -> anyhow::Result<AttendanceStatus> {
-    let started = row.started_at.map_or(row.scheduled_start, |s| s);
-    let late_from = unix(started).unix() + i64::from(row.late_after_min) * 60;
-    let status = if judged_at.unix() > late_from {
-        AttendanceStatus::Late
-    } else {
-        AttendanceStatus::Present
-    };
+    let status = present_or_late(row, judged_at);
     let stored: Option<String> = sqlx::query_scalar(
         "INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
          VALUES ($1, $2, $3, $5, $4) \

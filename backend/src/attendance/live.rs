@@ -23,6 +23,17 @@ pub struct RosterChange {
     pub student_id: Option<Uuid>,
 }
 
+/// The NOTIFY payload of a change (for statements that notify themselves).
+///
+/// # Errors
+/// Never in practice (two ids as JSON).
+pub fn payload(session_id: Uuid, student_id: Option<Uuid>) -> serde_json::Result<String> {
+    serde_json::to_string(&RosterChange {
+        session_id,
+        student_id,
+    })
+}
+
 /// Announces a change, delivered when the caller's transaction commits.
 ///
 /// # Errors

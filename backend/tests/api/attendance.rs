@@ -859,3 +859,68 @@ async fn the_live_roster_shows_an_accepted_claim_within_a_second_even_from_anoth
         "another teacher's socket is refused"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_phone_another_student_used_lately_sends_the_owners_next_claim_to_review(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let owner = phone(&app, class.students[0], 41).await;
+    let friend = phone(&app, class.students[1], 42).await;
+    // The friend checks in from the owner's phone (its id and key): refused, but
+    // remembered against that phone.
+    let borrowed = Phone {
+        token: friend.token.clone(),
+        student: friend.student,
+        key: DeviceKey::from_seed(&[41; 32]),
+        device: owner.device,
+    };
+    let at = now();
+    let mut evidence = in_the_room(at, false);
+    evidence.token = Some(qr_at(&class, at));
+    let refused = submit(
+        &app,
+        &borrowed,
+        &[claim(
+            &borrowed,
+            class.session.session.id,
+            at,
+            evidence.clone(),
+        )],
+    )
+    .await;
+    assert_eq!(refused[0].outcome, Outcome::Rejected);
+    assert!(codes(&refused[0]).contains(&"device_not_bound".to_owned()));
+
+    // Many claims of the owner on their own phone do not hide it.
+    for _ in 0..3 {
+        let mine = submit(
+            &app,
+            &owner,
+            &[claim(
+                &owner,
+                class.session.session.id,
+                at,
+                evidence.clone(),
+            )],
+        )
+        .await;
+        assert!(
+            codes(&mine[0]).contains(&"shared_device".to_owned()),
+            "{:?}",
+            mine[0]
+        );
+        assert_eq!(mine[0].outcome, Outcome::Review);
+    }
+    // The friend's own phone is theirs alone.
+    let own = submit(
+        &app,
+        &friend,
+        &[claim(&friend, class.session.session.id, at, evidence)],
+    )
+    .await;
+    assert!(
+        !codes(&own[0]).contains(&"shared_device".to_owned()),
+        "{:?}",
+        own[0]
+    );
+}
