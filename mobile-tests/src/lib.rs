@@ -3,6 +3,8 @@
 //! their shared world: a seeded server, teacher1's running class in Lecture Hall
 //! A-101 and students with phones.
 
+pub mod tunnel;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

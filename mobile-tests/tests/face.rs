@@ -8,12 +8,14 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use reqwest::Method;
 use rollcall_app::checkin::student_phone::StudentPhone;
+use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::face::FaceService;
 use rollcall_app::kiosk_door::KioskDoor;
 use rollcall_app::{face_enrolment, AppError, ServerClient};
 use rollcall_core::api::{AttendanceStatus, KioskCredential, KioskFaceState};
 use rollcall_core::policy::{Factor, Status};
 use rollcall_core::verdict::Outcome;
+use rollcall_mobile_tests::tunnel::Tunnel;
 use rollcall_mobile_tests::{World, STUDENT_PASSWORD};
 use serde_json::json;
 use sqlx::PgPool;
@@ -203,8 +205,12 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
     std::fs::remove_dir_all(&folder).ok();
 }
 
-/// A kiosk for A-101, signed in, started in a fresh folder.
-async fn a101_kiosk(world: &World, admin: &ServerClient) -> (ServerClient, KioskDoor, PathBuf) {
+/// A kiosk for A-101, signed in (through `server`), with a fresh folder.
+async fn a101_kiosk(
+    world: &World,
+    admin: &ServerClient,
+    server: &str,
+) -> (ServerClient, KioskDoor, PathBuf) {
     let room: Uuid = sqlx::query_scalar("SELECT id FROM rooms WHERE code = 'A-101'")
         .fetch_one(&world.pool)
         .await
@@ -219,11 +225,7 @@ async fn a101_kiosk(world: &World, admin: &ServerClient) -> (ServerClient, Kiosk
         .unwrap();
     let client = ServerClient::new();
     client
-        .login(
-            &world.server,
-            &credential.kiosk.username,
-            &credential.secret,
-        )
+        .login(server, &credential.kiosk.username, &credential.secret)
         .await
         .unwrap();
     let folder = std::env::temp_dir().join(format!("rollcall-kiosk-{}", Uuid::now_v7()));
@@ -266,7 +268,7 @@ async fn a_face_that_only_nearly_matches_goes_to_review_with_a_thumbnail_and_is_
         .await
         .unwrap();
 
-    let (client, door, folder) = a101_kiosk(&world, &admin).await;
+    let (client, door, folder) = a101_kiosk(&world, &admin, &world.server).await;
     let (state, outbox) = door.start(&client, &folder).await.unwrap();
     assert_eq!(state.enrolled, 1);
     let mut states = Vec::new();
@@ -327,7 +329,7 @@ async fn the_rooms_kiosk_marks_an_enrolled_student_after_agreeing_frames_and_nev
         .await
         .unwrap();
 
-    let (kiosk_client, door, folder) = a101_kiosk(&world, &admin).await;
+    let (kiosk_client, door, folder) = a101_kiosk(&world, &admin, &world.server).await;
     let (state, outbox) = door.start(&kiosk_client, &folder).await.unwrap();
     assert_eq!(state.enrolled, 1);
     assert!(!state.roster_from_cache);
@@ -397,5 +399,61 @@ async fn the_rooms_kiosk_marks_an_enrolled_student_after_agreeing_frames_and_nev
         )
         .join("roster-templates.json");
     assert!(kept.exists());
+    std::fs::remove_dir_all(&folder).ok();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_kiosk_without_network_starts_from_its_copy_and_its_marks_wait_in_the_outbox(
+    pool: PgPool,
+) {
+    let world = World::new(pool).await;
+    let faces = faces();
+    let admin = admin(&world).await;
+    let student = student_id(&world, &world.students[3]).await;
+    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
+    face_enrolment::enrol(&admin, &faces, student, &pictures)
+        .await
+        .unwrap();
+    let mut network = Tunnel::open(world.addr).await;
+    let (client, door, folder) = a101_kiosk(&world, &admin, &network.url()).await;
+    let (online, _) = door.start(&client, &folder).await.unwrap();
+    assert!(!online.roster_from_cache);
+
+    // The network goes; the kiosk PC restarts its app and still knows the roster.
+    network.cut().await;
+    let restarted = KioskDoor::default();
+    let (offline, outbox) = restarted.start(&client, &folder).await.unwrap();
+    assert!(offline.roster_from_cache);
+    assert_eq!(offline.enrolled, 1);
+    let frame = picture("face_recognition/test/obama1.jpg");
+    let mut marked = Vec::new();
+    for _ in 0..3 {
+        marked.extend(
+            restarted
+                .frame(&client, &faces, &frame)
+                .await
+                .unwrap()
+                .marked,
+        );
+    }
+    assert_eq!(marked.len(), 1);
+    assert_eq!(marked[0].result, None, "offline: kept in the outbox");
+    assert_eq!(outbox.pending().await.unwrap(), 1);
+
+    // Back online, the outbox is sent and the student is present.
+    network.restore().await;
+    let answers = sync_once(&client, &outbox).await.unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].outcome, Outcome::Accepted, "{:?}", answers[0]);
+    assert_eq!(outbox.pending().await.unwrap(), 0);
+    let status: String = sqlx::query_scalar(
+        "SELECT status FROM attendance_records WHERE session_id = $1 AND student_id = $2",
+    )
+    .bind(world.class.id)
+    .bind(student)
+    .fetch_one(&world.pool)
+    .await
+    .unwrap();
+    assert_eq!(status, "present");
     std::fs::remove_dir_all(&folder).ok();
 }

@@ -44,10 +44,17 @@ pub fn KioskDesk(props: &KioskDeskProps) -> Html {
             });
             spawn_local(async move {
                 if let Some(result) = guard.pass(face_client::start_kiosk().await) {
+                    if result.is_ok() {
+                        // The door's screen is the kiosk: full screen while it runs.
+                        client::set_fullscreen(true).await;
+                    }
                     state.set(result.into());
                 }
             });
-            move || drop(listener)
+            move || {
+                drop(listener);
+                spawn_local(client::set_fullscreen(false));
+            }
         });
     }
     let frames = use_state(|| 0_u32);
