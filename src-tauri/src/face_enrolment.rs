@@ -7,6 +7,7 @@ use rollcall_core::api::{EnrolmentResult, FaceTemplateInfo, FaceTemplateUpload, 
 use uuid::Uuid;
 
 use crate::face::enrolment::{build_template, EnrolmentError};
+use crate::face::shots::capitalised;
 use crate::face::{model_id, FaceService, MODEL_ID, THRESHOLD};
 use crate::{AppError, ServerClient};
 
@@ -49,13 +50,7 @@ pub async fn enrol(
             EnrolmentError::NotOnePerson { .. } => "not_one_person",
             EnrolmentError::Math(_) => "face_failed",
         },
-        message: {
-            let text = e.to_string();
-            let mut sentence = text[..1].to_uppercase();
-            sentence.push_str(&text[1..]);
-            sentence.push('.');
-            sentence
-        },
+        message: format!("{}.", capitalised(&e.to_string())),
     })?;
     let upload = FaceTemplateUpload {
         model_id: MODEL_ID.to_owned(),

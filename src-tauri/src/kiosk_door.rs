@@ -297,10 +297,21 @@ impl KioskDoor {
                 .await
                 .map_err(|e| storage(&e))?;
         }
+        let greeted: Vec<(Uuid, Uuid, String)> = marks
+            .iter()
+            .filter(|m| !reviews.contains(&m.id))
+            .map(|m| {
+                let name = door.names.get(&StudentId::from(m.student_id)).cloned();
+                (m.id, m.student_id, name.unwrap_or_default())
+            })
+            .collect();
+        let outbox = door.outbox.clone();
+        // The next frame need not wait for the network.
+        drop(guard);
         let answers = if marks.is_empty() {
             Vec::new()
         } else {
-            match sync::sync_once(client, &door.outbox).await {
+            match sync::sync_once(client, &outbox).await {
                 Ok(answers) => answers,
                 Err(_) => {
                     self.wake.notify_one();
@@ -308,15 +319,14 @@ impl KioskDoor {
                 }
             }
         };
-        for mark in marks.into_iter().filter(|m| !reviews.contains(&m.id)) {
-            let student = StudentId::from(mark.student_id);
+        for (id, student_id, student_name) in greeted {
             result.marked.push(KioskMarked {
-                student_id: mark.student_id,
-                student_name: door.names.get(&student).cloned().unwrap_or_default(),
-                result: answers.iter().find(|a| a.claim_id == mark.id).cloned(),
+                student_id,
+                student_name,
+                result: answers.iter().find(|a| a.claim_id == id).cloned(),
             });
         }
-        result.pending = door.outbox.pending().await.map_err(|e| storage(&e))?;
+        result.pending = outbox.pending().await.map_err(|e| storage(&e))?;
         result.millis = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
         Ok(result)
     }

@@ -117,19 +117,23 @@ pub fn judge_shot(faces: &[Face], frame: &RgbFrame) -> ShotReport {
             issue: None,
             face: Some(face_box(face, frame)),
         },
-        Some(issue) => {
-            let advice = issue.advice();
-            let mut sentence = advice[..1].to_uppercase();
-            sentence.push_str(&advice[1..]);
-            ShotReport {
-                faces: count,
-                good: false,
-                advice: sentence,
-                issue: Some(issue.code().to_owned()),
-                face: Some(face_box(face, frame)),
-            }
-        }
+        Some(issue) => ShotReport {
+            faces: count,
+            good: false,
+            advice: capitalised(issue.advice()),
+            issue: Some(issue.code().to_owned()),
+            face: Some(face_box(face, frame)),
+        },
     }
+}
+
+/// `text` with its first letter upper case, as a sentence shown to a person starts.
+#[must_use]
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A small JPEG of `frame` as base64 (a review thumbnail), or `None` if it cannot be
