@@ -457,3 +457,62 @@ async fn a_kiosk_without_network_starts_from_its_copy_and_its_marks_wait_in_the_
     assert_eq!(status, "present");
     std::fs::remove_dir_all(&folder).ok();
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(pool: PgPool) {
+    let world = World::new(pool).await;
+    let faces = faces();
+    let admin = admin(&world).await;
+    let username = world.students[4].clone();
+    let student = student_id(&world, &username).await;
+    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
+    face_enrolment::enrol(&admin, &faces, student, &pictures)
+        .await
+        .unwrap();
+    let mut network = Tunnel::open(world.addr).await;
+    let client = ServerClient::new();
+    client
+        .login(&network.url(), &username, STUDENT_PASSWORD)
+        .await
+        .unwrap();
+    let phone = StudentPhone::default();
+    let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
+    phone.prepare(&client, &folder).await.unwrap();
+    let selfie = vec![picture("face_recognition/test/obama1.jpg")];
+    // Online once: the template is fetched and kept on the phone.
+    let online = phone
+        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .await
+        .unwrap();
+    assert_eq!(face_status(&online.result.unwrap()), Some(Status::Pass));
+    let kept = folder.join(student.to_string()).join("face-template.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&kept).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "readable only by the user");
+    }
+
+    // Offline: the selfie is still checked, the claim waits with its face evidence.
+    network.cut().await;
+    let offline = phone
+        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .await
+        .unwrap();
+    assert_eq!(offline.result, None, "kept in the outbox");
+    assert_eq!(offline.pending, 1);
+
+    network.restore().await;
+    let outbox = rollcall_app::checkin::outbox::Outbox::open(
+        &folder.join(student.to_string()).join("outbox.sqlite"),
+    )
+    .await
+    .unwrap();
+    let answers = sync_once(&client, &outbox).await.unwrap();
+    let sent = answers
+        .iter()
+        .find(|a| a.claim_id == offline.claim_id)
+        .expect("the offline claim is answered");
+    assert_eq!(face_status(sent), Some(Status::Pass), "{sent:?}");
+    std::fs::remove_dir_all(&folder).ok();
+}
