@@ -46,6 +46,53 @@ pub async fn fill_login_form(
     Ok(())
 }
 
+/// How long the app may take to show its login screen under WebDriver.
+pub const APP_START: Duration = Duration::from_secs(60);
+
+/// Waits for the login screen, signs in as `login` at `server` and waits until
+/// `landing` (an element of the signed-in screen) appears.
+///
+/// # Errors
+/// The step that failed.
+pub async fn sign_in_until(
+    session: &Session,
+    server: &str,
+    login: &str,
+    password: &str,
+    landing: &str,
+) -> Result<(), String> {
+    session
+        .wait_for("#server-url", APP_START)
+        .await
+        .map_err(step("the login screen appears"))?;
+    fill_login_form(session, server, login, password).await?;
+    click(session, "#sign-in", Duration::from_secs(20)).await?;
+    session
+        .wait_for(landing, SIGN_IN)
+        .await
+        .map_err(step(&format!("signed in, {landing} appears")))?;
+    Ok(())
+}
+
+/// Chooses `file` in the file input matching `css`, as a person picking it would.
+///
+/// # Errors
+/// The step that failed.
+pub async fn choose_file(
+    session: &Session,
+    css: &str,
+    file: &std::path::Path,
+) -> Result<(), String> {
+    let input = session
+        .wait_for(css, Duration::from_secs(20))
+        .await
+        .map_err(step(&format!("find {css}")))?;
+    session
+        .send_keys(&input, &file.display().to_string())
+        .await
+        .map_err(step(&format!("choose {}", file.display())))
+}
+
 /// Clicks the element matching `css`.
 ///
 /// # Errors

@@ -16,7 +16,8 @@ use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, save_screenshot, step, wait_for_text_containing, SIGN_IN,
+    check, click, fill_login_form, save_screenshot, step, text_of, wait_for_text_containing,
+    SIGN_IN,
 };
 use rollcall_e2e::school::{now, post, School, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -115,7 +116,7 @@ async fn journey(
         .wait_for("#division-bars li", UI)
         .await
         .map_err(step("the dashboard shows the divisions"))?;
-    let waiting = rollcall_e2e::journey::text_of(session, "#stat-review").await?;
+    let waiting = text_of(session, "#stat-review").await?;
     check(
         waiting.trim().parse::<u32>().is_ok_and(|n| n >= 1),
         format!("the dashboard says {waiting:?} wait for review"),

@@ -12,15 +12,14 @@ use rollcall_core::api::{DeviceRecord, Page, UserRecord};
 use rollcall_core::signing::DeviceKey;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
-    SIGN_IN,
+    check, choose_file, click, save_screenshot, sign_in_until, step, text_of, type_into,
+    wait_for_text_containing,
 };
 use rollcall_e2e::school::{get, post, sign_in, ADMIN, ADMIN_PASSWORD, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
 use serde_json::json;
 
-const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread")]
@@ -91,17 +90,6 @@ async fn an_admin_manages_people_imports_a_csv_and_approves_a_second_phone() {
     );
 }
 
-async fn choose_file(session: &Session, path: &std::path::Path) -> Result<(), String> {
-    let input = session
-        .wait_for("#import-file", UI)
-        .await
-        .map_err(step("find the file input"))?;
-    session
-        .send_keys(&input, &path.display().to_string())
-        .await
-        .map_err(step("choose the CSV file"))
-}
-
 async fn journey(
     session: &Session,
     env: &JourneyEnv,
@@ -109,16 +97,7 @@ async fn journey(
     bad: &std::path::Path,
     good: &std::path::Path,
 ) -> Result<(), String> {
-    session
-        .wait_for("#server-url", APP_START)
-        .await
-        .map_err(step("the login screen appears"))?;
-    fill_login_form(session, &env.server, ADMIN, ADMIN_PASSWORD).await?;
-    click(session, "#sign-in", UI).await?;
-    session
-        .wait_for("#nav-people", SIGN_IN)
-        .await
-        .map_err(step("the admin's navigation appears"))?;
+    sign_in_until(session, &env.server, ADMIN, ADMIN_PASSWORD, "#nav-people").await?;
 
     // Search and pages.
     click(session, "#nav-people", UI).await?;
@@ -151,9 +130,9 @@ async fn journey(
     save_screenshot(session, env, "admin-people.png").await?;
 
     // CSV import: a preview first; bad lines are named and nothing is written.
-    choose_file(session, bad).await?;
+    choose_file(session, "#import-file", bad).await?;
     wait_for_text_containing(session, "#import-summary", "3 row(s)", UI).await?;
-    let preview = rollcall_e2e::journey::text_of(session, "#import-preview").await?;
+    let preview = text_of(session, "#import-preview").await?;
     check(
         !preview.contains("a-long-enough-passphrase"),
         "the preview hides passwords".to_owned(),
@@ -165,7 +144,7 @@ async fn journey(
         format!("every bad line is named: {refused:?}"),
     )?;
     save_screenshot(session, env, "admin-import-refused.png").await?;
-    choose_file(session, good).await?;
+    choose_file(session, "#import-file", good).await?;
     wait_for_text_containing(session, "#import-summary", "1 row(s)", UI).await?;
     click(session, "#import-go", UI).await?;
     wait_for_text_containing(session, "#import-outcome", "Imported 1", UI).await?;
@@ -177,7 +156,7 @@ async fn journey(
         .await
         .map_err(step("a pending phone is listed"))?;
     let label = format!("Phone {stamp}-1");
-    let text = rollcall_e2e::journey::text_of(session, "tr[data-status=\"pending\"]").await?;
+    let text = text_of(session, "tr[data-status=\"pending\"]").await?;
     check(
         text.contains(&label),
         format!("the pending phone reads {text:?}"),

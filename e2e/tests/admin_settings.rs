@@ -10,14 +10,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rollcall_core::api::SchoolSettings;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
-    SIGN_IN,
+    attribute, click, save_screenshot, sign_in_until, step, type_into, wait_for_text_containing,
 };
 use rollcall_e2e::school::{get, sign_in, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
 
-const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread")]
@@ -80,16 +78,7 @@ async fn journey(
     stamp: u128,
     wanted_late: u16,
 ) -> Result<(), String> {
-    session
-        .wait_for("#server-url", APP_START)
-        .await
-        .map_err(step("the login screen appears"))?;
-    fill_login_form(session, &env.server, ADMIN, ADMIN_PASSWORD).await?;
-    click(session, "#sign-in", UI).await?;
-    session
-        .wait_for("#nav-subjects", SIGN_IN)
-        .await
-        .map_err(step("the admin's navigation appears"))?;
+    sign_in_until(session, &env.server, ADMIN, ADMIN_PASSWORD, "#nav-subjects").await?;
 
     // Subjects: add, rename, delete.
     click(session, "#nav-subjects", UI).await?;

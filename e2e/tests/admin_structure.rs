@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rollcall_core::api::{Page, SlotRecord, TeacherSession};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
-    SIGN_IN,
+    check, click, save_screenshot, sign_in_until, step, text_of, type_into,
+    wait_for_text_containing,
 };
 use rollcall_e2e::school::{
     get, now, sign_in, weekday_of, ADMIN, ADMIN_PASSWORD, TEACHER, TEACHER_PASSWORD,
@@ -21,7 +21,6 @@ use rollcall_e2e::school::{
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
 
-const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(20);
 
 /// What the admin is asked to create.
@@ -102,16 +101,7 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
 }
 
 async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(), String> {
-    session
-        .wait_for("#server-url", APP_START)
-        .await
-        .map_err(step("the login screen appears"))?;
-    fill_login_form(session, &env.server, ADMIN, ADMIN_PASSWORD).await?;
-    click(session, "#sign-in", UI).await?;
-    session
-        .wait_for("#nav-rooms", SIGN_IN)
-        .await
-        .map_err(step("the admin's navigation appears"))?;
+    sign_in_until(session, &env.server, ADMIN, ADMIN_PASSWORD, "#nav-rooms").await?;
 
     // A room: a crossing polygon is refused as you type, a square one is drawn.
     click(session, "#nav-rooms", UI).await?;
@@ -226,9 +216,7 @@ async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(),
         let text = wait_for_text_containing(session, "#slot-outcome", " ", UI).await?;
         // Wait for this attempt's answer, not the previous one.
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let text = rollcall_e2e::journey::text_of(session, "#slot-outcome")
-            .await
-            .unwrap_or(text);
+        let text = text_of(session, "#slot-outcome").await.unwrap_or(text);
         if text.starts_with("Added") {
             booked = Some((from, to));
             break;

@@ -8,21 +8,20 @@
 //! Needs what `desktop_login` needs, plus `ROLLCALL_MODELS_DIR` and `ORT_DYLIB_PATH`
 //! for the app; `cargo xtask test` provides them.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use rollcall_core::api::{DivisionStudent, KioskCredential, Roster, TeacherSession};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, click, fill_login_form, save_screenshot, step, type_into, wait_for_text_containing,
-    SIGN_IN,
+    attribute, choose_file, click, save_screenshot, sign_in_until, type_into,
+    wait_for_text_containing,
 };
-use rollcall_e2e::school::{get, post, School};
+use rollcall_e2e::school::{get, post, School, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
 use serde_json::json;
 
-const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(20);
 /// The first use loads the models and creates their sessions.
 const FACE: Duration = Duration::from_secs(60);
@@ -79,18 +78,6 @@ async fn an_admin_enrols_a_face_and_the_rooms_kiosk_greets_the_student_as_presen
     ended.expect("the WebDriver session ends cleanly");
 }
 
-/// Chooses a picture file in the file input matching `css`.
-async fn choose_file(session: &Session, css: &str, file: &Path) -> Result<(), String> {
-    let input = session
-        .wait_for(css, UI)
-        .await
-        .map_err(step(&format!("find {css}")))?;
-    session
-        .send_keys(&input, &file.display().to_string())
-        .await
-        .map_err(step(&format!("choose {}", file.display())))
-}
-
 /// Waits until the kiosk has analysed `n` frames.
 async fn frame_seen(session: &Session, n: u32) -> Result<(), String> {
     let deadline = std::time::Instant::now() + FACE;
@@ -107,25 +94,6 @@ async fn frame_seen(session: &Session, n: u32) -> Result<(), String> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn sign_in_as(
-    session: &Session,
-    env: &JourneyEnv,
-    login: &str,
-    password: &str,
-) -> Result<(), String> {
-    session
-        .wait_for("#server-url", APP_START)
-        .await
-        .map_err(step("the login screen appears"))?;
-    fill_login_form(session, &env.server, login, password).await?;
-    click(session, "#sign-in", UI).await?;
-    session
-        .wait_for("#sign-out", SIGN_IN)
-        .await
-        .map_err(step("signed in"))?;
-    Ok(())
 }
 
 async fn open_student(session: &Session, student: &DivisionStudent) -> Result<(), String> {
@@ -154,13 +122,7 @@ async fn journey(
     started: &TeacherSession,
 ) -> Result<(), String> {
     // The admin enrols the student from photo files.
-    sign_in_as(
-        session,
-        env,
-        rollcall_e2e::school::ADMIN,
-        rollcall_e2e::school::ADMIN_PASSWORD,
-    )
-    .await?;
+    sign_in_until(session, &env.server, ADMIN, ADMIN_PASSWORD, "#sign-out").await?;
     open_student(session, student).await?;
     let blank = env.artifacts.join("face-blank.png");
     image::RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]))
@@ -181,7 +143,14 @@ async fn journey(
     click(session, "#sign-out", UI).await?;
 
     // The room's kiosk: a stranger is never matched; the student is, after agreeing frames.
-    sign_in_as(session, env, &kiosk.kiosk.username, &kiosk.secret).await?;
+    sign_in_until(
+        session,
+        &env.server,
+        &kiosk.kiosk.username,
+        &kiosk.secret,
+        "#sign-out",
+    )
+    .await?;
     wait_for_text_containing(session, "#kiosk-facts", "enrolled student", UI).await?;
     let stranger = faces().join("deepface/img1.jpg");
     for frame in 1..=3 {
@@ -222,13 +191,7 @@ async fn journey(
     click(session, "#sign-out", UI).await?;
 
     // The admin revokes the template.
-    sign_in_as(
-        session,
-        env,
-        rollcall_e2e::school::ADMIN,
-        rollcall_e2e::school::ADMIN_PASSWORD,
-    )
-    .await?;
+    sign_in_until(session, &env.server, ADMIN, ADMIN_PASSWORD, "#sign-out").await?;
     open_student(session, student).await?;
     wait_for_text_containing(session, "#face-enrolled", "Enrolled", UI).await?;
     click(session, "#face-revoke", UI).await?;

@@ -15,8 +15,8 @@ use rollcall_core::otp::SessionOtp;
 use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, check, click, fill_login_form, save_screenshot, step, wait_for_text_containing,
-    SIGN_IN,
+    attribute, check, choose_file, click, fill_login_form, save_screenshot, step, text_of,
+    wait_for_text_containing, SIGN_IN,
 };
 use rollcall_e2e::school::{now, post, School, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -153,14 +153,7 @@ async fn journey(
     photograph(&payload.to_string(), &photo)?;
     // The verdict now on screen is the typed code's; the photo's replaces it.
     let before = attribute(session, "#checkin-verdict", "data-claim").await?;
-    let picker = session
-        .wait_for("#checkin-photo", UI)
-        .await
-        .map_err(step("find the photo picker"))?;
-    session
-        .send_keys(&picker, &photo.display().to_string())
-        .await
-        .map_err(step("choose the photo"))?;
+    choose_file(session, "#checkin-photo", &photo).await?;
     let deadline = std::time::Instant::now() + UI;
     loop {
         let now_claim = attribute(session, "#checkin-verdict", "data-claim").await?;
@@ -168,7 +161,7 @@ async fn journey(
             break;
         }
         if std::time::Instant::now() > deadline {
-            let shown = rollcall_e2e::journey::text_of(session, "#checkin-verdict")
+            let shown = text_of(session, "#checkin-verdict")
                 .await
                 .unwrap_or_default();
             return Err(format!(

@@ -56,6 +56,14 @@ const OBAMA: [&str; 3] = [
     "face_recognition/train/obama/obama3.jpg",
 ];
 
+/// Enrols `student` from the three training photos of one person.
+async fn enrol_from_photos(admin: &ServerClient, faces: &FaceService, student: Uuid) {
+    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
+    face_enrolment::enrol(admin, faces, student, &pictures)
+        .await
+        .unwrap();
+}
+
 async fn admin(world: &World) -> ServerClient {
     let admin = ServerClient::new();
     admin
@@ -324,10 +332,7 @@ async fn the_rooms_kiosk_marks_an_enrolled_student_after_agreeing_frames_and_nev
     let admin = admin(&world).await;
     let username = world.students[1].clone();
     let student = student_id(&world, &username).await;
-    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
-    face_enrolment::enrol(&admin, &faces, student, &pictures)
-        .await
-        .unwrap();
+    enrol_from_photos(&admin, &faces, student).await;
 
     let (kiosk_client, door, folder) = a101_kiosk(&world, &admin, &world.server).await;
     let (state, outbox) = door.start(&kiosk_client, &folder).await.unwrap();
@@ -410,10 +415,7 @@ async fn a_kiosk_without_network_starts_from_its_copy_and_its_marks_wait_in_the_
     let faces = faces();
     let admin = admin(&world).await;
     let student = student_id(&world, &world.students[3]).await;
-    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
-    face_enrolment::enrol(&admin, &faces, student, &pictures)
-        .await
-        .unwrap();
+    enrol_from_photos(&admin, &faces, student).await;
     let mut network = Tunnel::open(world.addr).await;
     let (client, door, folder) = a101_kiosk(&world, &admin, &network.url()).await;
     let (online, _) = door.start(&client, &folder).await.unwrap();
@@ -465,10 +467,7 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
     let admin = admin(&world).await;
     let username = world.students[4].clone();
     let student = student_id(&world, &username).await;
-    let pictures: Vec<String> = OBAMA.iter().map(|p| picture(p)).collect();
-    face_enrolment::enrol(&admin, &faces, student, &pictures)
-        .await
-        .unwrap();
+    enrol_from_photos(&admin, &faces, student).await;
     let mut network = Tunnel::open(world.addr).await;
     let client = ServerClient::new();
     client
