@@ -7,14 +7,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rollcall_core::anomaly::{SessionWindow, Sighting};
+use rollcall_core::anomaly::SessionWindow;
 use rollcall_core::api::{AttendanceStatus, ClaimResult};
 use rollcall_core::claim::Claim;
 use rollcall_core::evaluate::{
     evaluate, evaluate_signed, History, SessionContext, SessionKeys, TimingRules,
 };
-use rollcall_core::geofence::LocationFix;
-use rollcall_core::ids::{SessionId, StudentId};
+use rollcall_core::ids::SessionId;
 use rollcall_core::policy::Policy;
 use rollcall_core::signing::{DevicePublicKey, SignedClaim};
 use rollcall_core::timestamp::Timestamp;
@@ -23,15 +22,14 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::live;
+use super::claim_state::{ReadClaimStates, StateQuery};
+use super::claim_writer::{ClaimWrite, StoreClaims, Written};
+use super::grouped::Grouped;
 use super::session::{self, RoomRules, SessionRow};
 use super::unix;
 
 /// Largest batch a client may send.
 pub const MAX_BATCH: usize = 200;
-
-/// How far back another student's claim from the same device counts as sharing.
-const SHARED_DEVICE_WINDOW: &str = "2 hours";
 
 /// What the verdict is stored as, so a resent claim gets the same answer.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -91,6 +89,14 @@ impl JudgedCache {
     }
 }
 
+/// The database work of judging claims, shared by the requests arriving at
+/// the same moment.
+#[derive(Debug, Default)]
+pub struct ClaimGroups {
+    states: Grouped<ReadClaimStates>,
+    writes: Grouped<StoreClaims>,
+}
+
 /// A session and its room, as claims are judged against them.
 struct Judged {
     face: rollcall_core::face::FaceSettings,
@@ -116,7 +122,8 @@ fn outcome_parse(s: &str) -> Outcome {
     }
 }
 
-/// Judges and stores every claim of `batch`, submitted by `student` at `now`.
+/// Judges and stores every claim of `batch`, received at `now` (the caller has
+/// checked that they are the signed-in student's own).
 ///
 /// # Errors
 /// Only when the database fails; every problem with a claim itself is a
@@ -124,14 +131,14 @@ fn outcome_parse(s: &str) -> Outcome {
 pub async fn process(
     pool: &PgPool,
     cache: &JudgedCache,
-    student: Uuid,
+    groups: &ClaimGroups,
     batch: &[SignedClaim],
     now: OffsetDateTime,
 ) -> anyhow::Result<Vec<ClaimResult>> {
     let mut results = Vec::with_capacity(batch.len());
     for signed in batch {
         let judged = cache.get(pool, *signed.claim.session.as_uuid()).await?;
-        results.push(process_one(pool, student, signed, judged.as_deref(), now).await?);
+        results.push(process_one(pool, groups, signed, judged.as_deref(), now).await?);
     }
     Ok(results)
 }
@@ -210,86 +217,36 @@ fn unknown_session(claim: &Claim) -> ClaimResult {
     }
 }
 
-/// What the rules need to know about the student and device beyond the
-/// claim, read in one round trip, with whether this claim id was already stored.
-struct ClaimState {
-    already_stored: bool,
-    device_key: Option<String>,
-    otp_failures: i32,
-    last_sighting: Option<Sighting>,
-    others: Vec<StudentId>,
-}
-
-async fn claim_state(
-    conn: &mut PgConnection,
-    claim: &Claim,
-    session: Uuid,
-) -> Result<ClaimState, sqlx::Error> {
-    type Row = (
-        bool,
-        Option<String>,
-        i32,
-        Option<sqlx::types::Json<LocationFix>>,
-        Option<OffsetDateTime>,
-        Vec<Uuid>,
-    );
-    let (already_stored, device_key, otp_failures, location, scanned_at, others): Row = sqlx::query_as(&format!(
-        "SELECT EXISTS (SELECT 1 FROM claims WHERE id = $4), \
-           (SELECT public_key FROM devices WHERE id = $1 AND user_id = $2 AND status = 'active'), \
-           COALESCE((SELECT failures FROM otp_failures WHERE session_id = $3 AND student_id = $2), 0), \
-           last.location, last.scanned_at, \
-           COALESCE((SELECT array_agg(DISTINCT other) FROM ( \
-             SELECT student_id AS other FROM claims WHERE device_id = $1 AND student_id < $2 \
-               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}' \
-             UNION ALL \
-             SELECT student_id FROM claims WHERE device_id = $1 AND student_id > $2 \
-               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}') others), '{{}}') \
-         FROM (SELECT 1) one LEFT JOIN LATERAL ( \
-           SELECT location, scanned_at FROM claims WHERE student_id = $2 AND location IS NOT NULL \
-             AND id <> $4 AND outcome <> 'rejected' ORDER BY scanned_at DESC LIMIT 1) last ON true"
-    ))
-    .bind(claim.device.as_uuid())
-    .bind(claim.student.as_uuid())
-    .bind(session)
-    .bind(claim.id.as_uuid())
-    .fetch_one(conn)
-    .await?;
-    let last_sighting = location.zip(scanned_at).map(|(fix, at)| Sighting {
-        at: unix(at),
-        point: fix.0.point,
-        accuracy: fix.0.accuracy,
-    });
-    Ok(ClaimState {
-        already_stored,
-        device_key,
-        otp_failures,
-        last_sighting,
-        others: others.into_iter().map(StudentId::from).collect(),
-    })
-}
-
 async fn process_one(
     pool: &PgPool,
-    student: Uuid,
+    groups: &ClaimGroups,
     signed: &SignedClaim,
     judged: Option<&Judged>,
     now: OffsetDateTime,
 ) -> anyhow::Result<ClaimResult> {
     let claim = &signed.claim;
     let claim_id = *claim.id.as_uuid();
-    let mut conn = pool.acquire().await?;
     let Some(judged) = judged else {
+        let mut conn = pool.acquire().await?;
         return Ok(stored_result(&mut conn, claim_id)
             .await?
             .unwrap_or_else(|| unknown_session(claim)));
     };
     let row = &judged.row;
 
-    // Two round trips per claim: one read of everything the rules need, then one
-    // statement that stores the claim, its record and the live notification
-    // together (atomic on its own, so no transaction is held across the judging).
-    let state = claim_state(&mut conn, claim, row.id).await?;
+    // Two statements per claim, each shared with the claims arriving at the same
+    // moment: one read of everything the rules need, then one statement that
+    // stores the claims, their records and the live notification together
+    // (atomic on its own, so no transaction is held across the judging).
+    let query = StateQuery {
+        claim_id,
+        session_id: row.id,
+        student_id: *claim.student.as_uuid(),
+        device_id: *claim.device.as_uuid(),
+    };
+    let state = groups.states.call(pool, query).await?;
     if state.already_stored {
+        let mut conn = pool.acquire().await?;
         if let Some(stored) = stored_result(&mut conn, claim_id).await? {
             return Ok(stored);
         }
@@ -339,8 +296,10 @@ async fn process_one(
             v
         }
     };
-    let Some(record) = store(&mut conn, signed, row, student, &verdict, now).await? else {
+    let write = claim_write(signed, row, &verdict, now)?;
+    let Written::Stored(record) = groups.writes.call(pool, write).await? else {
         // The same claim id arrived at the same moment: its answer stands.
+        let mut conn = pool.acquire().await?;
         return stored_result(&mut conn, claim_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("claim {claim_id} vanished while being stored"));
@@ -356,82 +315,43 @@ async fn process_one(
     })
 }
 
-/// Stores the judged claim in one statement: the claim (its id is the
-/// idempotency key), a wrong OTP counted, the record of an accepted claim (the
-/// first record stands, except an automatic absence), and the live roster's
-/// notification. `Ok(None)` when the claim id was stored meanwhile (nothing was
-/// written); else the student's record after it.
-async fn store(
-    conn: &mut PgConnection,
+/// The write of a judged claim: the claim, a wrong OTP counted, the record of
+/// an accepted claim.
+fn claim_write(
     signed: &SignedClaim,
     row: &SessionRow,
-    student: Uuid,
     verdict: &Verdict,
     now: OffsetDateTime,
-) -> anyhow::Result<Option<Option<AttendanceStatus>>> {
+) -> anyhow::Result<ClaimWrite> {
     let claim = &signed.claim;
-    let otp_wrong = verdict
-        .reasons
-        .iter()
-        .any(|r| r.code == ReasonCode::OtpWrong);
     let stored = StoredVerdict {
         reasons: verdict.reasons.clone(),
         factors: verdict.factors.clone(),
     };
-    let scanned_at = OffsetDateTime::from_unix_timestamp(claim.scanned_at.unix())?;
-    let marks = (verdict.outcome == Outcome::Accepted)
-        .then(|| present_or_late(row, verdict.judged_at).as_str());
-    let (inserted, marked, before): (bool, Option<String>, Option<String>) = sqlx::query_as(
-        "WITH c AS ( \
-           INSERT INTO claims (id, session_id, student_id, device_id, scanned_at, received_at, outcome, \
-             synced_late, verdict, location, review_status) \
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-           ON CONFLICT (id) DO NOTHING RETURNING id), \
-         f AS ( \
-           INSERT INTO otp_failures (session_id, student_id, failures) \
-           SELECT $2, $3, 1 FROM c WHERE $12 \
-           ON CONFLICT (session_id, student_id) DO UPDATE SET failures = otp_failures.failures + 1 \
-           RETURNING 1), \
-         r AS ( \
-           INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
-           SELECT $2, $3, $13, 'claim', $1 FROM c WHERE $13::text IS NOT NULL \
-           ON CONFLICT (session_id, student_id) DO UPDATE \
-             SET status = EXCLUDED.status, source = EXCLUDED.source, claim_id = EXCLUDED.claim_id, \
-                 marked_at = now() \
-             WHERE attendance_records.source = 'session_end' \
-           RETURNING status), \
-         n AS (SELECT pg_notify($14, $15) FROM c) \
-         SELECT EXISTS (SELECT 1 FROM c), (SELECT status FROM r), \
-           (SELECT status FROM attendance_records WHERE session_id = $2 AND student_id = $3) \
-         FROM (SELECT count(*) FROM f) written_f, (SELECT count(*) FROM n) sent",
-    )
-    .bind(claim.id.as_uuid())
-    .bind(row.id)
-    .bind(claim.student.as_uuid())
-    .bind(claim.device.as_uuid())
-    .bind(scanned_at)
-    .bind(now)
-    .bind(outcome_text(verdict.outcome))
-    .bind(verdict.synced_late)
-    .bind(sqlx::types::Json(&stored))
-    .bind(claim.evidence.location.as_ref().map(sqlx::types::Json))
-    .bind((verdict.outcome == Outcome::Review).then_some("pending"))
-    .bind(otp_wrong)
-    .bind(marks)
-    .bind(live::CHANNEL)
-    .bind(live::payload(row.id, Some(student))?)
-    .fetch_one(&mut *conn)
-    .await?;
-    if !inserted {
-        return Ok(None);
-    }
-    // The record written now, else the one that stood before this claim.
-    Ok(Some(
-        marked
-            .or(before)
-            .as_deref()
-            .and_then(AttendanceStatus::parse),
-    ))
+    Ok(ClaimWrite {
+        claim_id: *claim.id.as_uuid(),
+        session_id: row.id,
+        student_id: *claim.student.as_uuid(),
+        device_id: *claim.device.as_uuid(),
+        scanned_at: OffsetDateTime::from_unix_timestamp(claim.scanned_at.unix())?,
+        received_at: now,
+        outcome: outcome_text(verdict.outcome),
+        synced_late: verdict.synced_late,
+        verdict: serde_json::to_string(&stored)?,
+        location: claim
+            .evidence
+            .location
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()?,
+        review_status: (verdict.outcome == Outcome::Review).then_some("pending"),
+        otp_wrong: verdict
+            .reasons
+            .iter()
+            .any(|r| r.code == ReasonCode::OtpWrong),
+        marks: (verdict.outcome == Outcome::Accepted)
+            .then(|| present_or_late(row, verdict.judged_at)),
+    })
 }
 
 /// Present, or late when judged after the session's late threshold.

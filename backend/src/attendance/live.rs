@@ -23,15 +23,21 @@ pub struct RosterChange {
     pub student_id: Option<Uuid>,
 }
 
-/// The NOTIFY payload of a change (for statements that notify themselves).
-///
-/// # Errors
-/// Never in practice (two ids as JSON).
-pub fn payload(session_id: Uuid, student_id: Option<Uuid>) -> serde_json::Result<String> {
-    serde_json::to_string(&RosterChange {
-        session_id,
-        student_id,
-    })
+/// A NOTIFY payload: one change, or (from the claim writer) a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Payload {
+    One(RosterChange),
+    Many(Vec<RosterChange>),
+}
+
+/// The changes a NOTIFY payload carries; nothing for a payload not ours.
+fn changes(payload: &str) -> Vec<RosterChange> {
+    match serde_json::from_str::<Payload>(payload) {
+        Ok(Payload::One(change)) => vec![change],
+        Ok(Payload::Many(changes)) => changes,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Announces a change, delivered when the caller's transaction commits.
@@ -90,7 +96,7 @@ impl LiveHub {
             loop {
                 match listener.try_recv().await {
                     Ok(Some(note)) => {
-                        if let Ok(change) = serde_json::from_str::<RosterChange>(note.payload()) {
+                        for change in changes(note.payload()) {
                             // No receivers is fine: nobody is watching.
                             let _ = sender.send(change);
                         }
@@ -108,5 +114,42 @@ impl LiveHub {
             }
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_carry_one_change_or_a_list() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let one = format!(r#"{{"session_id":"{a}","student_id":null}}"#);
+        assert_eq!(
+            changes(&one),
+            vec![RosterChange {
+                session_id: a,
+                student_id: None
+            }]
+        );
+        // As Postgres's json_build_object writes it, with spaces.
+        let many = format!(
+            r#"[{{"session_id" : "{a}", "student_id" : "{b}"}}, {{"session_id" : "{b}", "student_id" : "{a}"}}]"#
+        );
+        assert_eq!(
+            changes(&many),
+            vec![
+                RosterChange {
+                    session_id: a,
+                    student_id: Some(b)
+                },
+                RosterChange {
+                    session_id: b,
+                    student_id: Some(a)
+                }
+            ]
+        );
+        assert!(changes("not ours").is_empty());
+        assert!(changes(r#"{"session_id":"x"}"#).is_empty());
     }
 }

@@ -3,7 +3,10 @@
 //! session that they produce; changes reach live rosters through Postgres
 //! LISTEN/NOTIFY.
 
+pub mod claim_state;
+pub mod claim_writer;
 pub mod claims;
+pub mod grouped;
 pub mod kiosk;
 pub mod live;
 pub mod records;

@@ -7,13 +7,14 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 
 use super::{ApiError, ApiJson, AuthUser};
-use crate::attendance::claims::{self, JudgedCache, MAX_BATCH};
+use crate::attendance::claims::{self, ClaimGroups, JudgedCache, MAX_BATCH};
 use crate::attendance::kiosk::{self, KioskMarkError};
 
 #[utoipa::path(post, path = "/api/v1/attendance/claims", tag = "attendance", summary = "Submit signed claims (idempotent by claim id); one result per claim, in order (student)", request_body = ClaimBatch, responses((status = 200, description = "A verdict per claim", body = ClaimBatchResult), (status = 403, description = "Not a student, or a claim for someone else", body = ErrorEnvelope), (status = 422, description = "An empty or oversized batch", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn submit(
     State(pool): State<PgPool>,
     State(cache): State<std::sync::Arc<JudgedCache>>,
+    State(groups): State<std::sync::Arc<ClaimGroups>>,
     user: AuthUser,
     body: Result<ApiJson<ClaimBatch>, ApiError>,
 ) -> Result<ApiJson<ClaimBatchResult>, ApiError> {
@@ -36,7 +37,7 @@ pub(super) async fn submit(
     let results = claims::process(
         &pool,
         &cache,
-        user.id,
+        &groups,
         &batch.claims,
         OffsetDateTime::now_utc(),
     )

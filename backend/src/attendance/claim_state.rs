@@ -1,0 +1,130 @@
+//! What the rules need to know about a claim's student and device beyond the
+//! claim itself, read for many requests' claims in one statement (see
+//! [`super::grouped`]).
+
+use rollcall_core::anomaly::Sighting;
+use rollcall_core::geofence::LocationFix;
+use rollcall_core::ids::StudentId;
+use sqlx::PgConnection;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::grouped::GroupWork;
+use super::unix;
+
+/// How far back another student's claim from the same device counts as sharing.
+const SHARED_DEVICE_WINDOW: &str = "2 hours";
+
+/// The claim a state is read for.
+#[derive(Debug, Clone, Copy)]
+pub struct StateQuery {
+    pub claim_id: Uuid,
+    pub session_id: Uuid,
+    pub student_id: Uuid,
+    pub device_id: Uuid,
+}
+
+/// The student's and device's state as a claim is judged.
+#[derive(Debug, Clone)]
+pub struct ClaimState {
+    /// This claim id is stored already (a resend).
+    pub already_stored: bool,
+    /// The device's public key, when it is the student's active device.
+    pub device_key: Option<String>,
+    /// Wrong OTPs the student has sent in the session.
+    pub otp_failures: i32,
+    /// Where the student was last seen (their latest claim not rejected).
+    pub last_sighting: Option<Sighting>,
+    /// Other students who claimed from this device lately.
+    pub others: Vec<StudentId>,
+}
+
+/// Reads claim states in groups.
+#[derive(Debug)]
+pub struct ReadClaimStates;
+
+impl GroupWork for ReadClaimStates {
+    type Input = StateQuery;
+    type Output = ClaimState;
+    const NAME: &'static str = "claim state reader";
+
+    async fn run(
+        conn: &mut PgConnection,
+        queries: &[StateQuery],
+    ) -> anyhow::Result<Vec<ClaimState>> {
+        read(conn, queries).await
+    }
+}
+
+type Row = (
+    i64,
+    bool,
+    Option<String>,
+    i32,
+    Option<sqlx::types::Json<LocationFix>>,
+    Option<OffsetDateTime>,
+    Vec<Uuid>,
+);
+
+/// Every lookup is a scalar subquery or a `LIMIT`ed lateral probe, so the
+/// generic plan stays on the indexes whatever the tables' sizes were when it
+/// was made (an `EXISTS` here became a hash of every claim id once, built
+/// while the table was empty).
+async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result<Vec<ClaimState>> {
+    let column = |f: fn(&StateQuery) -> Uuid| queries.iter().map(f).collect::<Vec<Uuid>>();
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "SELECT q.ord, \
+           (SELECT true FROM claims WHERE id = q.claim_id LIMIT 1) IS NOT NULL, \
+           (SELECT public_key FROM devices \
+             WHERE id = q.device_id AND user_id = q.student_id AND status = 'active'), \
+           COALESCE((SELECT failures FROM otp_failures \
+             WHERE session_id = q.session_id AND student_id = q.student_id), 0), \
+           last.location, last.scanned_at, \
+           COALESCE((SELECT array_agg(DISTINCT other) FROM ( \
+             SELECT student_id AS other FROM claims \
+               WHERE device_id = q.device_id AND student_id < q.student_id \
+               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}' \
+             UNION ALL \
+             SELECT student_id FROM claims \
+               WHERE device_id = q.device_id AND student_id > q.student_id \
+               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}') others), '{{}}') \
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) WITH ORDINALITY \
+           AS q(claim_id, session_id, student_id, device_id, ord) \
+         LEFT JOIN LATERAL ( \
+           SELECT location, scanned_at FROM claims \
+           WHERE student_id = q.student_id AND location IS NOT NULL \
+             AND id <> q.claim_id AND outcome <> 'rejected' \
+           ORDER BY scanned_at DESC LIMIT 1) last ON true \
+         ORDER BY q.ord"
+    ))
+    .bind(column(|q| q.claim_id))
+    .bind(column(|q| q.session_id))
+    .bind(column(|q| q.student_id))
+    .bind(column(|q| q.device_id))
+    .fetch_all(&mut *conn)
+    .await?;
+    anyhow::ensure!(
+        rows.len() == queries.len(),
+        "{} states for {} claims",
+        rows.len(),
+        queries.len()
+    );
+    Ok(rows
+        .into_iter()
+        .map(
+            |(_, already_stored, device_key, otp_failures, location, scanned_at, others)| {
+                ClaimState {
+                    already_stored,
+                    device_key,
+                    otp_failures,
+                    last_sighting: location.zip(scanned_at).map(|(fix, at)| Sighting {
+                        at: unix(at),
+                        point: fix.0.point,
+                        accuracy: fix.0.accuracy,
+                    }),
+                    others: others.into_iter().map(StudentId::from).collect(),
+                }
+            },
+        )
+        .collect())
+}
