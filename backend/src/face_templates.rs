@@ -16,9 +16,9 @@ use base64::Engine as _;
 use rand::RngCore as _;
 use uuid::Uuid;
 
-/// The template encryption key.
+/// The template encryption key (shared: every request's state holds a copy).
 #[derive(Clone)]
-pub struct TemplateKey(Aes256Gcm);
+pub struct TemplateKey(std::sync::Arc<Aes256Gcm>);
 
 impl std::fmt::Debug for TemplateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,7 +52,7 @@ impl TemplateKey {
     /// A key from 32 bytes.
     #[must_use]
     pub fn from_bytes(bytes: &[u8; 32]) -> Self {
-        Self(Aes256Gcm::new(bytes.into()))
+        Self(std::sync::Arc::new(Aes256Gcm::new(bytes.into())))
     }
 
     /// A fresh random key (tests).

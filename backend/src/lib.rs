@@ -25,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod face_templates;
+pub mod grouped;
 pub mod http;
 pub mod privacy;
 pub mod private_cluster;

@@ -9,8 +9,8 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::grouped::GroupWork;
 use super::unix;
+use crate::grouped::GroupWork;
 
 /// How far back another student's claim from the same device counts as sharing.
 const SHARED_DEVICE_WINDOW: &str = "2 hours";

@@ -11,8 +11,8 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::grouped::GroupWork;
 use super::live;
+use crate::grouped::GroupWork;
 
 /// Roster changes per NOTIFY payload (Postgres allows 8,000 bytes; one change
 /// is about 100).
@@ -218,8 +218,8 @@ async fn write_group(
 
 #[cfg(test)]
 mod tests {
-    use super::super::grouped::{run_and_answer, Grouped, Pending};
     use super::*;
+    use crate::grouped::{run_and_answer, Grouped, Pending};
     use sqlx::postgres::PgListener;
     use sqlx::PgPool;
     use std::sync::Arc;

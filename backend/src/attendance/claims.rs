@@ -24,9 +24,9 @@ use uuid::Uuid;
 
 use super::claim_state::{ReadClaimStates, StateQuery};
 use super::claim_writer::{ClaimWrite, StoreClaims, Written};
-use super::grouped::Grouped;
 use super::session::{self, RoomRules, SessionRow};
 use super::unix;
+use crate::grouped::Grouped;
 
 /// Largest batch a client may send.
 pub const MAX_BATCH: usize = 200;

@@ -6,7 +6,6 @@
 pub mod claim_state;
 pub mod claim_writer;
 pub mod claims;
-pub mod grouped;
 pub mod kiosk;
 pub mod live;
 pub mod records;

@@ -9,7 +9,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 #[derive(Clone)]
 pub struct Mailer {
     transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
-    from: Mailbox,
+    /// Shared: every request's state holds a copy of the mailer.
+    from: std::sync::Arc<Mailbox>,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -40,7 +41,10 @@ impl Mailer {
                     .context("ROLLCALL_SMTP_URL is not a valid smtp:// or smtps:// URL")
             })
             .transpose()?;
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from: std::sync::Arc::new(from),
+        })
     }
 
     /// A mailer that sends nothing.
@@ -48,7 +52,7 @@ impl Mailer {
     pub fn disabled() -> Self {
         Self {
             transport: None,
-            from: DEFAULT_FROM.parse().expect("the default sender parses"),
+            from: std::sync::Arc::new(DEFAULT_FROM.parse().expect("the default sender parses")),
         }
     }
 
@@ -68,7 +72,7 @@ impl Mailer {
              not you, ignore this mail: your password stays as it is.\n\nRollcall\n"
         );
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(Mailbox::clone(&self.from))
             .to(to)
             .subject("Your Rollcall password reset code")
             .body(body)

@@ -33,9 +33,12 @@ pub struct AccessClaims {
     pub iss: String,
 }
 
-/// The signing and verifying halves of the access-token key.
+/// The signing and verifying halves of the access-token key (shared: every
+/// request's state holds a copy).
 #[derive(Clone)]
-pub struct TokenKeys {
+pub struct TokenKeys(std::sync::Arc<KeyPair>);
+
+struct KeyPair {
     encoding: EncodingKey,
     decoding: DecodingKey,
 }
@@ -50,10 +53,10 @@ impl TokenKeys {
     /// Keys from a shared secret.
     #[must_use]
     pub fn from_secret(secret: &[u8]) -> Self {
-        Self {
+        Self(std::sync::Arc::new(KeyPair {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
-        }
+        }))
     }
 
     /// A fresh random key (tests, or a server that may forget its tokens).
@@ -112,7 +115,7 @@ impl TokenKeys {
             exp: now + ACCESS_TOKEN_SECONDS,
             iss: ISSUER.to_owned(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
             .context("Failed to sign an access token")
     }
 
@@ -124,7 +127,7 @@ impl TokenKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.leeway = 0;
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation).map(|d| d.claims)
+        jsonwebtoken::decode::<AccessClaims>(token, &self.0.decoding, &validation).map(|d| d.claims)
     }
 }
 

@@ -1,14 +1,58 @@
 //! The bearer of a valid access token, checked against the database on every
-//! request so a deactivation or role change takes effect at once.
+//! request so a deactivation or role change takes effect at once. Under load
+//! the checks of requests arriving together are one statement (see
+//! [`crate::grouped`]).
+
+use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use rollcall_core::api::Role;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use super::ApiError;
 use crate::auth::tokens::TokenKeys;
+use crate::grouped::{GroupWork, Grouped};
+
+/// An account's role and whether it is active; `None` when there is no such account.
+pub type AccountStatus = Option<(String, bool)>;
+
+/// Reads accounts' role and status in groups.
+#[derive(Debug)]
+pub struct ReadAccounts;
+
+impl GroupWork for ReadAccounts {
+    type Input = Uuid;
+    type Output = AccountStatus;
+    const NAME: &'static str = "account check";
+
+    async fn run(conn: &mut PgConnection, ids: &[Uuid]) -> anyhow::Result<Vec<AccountStatus>> {
+        // A LIMITed lateral probe: the generic plan stays on the primary key.
+        let rows: Vec<(i64, Option<String>, Option<bool>)> = sqlx::query_as(
+            "SELECT q.ord, u.role, u.active \
+             FROM UNNEST($1::uuid[]) WITH ORDINALITY AS q(id, ord) \
+             LEFT JOIN LATERAL (SELECT role, active FROM users WHERE id = q.id LIMIT 1) u ON true \
+             ORDER BY q.ord",
+        )
+        .bind(ids)
+        .fetch_all(&mut *conn)
+        .await?;
+        anyhow::ensure!(
+            rows.len() == ids.len(),
+            "{} accounts for {} ids",
+            rows.len(),
+            ids.len()
+        );
+        Ok(rows
+            .into_iter()
+            .map(|(_, role, active)| role.zip(active))
+            .collect())
+    }
+}
+
+/// The grouped account checks, shared by every request.
+pub type AccountChecks = Arc<Grouped<ReadAccounts>>;
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +89,7 @@ where
     S: Send + Sync,
     PgPool: FromRef<S>,
     TokenKeys: FromRef<S>,
+    AccountChecks: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -68,11 +113,9 @@ where
                 }
             })?;
         let pool = PgPool::from_ref(state);
-        let row: Option<(String, bool)> =
-            sqlx::query_as("SELECT role, active FROM users WHERE id = $1")
-                .bind(claims.sub)
-                .fetch_optional(&pool)
-                .await?;
+        let row = AccountChecks::from_ref(state)
+            .call(&pool, claims.sub)
+            .await?;
         match row {
             Some((role, true)) => Ok(Self {
                 id: claims.sub,
@@ -97,6 +140,7 @@ where
     S: Send + Sync,
     PgPool: FromRef<S>,
     TokenKeys: FromRef<S>,
+    AccountChecks: FromRef<S>,
 {
     type Rejection = ApiError;
 

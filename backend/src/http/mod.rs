@@ -97,6 +97,8 @@ pub struct AppState {
     pub template_key: crate::face_templates::TemplateKey,
     /// Sessions recently read for judging claims.
     pub judged: Arc<crate::attendance::claims::JudgedCache>,
+    /// The grouped account checks of signed-in requests.
+    pub accounts: auth_user::AccountChecks,
     /// The claims' grouped database work.
     pub claim_groups: Arc<crate::attendance::claims::ClaimGroups>,
 }
@@ -121,6 +123,7 @@ impl AppState {
             live: crate::attendance::live::LiveHub::default(),
             template_key,
             judged: Arc::default(),
+            accounts: Arc::default(),
             claim_groups: Arc::default(),
         }
     }

@@ -44,9 +44,9 @@ pub trait GroupWork: Send + Sync + 'static {
 type Reply<W> = oneshot::Sender<Result<<W as GroupWork>::Output, String>>;
 
 /// An item waiting for its group.
-pub(super) struct Pending<W: GroupWork> {
-    pub(super) input: W::Input,
-    pub(super) reply: Reply<W>,
+pub(crate) struct Pending<W: GroupWork> {
+    pub(crate) input: W::Input,
+    pub(crate) reply: Reply<W>,
 }
 
 /// Hands items to the workers of `W`, which start on first use.
@@ -99,12 +99,30 @@ fn spawn<W: GroupWork>(pool: &PgPool) -> mpsc::Sender<Pending<W>> {
     sender
 }
 
+/// A worker: gathers a group, runs it, answers; until every sender has gone
+/// or the pool is closed (then its own connection is closed too, so the
+/// database can be stopped or dropped).
 async fn work<W: GroupWork>(pool: PgPool, receiver: Arc<Mutex<mpsc::Receiver<Pending<W>>>>) {
     let mut conn: Option<PgConnection> = None;
+    let closed = pool.close_event();
+    tokio::pin!(closed);
     loop {
         let group = {
-            let mut receiver = receiver.lock().await;
-            let Some(first) = receiver.recv().await else {
+            let mut receiver = tokio::select! {
+                receiver = receiver.lock() => Some(receiver),
+                () = &mut closed => None,
+            };
+            let first = match receiver.as_mut() {
+                Some(receiver) => tokio::select! {
+                    first = receiver.recv() => first,
+                    () = &mut closed => None,
+                },
+                None => None,
+            };
+            let (Some(mut receiver), Some(first)) = (receiver, first) else {
+                if let Some(c) = conn.take() {
+                    let _ = c.close().await;
+                }
                 return;
             };
             let mut group = vec![first];
@@ -155,7 +173,7 @@ async fn one<W: GroupWork>(conn: &mut PgConnection, input: &W::Input) -> anyhow:
 
 /// Runs a group and answers each of its senders (a sender that has gone,
 /// its request dropped, is simply not told). `false` when something failed.
-pub(super) async fn run_and_answer<W: GroupWork>(
+pub(crate) async fn run_and_answer<W: GroupWork>(
     conn: &mut PgConnection,
     group: Vec<Pending<W>>,
 ) -> bool {
@@ -187,5 +205,84 @@ pub(super) async fn run_and_answer<W: GroupWork>(
             }
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Doubles numbers in the database; a negative one fails its whole group.
+    struct Double;
+
+    impl GroupWork for Double {
+        type Input = i64;
+        type Output = i64;
+        const NAME: &'static str = "double";
+
+        async fn run(conn: &mut PgConnection, inputs: &[i64]) -> anyhow::Result<Vec<i64>> {
+            let rows: Vec<(i64,)> = sqlx::query_as(
+                "SELECT CASE WHEN x < 0 THEN 1 / (x - x) ELSE x * 2 END \
+                 FROM UNNEST($1::int8[]) WITH ORDINALITY AS q(x, ord) ORDER BY ord",
+            )
+            .bind(inputs)
+            .fetch_all(&mut *conn)
+            .await?;
+            Ok(rows.into_iter().map(|(x,)| x).collect())
+        }
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn every_caller_gets_its_own_answer_and_a_bad_item_fails_only_itself(pool: PgPool) {
+        let grouped = Arc::new(Grouped::<Double>::default());
+        let mut tasks = tokio::task::JoinSet::new();
+        for x in -1..300_i64 {
+            let (grouped, pool) = (Arc::clone(&grouped), pool.clone());
+            tasks.spawn(async move { (x, grouped.call(&pool, x).await) });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (x, answer) = joined.expect("joined");
+            if x < 0 {
+                let e = answer.expect_err("a negative number fails");
+                assert!(e.to_string().contains("division by zero"), "{e}");
+            } else {
+                assert_eq!(answer.expect("doubled"), x * 2);
+            }
+        }
+    }
+
+    #[sqlx::test(migrations = false)]
+    async fn closing_the_pool_closes_the_workers_connections(pool: PgPool) {
+        let grouped = Grouped::<Double>::default();
+        assert_eq!(grouped.call(&pool, 21).await.expect("doubled"), 42);
+        let options = pool.connect_options();
+        let mut watcher = PgConnection::connect_with(&options)
+            .await
+            .expect("a connection of its own");
+        let others = "SELECT count(*) FROM pg_stat_activity \
+                      WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        let open: i64 = sqlx::query_scalar(others)
+            .fetch_one(&mut watcher)
+            .await
+            .expect("counted");
+        assert!(open >= 1, "the worker's connection is open");
+        pool.close().await;
+        let mut left = open;
+        for _ in 0..50 {
+            left = sqlx::query_scalar(others)
+                .fetch_one(&mut watcher)
+                .await
+                .expect("counted");
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(left, 0, "connections left after the pool closed");
+        assert!(
+            grouped.call(&pool, 1).await.is_err(),
+            "a closed pool answers nothing"
+        );
     }
 }
