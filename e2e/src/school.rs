@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rollcall_core::api::{
     ClaimBatchResult, ClaimResult, DeviceRecord, DivisionStudent, LoginResponse, Page, SlotRecord,
+    TeacherSession,
 };
 use rollcall_core::claim::{Claim, Evidence, Token};
 use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
@@ -188,6 +189,50 @@ impl School {
             .and_then(|s| s["session"]["id"].as_str())
             .and_then(|id| id.parse().ok())
             .expect("the new slot is among today's sessions")
+    }
+
+    /// Holds today's class of the slot: its teacher starts it, `self.students[student]`
+    /// checks in from the room's centre with a fix of `accuracy_m`, and the teacher
+    /// ends it. The session and the check-in's result.
+    ///
+    /// # Panics
+    /// When the server refuses a step.
+    pub async fn hold_class(&self, student: usize, accuracy_m: f64) -> (Uuid, ClaimResult) {
+        use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
+        let id = self.session_id().await;
+        let started: TeacherSession = post(
+            &self.http,
+            &format!("{}/api/v1/sessions", self.server),
+            &self.teacher_token,
+            &json!({"kind": "slot", "slot_id": self.slot}),
+        )
+        .await;
+        assert_eq!(started.session.id, id);
+        let secret = {
+            use base64::Engine as _;
+            let text = started.secret.expect("the teacher gets the secret");
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(text)
+                .expect("base64url");
+            SessionSecret::from_bytes(&bytes).expect("a long enough secret")
+        };
+        let qr = RotatingQr::new(
+            SessionId::from(id),
+            &secret,
+            QrPeriod::new(started.session.qr_period_s).expect("a valid period"),
+        );
+        let (payload, _) = qr.payload_at(now()).expect("after 1970");
+        let result = self
+            .claim(&self.students[student], &payload, accuracy_m)
+            .await;
+        let _ended: Value = post(
+            &self.http,
+            &format!("{}/api/v1/sessions/{id}/end", self.server),
+            &self.teacher_token,
+            &json!({}),
+        )
+        .await;
+        (id, result)
     }
 
     /// `student` signs in, registers their phone (the same key on every run, so it

@@ -10,19 +10,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use rollcall_core::api::TeacherSession;
-use rollcall_core::ids::SessionId;
-use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
     check, click, fill_login_form, save_screenshot, step, text_of, wait_for_text_containing,
     SIGN_IN,
 };
-use rollcall_e2e::school::{now, post, School, ADMIN, ADMIN_PASSWORD};
+use rollcall_e2e::school::{School, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
-use serde_json::json;
 use uuid::Uuid;
 
 const APP_START: Duration = Duration::from_secs(60);
@@ -31,40 +27,9 @@ const UI: Duration = Duration::from_secs(20);
 /// A class held today with one doubtful check-in: the claim to review and the
 /// student's name.
 async fn a_class_with_a_doubtful_check_in(school: &School) -> (Uuid, String) {
-    let id = school.session_id().await;
-    let started: TeacherSession = post(
-        &school.http,
-        &format!("{}/api/v1/sessions", school.server),
-        &school.teacher_token,
-        &json!({"kind": "slot", "slot_id": school.slot}),
-    )
-    .await;
-    assert_eq!(started.session.id, id);
-    let secret = {
-        use base64::Engine as _;
-        let text = started.secret.expect("the teacher gets the secret");
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text)
-            .expect("base64url");
-        SessionSecret::from_bytes(&bytes).expect("a long enough secret")
-    };
-    let qr = RotatingQr::new(
-        SessionId::from(id),
-        &secret,
-        QrPeriod::new(started.session.qr_period_s).expect("a valid period"),
-    );
-    let (payload, _) = qr.payload_at(now()).expect("after 1970");
-    let student = &school.students[3];
-    let result = school.claim(student, &payload, 250.0).await;
+    let (_, result) = school.hold_class(3, 250.0).await;
     assert_eq!(result.outcome, Outcome::Review, "{:?}", result.reasons);
-    let _ended: serde_json::Value = post(
-        &school.http,
-        &format!("{}/api/v1/sessions/{id}/end", school.server),
-        &school.teacher_token,
-        &json!({}),
-    )
-    .await;
-    (result.claim_id, student.display_name.clone())
+    (result.claim_id, school.students[3].display_name.clone())
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -39,6 +39,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 /// Like [`run_app`], with the configuration given explicitly.
 pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
         .manage(config)
         .manage(ServerClient::new())
         .manage(Classroom::new())

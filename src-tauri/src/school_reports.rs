@@ -9,6 +9,7 @@ use rollcall_core::api::{
     ReportFilterForm, ReviewItem, SavedFile, SheetFormat,
 };
 
+use crate::server_requests::Download;
 use crate::{AppError, ServerClient};
 
 /// The query string of a report.
@@ -55,10 +56,21 @@ pub async fn export(
     format: SheetFormat,
     folder: &Path,
 ) -> Result<SavedFile, AppError> {
-    client
-        .download(&query(filter, Some(format)))
+    download(client, filter, format)
         .await?
         .save_in(folder, &format!("attendance.{}", format.as_str()))
+}
+
+/// Downloads the report as CSV or PDF, to be saved where the admin chooses.
+///
+/// # Errors
+/// What the server call fails with (`invalid_query` for bad dates).
+pub async fn download(
+    client: &ServerClient,
+    filter: &ReportFilterForm,
+    format: SheetFormat,
+) -> Result<Download, AppError> {
+    client.download(&query(filter, Some(format))).await
 }
 
 /// The divisions, for filters.

@@ -114,14 +114,14 @@ pub async fn end_class(session_id: Uuid) -> Result<Roster, CommandError> {
     call("end_class", &SessionArgs { session_id }).await
 }
 
-/// Saves the class sheet in the export folder.
+/// Saves the class sheet where the teacher chooses; `None` when they cancel.
 ///
 /// # Errors
 /// The [`CommandError`] the Rust side returned, such as [`ErrorCode::SaveFailed`].
 pub async fn export_class_sheet(
     session_id: Uuid,
     format: SheetFormat,
-) -> Result<SavedFile, CommandError> {
+) -> Result<Option<SavedFile>, CommandError> {
     call("export_class_sheet", &ExportArgs { session_id, format }).await
 }
 
@@ -149,14 +149,14 @@ pub async fn attendance_report(filter: ReportFilterForm) -> Result<AttendanceRep
     call("attendance_report", &FilterArgs { filter }).await
 }
 
-/// Saves a report as CSV or PDF in the export folder.
+/// Saves a report as CSV or PDF where the admin chooses; `None` when they cancel.
 ///
 /// # Errors
 /// The [`CommandError`] the Rust side returned.
 pub async fn export_report(
     filter: ReportFilterForm,
     format: SheetFormat,
-) -> Result<SavedFile, CommandError> {
+) -> Result<Option<SavedFile>, CommandError> {
     call("export_report", &ExportReportArgs { filter, format }).await
 }
 

@@ -116,7 +116,7 @@ pub enum DeskAction {
     /// Export in this format was pressed.
     ExportRequested(SheetFormat),
     /// The export finished (or failed).
-    Exported(Result<SavedFile, CommandError>),
+    Exported(Result<Option<SavedFile>, CommandError>),
     /// Presentation mode on or off.
     Present(bool),
     /// The notice was dismissed.
@@ -243,9 +243,9 @@ impl Reducible for Desk {
                 next.busy = Some(Busy::Exporting(format));
                 next.notice = None;
             }
-            DeskAction::Exported(Ok(file)) => {
+            DeskAction::Exported(Ok(saved)) => {
                 next.busy = None;
-                next.notice = Some(Notice::Done(format!("Saved to {}", file.path)));
+                next.notice = Some(Notice::Done(crate::exports::saved_sentence(saved.as_ref())));
             }
             DeskAction::Started(Err(e))
             | DeskAction::Marked(Err(e))

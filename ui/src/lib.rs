@@ -7,6 +7,7 @@ pub mod client;
 mod components;
 pub mod csv_preview;
 pub mod desk;
+pub mod exports;
 pub mod face_shots;
 pub mod room_draft;
 pub mod session;

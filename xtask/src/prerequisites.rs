@@ -26,6 +26,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "postgresql",
+    // xdotool: the export journey answers the system's save dialog as a person would.
+    "xdotool",
     // pdftotext: the report tests read the PDFs back.
     "poppler-utils",
 ];

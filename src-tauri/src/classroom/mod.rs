@@ -17,6 +17,7 @@ use rollcall_core::api::{
 use rollcall_core::timestamp::Timestamp;
 use uuid::Uuid;
 
+use crate::server_requests::Download;
 use crate::{AppError, ServerClient};
 use presentation::SessionKeys;
 
@@ -132,13 +133,26 @@ impl Classroom {
         format: SheetFormat,
         folder: &Path,
     ) -> Result<SavedFile, AppError> {
-        let download = client
+        Self::download_sheet(client, session_id, format)
+            .await?
+            .save_in(folder, &format!("class-sheet.{}", format.as_str()))
+    }
+
+    /// Downloads the class sheet of `session_id`, to be saved where the teacher chooses.
+    ///
+    /// # Errors
+    /// What the server call fails with.
+    pub async fn download_sheet(
+        client: &ServerClient,
+        session_id: Uuid,
+        format: SheetFormat,
+    ) -> Result<Download, AppError> {
+        client
             .download(&format!(
                 "api/v1/sessions/{session_id}/sheet?format={}",
                 format.as_str()
             ))
-            .await?;
-        download.save_in(folder, &format!("class-sheet.{}", format.as_str()))
+            .await
     }
 
     /// Forgets every secret (on sign-out).

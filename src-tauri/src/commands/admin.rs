@@ -8,6 +8,7 @@ use rollcall_core::api::{
 use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
 
+use crate::exports::{self, ExportKind};
 use crate::{review_queue, school_reports, AppConfig, AppError, ServerClient};
 
 /// Today's classes and the last 30 days, over the school and per division.
@@ -33,7 +34,8 @@ pub async fn attendance_report(
     school_reports::report(&client, &filter).await
 }
 
-/// Saves the report as CSV or PDF in the export folder.
+/// Saves the report as CSV or PDF where the admin chooses (in
+/// `ROLLCALL_EXPORT_DIR` when set); `None` when they cancel.
 #[tauri::command]
 pub async fn export_report<R: Runtime>(
     app: AppHandle<R>,
@@ -41,9 +43,14 @@ pub async fn export_report<R: Runtime>(
     config: State<'_, AppConfig>,
     filter: ReportFilterForm,
     format: SheetFormat,
-) -> Result<SavedFile, AppError> {
-    let folder = super::export_folder(&app, &config);
-    school_reports::export(&client, &filter, format, &folder).await
+) -> Result<Option<SavedFile>, AppError> {
+    let download = school_reports::download(&client, &filter, format).await?;
+    let kind = ExportKind {
+        title: "Save the attendance report",
+        fallback_stem: "attendance",
+        format,
+    };
+    exports::save_where_chosen(&app, &config, &download, kind).await
 }
 
 /// A page of the review queue.

@@ -12,6 +12,7 @@ use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 use uuid::Uuid;
 
 use crate::classroom::{live, Classroom};
+use crate::exports::{self, ExportKind};
 use crate::{AppConfig, AppError, ServerClient};
 
 /// The live roster being followed, if any: one at a time.
@@ -113,8 +114,8 @@ pub async fn end_class(
     classroom.end(&client, session_id).await
 }
 
-/// Saves the class sheet as CSV or PDF in the export folder (`ROLLCALL_EXPORT_DIR`,
-/// else the user's Downloads folder).
+/// Saves the class sheet as CSV or PDF where the teacher chooses (in
+/// `ROLLCALL_EXPORT_DIR` when set); `None` when they cancel.
 #[tauri::command]
 pub async fn export_class_sheet<R: Runtime>(
     app: AppHandle<R>,
@@ -122,7 +123,12 @@ pub async fn export_class_sheet<R: Runtime>(
     config: State<'_, AppConfig>,
     session_id: Uuid,
     format: SheetFormat,
-) -> Result<SavedFile, AppError> {
-    let folder = super::export_folder(&app, &config);
-    Classroom::export_sheet(&client, session_id, format, &folder).await
+) -> Result<Option<SavedFile>, AppError> {
+    let download = Classroom::download_sheet(&client, session_id, format).await?;
+    let kind = ExportKind {
+        title: "Save the class sheet",
+        fallback_stem: "class-sheet",
+        format,
+    };
+    exports::save_where_chosen(&app, &config, &download, kind).await
 }

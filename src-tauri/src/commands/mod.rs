@@ -69,21 +69,3 @@ pub(crate) fn data_folder<R: tauri::Runtime>(
         }),
     }
 }
-
-/// Where exports go: `ROLLCALL_EXPORT_DIR`, else the user's Downloads folder (or
-/// Documents, home, the temporary folder, whichever exists first).
-pub(crate) fn export_folder<R: tauri::Runtime>(
-    app: &tauri::AppHandle<R>,
-    config: &AppConfig,
-) -> std::path::PathBuf {
-    use tauri::Manager as _;
-    if let Some(folder) = &config.export_dir {
-        return folder.clone();
-    }
-    let paths = app.path();
-    paths
-        .download_dir()
-        .or_else(|_| paths.document_dir())
-        .or_else(|_| paths.home_dir())
-        .unwrap_or_else(|_| std::env::temp_dir())
-}

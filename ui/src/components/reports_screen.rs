@@ -76,7 +76,7 @@ pub fn ReportsScreen() -> Html {
                 };
                 exporting.set(None);
                 notice.set(Some(match result {
-                    Ok(file) => Ok(format!("Saved to {}", file.path)),
+                    Ok(saved) => Ok(crate::exports::saved_sentence(saved.as_ref())),
                     Err(error) => Err(error.message),
                 }));
             });
