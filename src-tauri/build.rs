@@ -56,6 +56,7 @@ fn main() {
         "start_kiosk",
         "kiosk_frame",
         "scan_nearby_wifi",
+        "fence_map",
         "create_subject",
         "update_subject",
         "delete_subject",

@@ -5,4 +5,5 @@ pub mod env;
 pub mod journey;
 pub mod school;
 pub mod tauri_driver;
+pub mod tile_server;
 pub mod webdriver;

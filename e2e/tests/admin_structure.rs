@@ -19,6 +19,7 @@ use rollcall_e2e::school::{
     get, now, sign_in, weekday_of, ADMIN, ADMIN_PASSWORD, TEACHER, TEACHER_PASSWORD,
 };
 use rollcall_e2e::tauri_driver::TauriDriver;
+use rollcall_e2e::tile_server::TileServer;
 use rollcall_e2e::webdriver::Session;
 
 const UI: Duration = Duration::from_secs(20);
@@ -66,16 +67,23 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
         std::fs::set_permissions(&nmcli, std::fs::Permissions::from_mode(0o755))
             .expect("it can run");
     }
+    // Map tiles from a tile server on a loopback port (no outside tile server is
+    // reachable from here).
+    let tiles = TileServer::start().await;
+    let template = tiles.template();
     let driver = TauriDriver::start_with_env(
         &env.artifacts.join("tauri-driver-structure.log"),
-        &[("ROLLCALL_NMCLI", nmcli.as_path())],
+        &[
+            ("ROLLCALL_NMCLI", nmcli.as_path()),
+            ("ROLLCALL_MAP_TILES", std::path::Path::new(&template)),
+        ],
     )
     .await
     .unwrap_or_else(|problem| panic!("{problem}"));
     let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
         .await
         .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
-    let outcome = journey(&session, &env, &plan).await;
+    let outcome = journey(&session, &env, &plan, &tiles).await;
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "admin-structure-failure.png").await;
     }
@@ -100,7 +108,12 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
     );
 }
 
-async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(), String> {
+async fn journey(
+    session: &Session,
+    env: &JourneyEnv,
+    plan: &Plan,
+    tiles: &TileServer,
+) -> Result<(), String> {
     sign_in_until(session, &env.server, ADMIN, ADMIN_PASSWORD, "#nav-rooms").await?;
 
     // A room: a crossing polygon is refused as you type, a square one is drawn.
@@ -126,6 +139,27 @@ async fn journey(session: &Session, env: &JourneyEnv, plan: &Plan) -> Result<(),
         .wait_for("#fence-drawing polygon", UI)
         .await
         .map_err(step("the fence is drawn"))?;
+    // On the map: the tile server's tiles with the fence over them.
+    click(session, "#fence-map-show", UI).await?;
+    session
+        .wait_for("#fence-map polygon.fence-shape", UI)
+        .await
+        .map_err(step("the fence is drawn on the map"))?;
+    let shown: serde_json::Value = session
+        .execute_async(
+            "document.getElementById('fence-map').scrollIntoView({block: 'center'}); \
+             arguments[0](document.querySelectorAll('#fence-map image.map-tile').length)",
+            serde_json::json!([]),
+        )
+        .await
+        .map_err(step("count the map tiles"))?;
+    check(
+        shown
+            .as_u64()
+            .is_some_and(|n| n > 0 && n as usize == tiles.requests()),
+        format!("{shown} tiles shown, {} fetched", tiles.requests()),
+    )?;
+    save_screenshot(session, env, "admin-room-map.png").await?;
     type_into(session, "#room-policy", "token & location").await?;
     // "Scan nearby" fills in the access point this computer hears best.
     click(session, "#wifi-scan", UI).await?;

@@ -14,11 +14,17 @@ pub struct AppConfig {
     /// Where the phone's key and outbox live (`ROLLCALL_APP_DATA_DIR`); unset
     /// means the app's data folder.
     pub data_dir: Option<std::path::PathBuf>,
+    /// The map tile server under room geofences (`ROLLCALL_MAP_TILES`, an
+    /// `http(s)://…/{z}/{x}/{y}.png` template); unset means no map.
+    pub map_tiles: Option<String>,
+    /// Whom the tiles are credited to (`ROLLCALL_MAP_ATTRIBUTION`).
+    pub map_attribution: Option<String>,
 }
 
 impl AppConfig {
     /// Reads `ROLLCALL_SERVER_URL` (falling back to [`FALLBACK_SERVER_URL`]),
-    /// `ROLLCALL_EXPORT_DIR` and `ROLLCALL_APP_DATA_DIR`.
+    /// `ROLLCALL_EXPORT_DIR`, `ROLLCALL_APP_DATA_DIR`, `ROLLCALL_MAP_TILES` and
+    /// `ROLLCALL_MAP_ATTRIBUTION`.
     #[must_use]
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -37,10 +43,13 @@ impl AppConfig {
         let data_dir = lookup("ROLLCALL_APP_DATA_DIR")
             .filter(|dir| !dir.trim().is_empty())
             .map(std::path::PathBuf::from);
+        let set = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         Self {
             default_server_url,
             export_dir,
             data_dir,
+            map_tiles: set("ROLLCALL_MAP_TILES"),
+            map_attribution: set("ROLLCALL_MAP_ATTRIBUTION"),
         }
     }
 }

@@ -70,6 +70,12 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    /// No map could be drawn under a geofence.
+    #[error("No map: {reason}.")]
+    MapUnavailable {
+        /// Why (no tile server set up, or what it answered).
+        reason: String,
+    },
     /// The phone could not make or store a check-in.
     #[error("{message}")]
     Phone {
@@ -116,6 +122,7 @@ impl AppError {
             Self::UnknownClass => "unknown_class",
             Self::DrawingFailed { .. } => "drawing_failed",
             Self::SaveFailed { .. } => "save_failed",
+            Self::MapUnavailable { .. } => "map_unavailable",
             Self::Phone { code, .. } | Self::Face { code, .. } => code,
         }
     }

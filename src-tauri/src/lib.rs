@@ -14,6 +14,7 @@ pub mod error;
 pub mod exports;
 pub mod face;
 pub mod face_enrolment;
+pub mod fence_map;
 pub mod kiosk_door;
 pub mod people;
 pub mod review_queue;
@@ -74,6 +75,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::structure::add_access_point,
             commands::structure::list_subjects,
             commands::structure::scan_nearby_wifi,
+            commands::structure::fence_map,
             commands::structure::create_subject,
             commands::structure::update_subject,
             commands::structure::delete_subject,

@@ -21,8 +21,7 @@ impl TestApp {
     fn start(default_server_url: &str) -> Self {
         let config = AppConfig {
             default_server_url: default_server_url.to_owned(),
-            export_dir: None,
-            data_dir: None,
+            ..AppConfig::default()
         };
         let app = run_app_with(mock_builder(), config)
             .build(context())
@@ -92,6 +91,23 @@ fn a_window_without_a_capability_cannot_call_the_commands() {
         .unwrap();
     let denied = invoke_in(&other, "default_server_url", json!({})).unwrap_err();
     assert!(denied.to_string().contains("not allowed"), "{denied}");
+}
+
+#[test]
+fn without_a_tile_server_the_fence_map_says_so() {
+    let app = TestApp::start("http://127.0.0.1:8080");
+    let shape = json!({"kind": "circle", "centre": {"latitude": 18.52, "longitude": 73.85}, "radius_m": 30.0});
+    let error = app
+        .invoke("fence_map", json!({"shape": shape, "size": 320}))
+        .unwrap_err();
+    assert_eq!(error["code"], "map_unavailable", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("ROLLCALL_MAP_TILES"),
+        "{error}"
+    );
 }
 
 #[test]

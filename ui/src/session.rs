@@ -120,7 +120,8 @@ pub fn explain(error: &CommandError, server_url: &str) -> String {
         ErrorCode::NotSignedIn
         | ErrorCode::SignInAgain
         | ErrorCode::UnknownClass
-        | ErrorCode::SaveFailed => error.message.clone(),
+        | ErrorCode::SaveFailed
+        | ErrorCode::MapUnavailable => error.message.clone(),
         ErrorCode::Ipc => format!("The app could not handle the request ({}).", error.message),
         ErrorCode::Other => error.message.clone(),
     }

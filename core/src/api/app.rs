@@ -71,6 +71,8 @@ pub enum CommandErrorCode {
     UnknownClass,
     /// A file could not be saved where the app tried to save it.
     SaveFailed,
+    /// No map could be drawn: no tile server set up, or it did not answer.
+    MapUnavailable,
     /// The Rust side could not be called at all (not inside the app, or the
     /// command is not permitted for this window).
     Ipc,
@@ -78,6 +80,57 @@ pub enum CommandErrorCode {
     /// message is shown as it is.
     #[serde(other)]
     Other,
+}
+
+/// A room's geofence on a map, ready to draw in a `size` × `size` square:
+/// Web Mercator tiles placed in it and the fence's outline in the same pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FenceMap {
+    /// The square's side, in pixels.
+    pub size: u32,
+    /// The tiles' zoom level.
+    pub zoom: u8,
+    /// Metres per pixel at the fence's centre (for a scale bar).
+    pub metres_per_pixel: f64,
+    /// The tiles covering the square.
+    pub tiles: Vec<MapTile>,
+    /// The fence.
+    pub outline: MapOutline,
+    /// Whom the map data is credited to, to be shown on the map.
+    pub attribution: String,
+}
+
+/// One map tile: its top-left corner in the square and the image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapTile {
+    /// Pixels from the left (may be negative: the tile starts outside).
+    pub x: f64,
+    /// Pixels from the top.
+    pub y: f64,
+    /// Its side, in pixels.
+    pub side: f64,
+    /// The image as a `data:` URL.
+    pub href: String,
+}
+
+/// The fence in the map's pixels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum MapOutline {
+    /// A circle.
+    Circle {
+        /// Its centre, from the left.
+        cx: f64,
+        /// Its centre, from the top.
+        cy: f64,
+        /// Its radius.
+        r: f64,
+    },
+    /// A polygon's `points` attribute (`x,y x,y …`).
+    Polygon {
+        /// The corners.
+        points: String,
+    },
 }
 
 /// The QR code as the UI draws it: a square of `size` modules (quiet zone

@@ -1,16 +1,19 @@
 //! The admin's structure commands: rooms and access points, subjects, teachers
 //! the timetable and the school-wide settings. The server checks the role of every call.
 
+use rollcall_core::api::FenceMap;
 use rollcall_core::api::{
     AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NearbyWifi,
     NewAccessPoint, NewDivision, NewRoom, NewSlot, NewSubject, RoomPatch, RoomRecord,
     SchoolSettings, SlotRecord, SubjectPatch, SubjectRecord, UserRecord,
 };
-use tauri::State;
+use rollcall_core::geofence::FenceShape;
+use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
 
 use crate::checkin::wifi_scan::NetworkManagerWifi;
-use crate::{school_structure, AppError, ServerClient};
+use crate::fence_map::{self, TileSource};
+use crate::{school_structure, AppConfig, AppError, ServerClient};
 
 /// Every room.
 #[tauri::command]
@@ -97,6 +100,28 @@ pub async fn scan_nearby_wifi() -> Result<Vec<NearbyWifi>, AppError> {
             code: "wifi_scan_failed",
             message: format!("No Wi-Fi scan: {e}. Type the BSSID instead (on the access point's label or in its admin page)."),
         })
+}
+
+/// A room's geofence on a map `size` pixels square, tiles from `ROLLCALL_MAP_TILES`
+/// (kept in the app's data folder); `map_unavailable` without a tile server or
+/// when it does not answer.
+#[tauri::command]
+pub async fn fence_map<R: Runtime>(
+    app: AppHandle<R>,
+    config: State<'_, AppConfig>,
+    shape: FenceShape,
+    size: u32,
+) -> Result<FenceMap, AppError> {
+    let Some(template) = config.map_tiles.as_deref() else {
+        return Err(AppError::MapUnavailable {
+            reason:
+                "no map tile server is set up (ROLLCALL_MAP_TILES); the drawing shows the shape"
+                    .to_owned(),
+        });
+    };
+    let source = TileSource::parse(template, config.map_attribution.as_deref())?;
+    let cache = super::data_folder(&app, &config)?.join("map-tiles");
+    fence_map::fence_map(&source, &cache, &shape, size).await
 }
 
 /// The school-wide settings.

@@ -83,3 +83,20 @@ pub use rollcall_core::api::NearbyWifi;
 pub async fn scan_nearby_wifi() -> Result<Vec<NearbyWifi>, CommandError> {
     call("scan_nearby_wifi", &NoArgs {}).await
 }
+
+pub use rollcall_core::api::{FenceMap, MapOutline};
+use rollcall_core::geofence::FenceShape;
+
+#[derive(Serialize)]
+struct FenceMapArgs<'a> {
+    shape: &'a FenceShape,
+    size: u32,
+}
+
+/// A room's fence drawn on map tiles, `size` pixels square.
+///
+/// # Errors
+/// `map_unavailable` with the reason (no tile server set up, or it did not answer).
+pub async fn fence_map(shape: &FenceShape, size: u32) -> Result<FenceMap, CommandError> {
+    call("fence_map", &FenceMapArgs { shape, size }).await
+}

@@ -10,6 +10,7 @@ mod dashboard_screen;
 mod devices_screen;
 mod divisions_screen;
 mod face_enrolment_screen;
+mod fence_map_view;
 mod kiosk_desk;
 mod login_screen;
 mod mark_dialog;

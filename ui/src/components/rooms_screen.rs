@@ -3,6 +3,7 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::fence_map_view::FenceMapView;
 use super::nearby_wifi::NearbyWifiPicker;
 use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::school::NearbyWifi;
@@ -361,6 +362,7 @@ fn preview(shape: &FenceShape) -> Html {
                 <span class="muted small">{ format!("{across:.0} m across") }</span>
                 <ul class="coords">{ for coordinates.iter().map(|c| html! { <li>{ c }</li> }) }</ul>
             </figcaption>
+            <FenceMapView shape={shape.clone()} />
         </>
     }
 }
