@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use reqwest::Method;
+use rollcall_app::checkin::key_store::KeyStoreChoice;
 use rollcall_app::checkin::student_phone::StudentPhone;
 use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::face::FaceService;
@@ -158,7 +159,10 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
         .unwrap();
     let phone = StudentPhone::default();
     let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
-    phone.prepare(&client, &folder).await.unwrap();
+    phone
+        .prepare(&client, &folder, KeyStoreChoice::FolderOnly)
+        .await
+        .unwrap();
     let selfie = vec![picture("face_recognition/test/obama1.jpg")];
     let answer = phone
         .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
@@ -476,7 +480,10 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
         .unwrap();
     let phone = StudentPhone::default();
     let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
-    phone.prepare(&client, &folder).await.unwrap();
+    phone
+        .prepare(&client, &folder, KeyStoreChoice::FolderOnly)
+        .await
+        .unwrap();
     let selfie = vec![picture("face_recognition/test/obama1.jpg")];
     // Online once: the template is fetched and kept on the phone.
     let online = phone

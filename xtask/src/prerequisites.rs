@@ -26,6 +26,9 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "postgresql",
+    // A session bus and GNOME Keyring: the device-key tests use a real Secret Service.
+    "dbus",
+    "gnome-keyring",
     // xdotool: the export journey answers the system's save dialog as a person would.
     "xdotool",
     // pdftotext: the report tests read the PDFs back.

@@ -2,6 +2,7 @@
 //! SQLite outbox and the sync worker.
 
 pub mod desktop;
+pub mod key_store;
 pub mod outbox;
 pub mod phone;
 pub mod qr_reader;

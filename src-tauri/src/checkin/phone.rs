@@ -54,6 +54,22 @@ impl KeyFile {
     /// # Errors
     /// When the file cannot be read or written, or is not a key.
     pub fn load_or_create(&self) -> std::io::Result<DeviceKey> {
+        if let Some(key) = self.read()? {
+            return Ok(key);
+        }
+        let key = DeviceKey::generate(&mut rand_core::OsRng);
+        if let Some(folder) = self.0.parent() {
+            std::fs::create_dir_all(folder)?;
+        }
+        write_private(&self.0, &key.seed())?;
+        Ok(key)
+    }
+
+    /// The key in the file; `None` when there is no file.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a key.
+    pub fn read(&self) -> std::io::Result<Option<DeviceKey>> {
         match std::fs::read(&self.0) {
             Ok(bytes) => {
                 let seed: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
@@ -62,17 +78,21 @@ impl KeyFile {
                         "the device key file is damaged",
                     )
                 })?;
-                Ok(DeviceKey::from_seed(&seed))
+                Ok(Some(DeviceKey::from_seed(&seed)))
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let key = DeviceKey::generate(&mut rand_core::OsRng);
-                if let Some(folder) = self.0.parent() {
-                    std::fs::create_dir_all(folder)?;
-                }
-                write_private(&self.0, &key.seed())?;
-                Ok(key)
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
+        }
+    }
+
+    /// Removes the file (the key now lives elsewhere); no file is fine.
+    ///
+    /// # Errors
+    /// When it exists and cannot be removed.
+    pub fn remove(&self) -> std::io::Result<()> {
+        match std::fs::remove_file(&self.0) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
         }
     }
 }

@@ -10,8 +10,9 @@ use tokio::sync::{Mutex, Notify};
 use uuid::Uuid;
 
 use super::desktop::DesktopSensors;
+use super::key_store::{self, KeyStoreChoice};
 use super::outbox::Outbox;
-use super::phone::{CheckInError, CodeEntry, KeyFile, Phone};
+use super::phone::{CheckInError, CodeEntry, Phone};
 use super::qr_reader::{read_picture, SeenCode};
 use super::selfie;
 use super::sensors::QrScanner;
@@ -65,9 +66,9 @@ impl StudentPhone {
         self.wake.clone()
     }
 
-    /// Loads (or makes) the signed-in student's device key in their own folder
-    /// under `folder`, registers it and opens their outbox there. Safe to call
-    /// again.
+    /// Loads (or makes) the signed-in student's device key (in the OS keystore
+    /// when `keys` allows, else in their own folder under `folder`), registers it
+    /// and opens their outbox in that folder. Safe to call again.
     ///
     /// # Errors
     /// `key_failed`, `outbox_failed`, or what the server answered.
@@ -75,6 +76,7 @@ impl StudentPhone {
         &self,
         client: &ServerClient,
         folder: &Path,
+        keys: KeyStoreChoice,
     ) -> Result<(PhoneState, Outbox), AppError> {
         // One key and one outbox per account: a computer shared by two students
         // is each one's own device, and their check-ins never mix.
@@ -82,12 +84,14 @@ impl StudentPhone {
             .with_session(|s| s.user.id)
             .ok_or(AppError::NotSignedIn)?;
         let folder = &folder.join(account.to_string());
-        let key = KeyFile::in_folder(folder).load_or_create().map_err(|e| {
-            phone_error(
-                "key_failed",
-                &format!("The device key could not be kept: {e}."),
-            )
-        })?;
+        let (key, _) = key_store::load_or_create(folder, account, keys)
+            .await
+            .map_err(|e| {
+                phone_error(
+                    "key_failed",
+                    &format!("The device key could not be kept: {e}."),
+                )
+            })?;
         let label = format!("{} computer", std::env::consts::OS);
         let platform = match std::env::consts::OS {
             "linux" => Platform::Linux,

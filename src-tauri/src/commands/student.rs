@@ -10,6 +10,7 @@ use rollcall_core::api::{
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
+use crate::checkin::key_store::KeyStoreChoice;
 use crate::checkin::student_phone::StudentPhone;
 use crate::checkin::sync;
 use crate::face::FaceService;
@@ -56,7 +57,13 @@ pub async fn prepare_phone<R: Runtime>(
     config: State<'_, AppConfig>,
 ) -> Result<PhoneState, AppError> {
     let folder = super::data_folder(&app, &config)?;
-    let (state, outbox) = phone.prepare(&client, &folder).await?;
+    // With ROLLCALL_APP_DATA_DIR set, everything of the app lives in that folder.
+    let keys = if config.data_dir.is_some() {
+        KeyStoreChoice::FolderOnly
+    } else {
+        KeyStoreChoice::OsFirst
+    };
+    let (state, outbox) = phone.prepare(&client, &folder, keys).await?;
     let wake = phone.wake();
     let handle = app.clone();
     let task = tauri::async_runtime::spawn(async move {
