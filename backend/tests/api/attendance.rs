@@ -839,6 +839,7 @@ async fn the_live_roster_shows_an_accepted_claim_within_a_second_even_from_anoth
     assert_eq!(change["entry"]["student_id"], phone.student.to_string());
     assert_eq!(change["entry"]["status"], "present");
     assert_eq!(change["present"], 1);
+    assert_eq!(change["expected"], first["roster"]["expected"]);
 
     let teacher2 = sign_in(&app, "teacher2", "rollcall-teacher")
         .await
