@@ -207,3 +207,21 @@ pub async fn type_into(session: &Session, css: &str, text: &str) -> Result<(), S
         .await
         .map_err(step(&format!("type into {css}")))
 }
+
+/// Ends the WebDriver session and `tauri-driver` (so the app closes either way),
+/// then fails the test with the journey's problem, if there was one.
+///
+/// # Panics
+/// With the journey's problem, or when the session does not end cleanly.
+pub async fn finish(
+    session: Session,
+    driver: crate::tauri_driver::TauriDriver,
+    outcome: Result<(), String>,
+) {
+    let ended = session.end().await;
+    drop(driver);
+    if let Err(problem) = outcome {
+        panic!("{problem}");
+    }
+    ended.expect("the WebDriver session ends cleanly");
+}

@@ -13,8 +13,8 @@ use std::time::Duration;
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, save_screenshot, step, text_of, wait_for_text_containing,
-    SIGN_IN,
+    check, click, fill_login_form, finish, save_screenshot, step, text_of,
+    wait_for_text_containing, SIGN_IN,
 };
 use rollcall_e2e::school::{School, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -50,12 +50,7 @@ async fn an_admin_reviews_a_doubtful_check_in_and_exports_the_report_in_the_desk
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "admin-failure.png").await;
     }
-    let ended = session.end().await;
-    drop(driver);
-    if let Err(problem) = outcome {
-        panic!("{problem}");
-    }
-    ended.expect("the WebDriver session ends cleanly");
+    finish(session, driver, outcome).await;
 }
 
 async fn journey(

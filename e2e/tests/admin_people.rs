@@ -12,7 +12,7 @@ use rollcall_core::api::{DeviceRecord, Page, UserRecord};
 use rollcall_core::signing::DeviceKey;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, choose_file, click, save_screenshot, sign_in_until, step, text_of, type_into,
+    check, choose_file, click, finish, save_screenshot, sign_in_until, step, text_of, type_into,
     wait_for_text_containing,
 };
 use rollcall_e2e::school::{get, post, sign_in, ADMIN, ADMIN_PASSWORD, STUDENT_PASSWORD};
@@ -70,12 +70,7 @@ async fn an_admin_manages_people_imports_a_csv_and_approves_a_second_phone() {
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "admin-people-failure.png").await;
     }
-    let ended = session.end().await;
-    drop(driver);
-    if let Err(problem) = outcome {
-        panic!("{problem}");
-    }
-    ended.expect("the WebDriver session ends cleanly");
+    finish(session, driver, outcome).await;
 
     let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
     let imported: Page<UserRecord> = get(

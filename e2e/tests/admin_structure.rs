@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rollcall_core::api::{Page, SlotRecord, TeacherSession};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, save_screenshot, sign_in_until, step, text_of, type_into,
+    check, click, finish, save_screenshot, sign_in_until, step, text_of, type_into,
     wait_for_text_containing,
 };
 use rollcall_e2e::school::{
@@ -87,12 +87,7 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "admin-structure-failure.png").await;
     }
-    let ended = session.end().await;
-    drop(driver);
-    if let Err(problem) = outcome {
-        panic!("{problem}");
-    }
-    ended.expect("the WebDriver session ends cleanly");
+    finish(session, driver, outcome).await;
 
     // The teacher's day now has the class in the new room.
     let today: Vec<TeacherSession> = get(

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, save_screenshot, sign_in_until, step, wait_for_text_containing,
+    check, click, finish, save_screenshot, sign_in_until, step, wait_for_text_containing,
 };
 use rollcall_e2e::school::{School, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -57,12 +57,7 @@ async fn an_admin_saves_the_report_where_they_choose_and_closing_the_dialog_save
         // A dialog left open would keep the app from closing.
         let _ = xdotool(&["key", "Escape"]);
     }
-    let ended = session.end().await;
-    drop(driver);
-    if let Err(problem) = outcome {
-        panic!("{problem}");
-    }
-    ended.expect("the WebDriver session ends cleanly");
+    finish(session, driver, outcome).await;
 }
 
 async fn journey(

@@ -14,7 +14,7 @@ use std::time::Duration;
 use rollcall_core::api::{DivisionStudent, KioskCredential, Roster, TeacherSession};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, choose_file, click, save_screenshot, sign_in_until, type_into,
+    attribute, choose_file, click, finish, save_screenshot, sign_in_until, type_into,
     wait_for_text_containing,
 };
 use rollcall_e2e::school::{get, post, School, ADMIN, ADMIN_PASSWORD};
@@ -70,12 +70,7 @@ async fn an_admin_enrols_a_face_and_the_rooms_kiosk_greets_the_student_as_presen
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "face-failure.png").await;
     }
-    let ended = session.end().await;
-    drop(driver);
-    if let Err(problem) = outcome {
-        panic!("{problem}");
-    }
-    ended.expect("the WebDriver session ends cleanly");
+    finish(session, driver, outcome).await;
 }
 
 /// Waits until the kiosk has analysed `n` frames.

@@ -15,7 +15,7 @@ use rollcall_core::otp::SessionOtp;
 use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, check, choose_file, click, fill_login_form, save_screenshot, step, text_of,
+    attribute, check, choose_file, click, fill_login_form, finish, save_screenshot, step, text_of,
     wait_for_text_containing, SIGN_IN,
 };
 use rollcall_e2e::school::{now, post, School, STUDENT_PASSWORD};
@@ -74,12 +74,7 @@ async fn a_student_types_the_code_on_the_teachers_screen_and_is_checked_in() {
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "student-failure.png").await;
     }
-    let ended = session.end().await;
-    drop(driver);
-    if let Err(problem) = outcome {
-        panic!("{problem}");
-    }
-    ended.expect("the WebDriver session ends cleanly");
+    finish(session, driver, outcome).await;
 }
 
 async fn type_code(session: &Session, code: &str) -> Result<(), String> {

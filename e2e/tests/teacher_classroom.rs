@@ -16,8 +16,8 @@ use rollcall_core::qr::QrPayload;
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, check, click, fill_login_form, save_screenshot, step, wait_for_text_containing,
-    SIGN_IN,
+    attribute, check, click, fill_login_form, finish, save_screenshot, step,
+    wait_for_text_containing, SIGN_IN,
 };
 use rollcall_e2e::school::{School, TEACHER, TEACHER_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -52,12 +52,7 @@ async fn a_teacher_runs_a_class_from_start_to_class_sheet_in_the_desktop_app() {
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "teacher-failure.png").await;
     }
-    let ended = session.end().await;
-    drop(driver);
-    if let Err(problem) = outcome {
-        panic!("{problem}");
-    }
-    ended.expect("the WebDriver session ends cleanly");
+    finish(session, driver, outcome).await;
 }
 
 /// The three students whose lines the journey checks.

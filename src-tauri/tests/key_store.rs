@@ -70,6 +70,13 @@ fn run_child(test: &str, keyring: bool) {
     );
 }
 
+/// Runs a test body on a runtime of its own (the child has no test runtime).
+fn block_on(body: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(body);
+}
+
 fn in_child() -> bool {
     std::env::var_os(CHILD).is_some()
 }
@@ -107,8 +114,7 @@ fn the_key_lives_in_the_keystore_survives_a_restart_and_an_old_key_file_moves_th
             true,
         );
     }
-    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    runtime.block_on(async {
+    block_on(async {
         // A new device: the key is made in the keystore; no file is written.
         let (folder, account) = (fresh_folder(), Uuid::now_v7());
         let (key, place) = load_or_create(&folder, account, KeyStoreChoice::OsFirst)
@@ -190,8 +196,7 @@ fn without_a_keystore_the_key_is_kept_in_a_file_only_its_user_can_read() {
             false,
         );
     }
-    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
-    runtime.block_on(async {
+    block_on(async {
         let (folder, account) = (fresh_folder(), Uuid::now_v7());
         let (key, place) = load_or_create(&folder, account, KeyStoreChoice::OsFirst)
             .await
