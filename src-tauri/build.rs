@@ -46,6 +46,7 @@ fn main() {
         "student_classes",
         "check_in",
         "check_in_with_picture",
+        "check_in_with_scanned_code",
         "my_attendance",
         "sync_status",
         "face_status",

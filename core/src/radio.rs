@@ -151,6 +151,44 @@ impl FromStr for BeaconId {
     }
 }
 
+/// Apple's Bluetooth SIG company identifier, under which iBeacons advertise.
+pub const APPLE_COMPANY_ID: u16 = 0x004C;
+
+impl BeaconId {
+    /// The beacon an advertisement names: an iBeacon from its manufacturer data
+    /// (`company_id` 0x004C, then type 0x02, length 0x15, the 16-byte proximity
+    /// UUID, major and minor big-endian, and the measured power), else the
+    /// advertised local name. `None` when it is neither.
+    #[must_use]
+    pub fn from_advert<'a>(
+        manufacturer_data: impl IntoIterator<Item = (u16, &'a [u8])>,
+        name: Option<&str>,
+    ) -> Option<Self> {
+        let ibeacon = manufacturer_data
+            .into_iter()
+            .filter(|(company, _)| *company == APPLE_COMPANY_ID)
+            .find_map(|(_, data)| Self::ibeacon(data));
+        ibeacon.or_else(|| {
+            name.map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(|n| Self::Named { name: n.to_owned() })
+        })
+    }
+
+    fn ibeacon(data: &[u8]) -> Option<Self> {
+        let [0x02, 0x15, rest @ ..] = data else {
+            return None;
+        };
+        let body: &[u8; 21] = rest.get(..21)?.try_into().ok()?;
+        let uuid: [u8; 16] = body[..16].try_into().ok()?;
+        Some(Self::IBeacon {
+            uuid: Uuid::from_bytes(uuid),
+            major: u16::from_be_bytes([body[16], body[17]]),
+            minor: u16::from_be_bytes([body[18], body[19]]),
+        })
+    }
+}
+
 impl fmt::Display for BeaconId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -338,6 +376,41 @@ impl RadioExpectation {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ibeacon_adverts_are_read_and_other_adverts_fall_back_to_their_name() {
+        let uuid = Uuid::parse_str("f7826da6-4fa2-4e98-8024-bc5b71e0893e").unwrap();
+        let mut data = vec![0x02, 0x15];
+        data.extend_from_slice(uuid.as_bytes());
+        data.extend_from_slice(&[0x00, 0x07, 0x01, 0x2c, 0xc5]);
+        let beacon = BeaconId::from_advert([(APPLE_COMPANY_ID, data.as_slice())], Some("x"));
+        assert_eq!(
+            beacon,
+            Some(BeaconId::IBeacon {
+                uuid,
+                major: 7,
+                minor: 300
+            })
+        );
+        // Another company's data, a truncated iBeacon, another Apple type: the name.
+        let short = &data[..20];
+        let named = BeaconId::from_advert(
+            [
+                (0x0059, data.as_slice()),
+                (APPLE_COMPANY_ID, short),
+                (APPLE_COMPANY_ID, &[0x10, 0x05][..]),
+            ],
+            Some(" Room 12 "),
+        );
+        assert_eq!(
+            named,
+            Some(BeaconId::Named {
+                name: "Room 12".to_owned()
+            })
+        );
+        assert_eq!(BeaconId::from_advert([], Some("  ")), None);
+        assert_eq!(BeaconId::from_advert([], None), None);
+    }
+
     use super::*;
     use proptest::prelude::*;
 

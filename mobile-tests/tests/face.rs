@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use reqwest::Method;
 use rollcall_app::checkin::key_store::KeyStoreChoice;
+use rollcall_app::checkin::sensors::Simulated;
 use rollcall_app::checkin::student_phone::StudentPhone;
 use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::face::FaceService;
@@ -158,6 +159,8 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
         .await
         .unwrap();
     let phone = StudentPhone::default();
+    // A laptop: no GPS or radio readings; the gate confirms.
+    let sensors = Simulated::new();
     let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
     phone
         .prepare(&client, &folder, KeyStoreChoice::FolderOnly)
@@ -165,7 +168,14 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
         .unwrap();
     let selfie = vec![picture("face_recognition/test/obama1.jpg")];
     let answer = phone
-        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .check_in(
+            &client,
+            &faces,
+            &sensors,
+            world.class.id,
+            &world.otp_now(),
+            &selfie,
+        )
         .await
         .unwrap();
     let result = answer.result.expect("online: answered at once");
@@ -180,7 +190,14 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
     // Someone else's face in the selfie: the factor fails on the server.
     let other = vec![picture("deepface/img1.jpg")];
     let answer = phone
-        .check_in(&client, &faces, world.class.id, &world.otp_now(), &other)
+        .check_in(
+            &client,
+            &faces,
+            &sensors,
+            world.class.id,
+            &world.otp_now(),
+            &other,
+        )
         .await
         .unwrap();
     let result = answer.result.unwrap();
@@ -191,6 +208,7 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
         .check_in(
             &client,
             &faces,
+            &sensors,
             world.class.id,
             &world.otp_now(),
             &[blank()],
@@ -203,7 +221,14 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
     // Revoked: the student is told, and can still check in without a selfie.
     face_enrolment::revoke(&admin, student).await.unwrap();
     let error = phone
-        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .check_in(
+            &client,
+            &faces,
+            &sensors,
+            world.class.id,
+            &world.otp_now(),
+            &selfie,
+        )
         .await
         .unwrap_err();
     assert_eq!(code(&error), "not_enrolled", "{error}");
@@ -479,6 +504,8 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
         .await
         .unwrap();
     let phone = StudentPhone::default();
+    // A laptop: no GPS or radio readings; the gate confirms.
+    let sensors = Simulated::new();
     let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
     phone
         .prepare(&client, &folder, KeyStoreChoice::FolderOnly)
@@ -487,7 +514,14 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
     let selfie = vec![picture("face_recognition/test/obama1.jpg")];
     // Online once: the template is fetched and kept on the phone.
     let online = phone
-        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .check_in(
+            &client,
+            &faces,
+            &sensors,
+            world.class.id,
+            &world.otp_now(),
+            &selfie,
+        )
         .await
         .unwrap();
     assert_eq!(face_status(&online.result.unwrap()), Some(Status::Pass));
@@ -502,7 +536,14 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
     // Offline: the selfie is still checked, the claim waits with its face evidence.
     network.cut().await;
     let offline = phone
-        .check_in(&client, &faces, world.class.id, &world.otp_now(), &selfie)
+        .check_in(
+            &client,
+            &faces,
+            &sensors,
+            world.class.id,
+            &world.otp_now(),
+            &selfie,
+        )
         .await
         .unwrap();
     assert_eq!(offline.result, None, "kept in the outbox");

@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use rollcall_app::checkin::phone::{CheckInError, CodeEntry};
+use rollcall_app::checkin::sensors::GateAnswer;
 use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::classroom::live;
 use rollcall_core::api::{AttendanceStatus, ClaimResult, LiveConnection};
@@ -37,7 +38,6 @@ async fn check_in_and_sync(world: &World, student: &Student, at: Timestamp) -> C
             at,
             world.class.id,
             &CodeEntry::ScanQr,
-            &student.sensors,
             &student.sensors,
             &student.sensors,
             &student.outbox,
@@ -131,7 +131,6 @@ async fn a_check_in_made_offline_in_class_and_synced_an_hour_later_is_accepted_a
             scanned,
             id,
             &CodeEntry::ScanQr,
-            &student.sensors,
             &student.sensors,
             &student.sensors,
             &student.outbox,
@@ -233,7 +232,6 @@ async fn five_wrong_codes_lock_the_student_and_a_second_phone_waits_for_approval
                 &CodeEntry::Typed(wrong.to_owned()),
                 &student.sensors,
                 &student.sensors,
-                &student.sensors,
                 &student.outbox,
             )
             .await
@@ -246,7 +244,6 @@ async fn five_wrong_codes_lock_the_student_and_a_second_phone_waits_for_approval
         .check_in(
             world.class.id,
             &CodeEntry::Typed(world.otp_now()),
-            &student.sensors,
             &student.sensors,
             &student.sensors,
             &student.outbox,
@@ -265,7 +262,6 @@ async fn five_wrong_codes_lock_the_student_and_a_second_phone_waits_for_approval
         .check_in(
             world.class.id,
             &CodeEntry::Typed("12 34".into()),
-            &student.sensors,
             &student.sensors,
             &student.sensors,
             &student.outbox,
@@ -321,7 +317,6 @@ async fn killing_the_app_during_a_sync_of_500_claims_loses_none_and_duplicates_n
                 at,
                 world.class.id,
                 &CodeEntry::ScanQr,
-                &student.sensors,
                 &student.sensors,
                 &student.sensors,
                 &student.outbox,
@@ -399,4 +394,54 @@ async fn killing_the_app_during_a_sync_of_500_claims_loses_none_and_duplicates_n
     );
     let answered = outbox.answers(1_000).await.unwrap();
     assert_eq!(answered.len(), 500);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_check_in_not_confirmed_at_the_biometric_gate_is_neither_signed_nor_queued(pool: PgPool) {
+    let world = World::new(pool).await;
+    let at = now();
+    let student = world.phone(&world.students[3], 4).await;
+    student.sensors.set_fix(Some(fix(at, IN_A101, 8.0, false)));
+    student.sensors.set_radio(Some(a101_wifi()));
+    student.sensors.set_qr(Some(world.qr_at(at)));
+
+    // Cancelled at the prompt, and a phone without any lock: refused in words,
+    // nothing in the outbox, nothing on the server.
+    for (answer, says) in [
+        (GateAnswer::Refused, "not granted"),
+        (GateAnswer::NotSetUp, "screen lock"),
+    ] {
+        student.sensors.set_gate(answer);
+        let error = student
+            .phone
+            .check_in_at(
+                at,
+                world.class.id,
+                &CodeEntry::ScanQr,
+                &student.sensors,
+                &student.sensors,
+                &student.outbox,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(error, CheckInError::NotConfirmed(_)), "{error:?}");
+        assert!(error.to_string().contains(says), "{error}");
+        assert_eq!(student.outbox.pending().await.unwrap(), 0);
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM claims")
+        .fetch_one(&world.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+
+    // Confirmed: signed, queued, sent and accepted; the gate was asked each time.
+    student.sensors.set_gate(GateAnswer::Confirmed);
+    let accepted = check_in_and_sync(&world, &student, at).await;
+    assert_eq!(
+        accepted.outcome,
+        Outcome::Accepted,
+        "{:?}",
+        accepted.reasons
+    );
+    assert_eq!(student.sensors.gate_asked(), 3);
 }

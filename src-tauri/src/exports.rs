@@ -57,7 +57,6 @@ async fn ask_where<R: Runtime>(
     name: &str,
     kind: ExportKind,
 ) -> Result<Option<PathBuf>, AppError> {
-    use tauri::Manager as _;
     use tauri_plugin_dialog::DialogExt as _;
     let (label, extension) = match kind.format {
         SheetFormat::Csv => ("CSV spreadsheet", "csv"),
@@ -72,8 +71,13 @@ async fn ask_where<R: Runtime>(
     if let Some(folder) = downloads_folder(app) {
         dialog = dialog.set_directory(folder);
     }
-    if let Some(window) = app.get_webview_window("main") {
-        dialog = dialog.set_parent(&window);
+    // Phones have no parent windows: the picker is the whole screen there.
+    #[cfg(desktop)]
+    {
+        use tauri::Manager as _;
+        if let Some(window) = app.get_webview_window("main") {
+            dialog = dialog.set_parent(&window);
+        }
     }
     let (answer, chosen) = tokio::sync::oneshot::channel();
     dialog.save_file(move |path| {

@@ -39,7 +39,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 
 /// Like [`run_app`], with the configuration given explicitly.
 pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Builder<R> {
-    builder
+    phone_plugins(builder)
         .plugin(tauri_plugin_dialog::init())
         .manage(config)
         .manage(ServerClient::new())
@@ -101,6 +101,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::student::student_classes,
             commands::student::check_in,
             commands::student::check_in_with_picture,
+            commands::student::check_in_with_scanned_code,
             commands::student::my_attendance,
             commands::student::sync_status,
             commands::face::face_status,
@@ -111,6 +112,23 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::kiosk::start_kiosk,
             commands::kiosk::kiosk_frame,
         ])
+}
+
+/// The phone's plugins: location, the QR scanner (driven from the window), the
+/// biometric gate, and our own Wi-Fi / BLE / mocked-location reader.
+#[cfg(mobile)]
+fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
+        .plugin(tauri_plugin_geolocation::init())
+        .plugin(tauri_plugin_barcode_scanner::init())
+        .plugin(tauri_plugin_biometric::init())
+        .plugin(tauri_plugin_rollcall_sensors::init())
+}
+
+/// Desktops read their own devices (see `checkin::desktop`): no phone plugins.
+#[cfg(desktop)]
+fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder
 }
 
 /// The app's generated context: `tauri.conf.json`, the capabilities and the bundled UI

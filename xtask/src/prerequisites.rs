@@ -33,6 +33,14 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "xdotool",
     // pdftotext: the report tests read the PDFs back.
     "poppler-utils",
+    // BLE through BlueZ (btleplug links libdbus); the BLE test runs a mock BlueZ.
+    "libdbus-1-dev",
+    "python3-dbusmock",
+    // Checking the app for Android without the NDK: clang compiles the C parts
+    // (ring, SQLite) against aarch64 headers; nothing is linked.
+    "clang",
+    "llvm",
+    "libc6-dev-arm64-cross",
 ];
 
 const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown", "aarch64-linux-android"];

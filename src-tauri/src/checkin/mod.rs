@@ -1,8 +1,13 @@
 //! The student's check-in: sensors, the phone's key and registration, the
 //! SQLite outbox and the sync worker.
 
+#[cfg(not(target_os = "android"))]
+pub mod ble_scan;
+#[cfg(desktop)]
 pub mod desktop;
 pub mod key_store;
+#[cfg(mobile)]
+pub mod mobile;
 pub mod outbox;
 pub mod phone;
 pub mod qr_reader;

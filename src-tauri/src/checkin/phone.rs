@@ -18,7 +18,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::outbox::{Outbox, OutboxError};
-use super::sensors::{LocationSource, QrScanner, RadioScanner, SensorError};
+use super::sensors::{DeviceSensors, QrScanner, SensorError};
 use crate::{AppError, ServerClient};
 
 /// Why a check-in could not be made.
@@ -33,6 +33,9 @@ pub enum CheckInError {
     /// The typed code is not six digits.
     #[error("the code is six digits")]
     BadOtp,
+    /// The owner did not confirm at the biometric gate: nothing was signed.
+    #[error("the check-in was not confirmed: {0}")]
+    NotConfirmed(SensorError),
     /// The claim could not be stored.
     #[error(transparent)]
     Outbox(#[from] OutboxError),
@@ -189,8 +192,9 @@ impl Phone {
     }
 
     /// Checks in to `session` now: reads the code, the location and the radio,
-    /// signs the claim and writes it to the outbox. Missing location or radio
-    /// readings are left out (the server's policy decides); the code is needed.
+    /// asks the owner to confirm at the biometric gate, signs the claim and writes
+    /// it to the outbox. Missing location or radio readings are left out (the
+    /// server's policy decides); the code and the confirmation are needed.
     ///
     /// # Errors
     /// A [`CheckInError`].
@@ -199,20 +203,11 @@ impl Phone {
         session: Uuid,
         code: &CodeEntry,
         camera: &dyn QrScanner,
-        location: &dyn LocationSource,
-        radio: &dyn RadioScanner,
+        sensors: &dyn DeviceSensors,
         outbox: &Outbox,
     ) -> Result<SignedClaim, CheckInError> {
-        self.check_in_at(
-            crate::clock::now(),
-            session,
-            code,
-            camera,
-            location,
-            radio,
-            outbox,
-        )
-        .await
+        self.check_in_at(crate::clock::now(), session, code, camera, sensors, outbox)
+            .await
     }
 
     /// [`Phone::check_in`] at a given instant (a scan made earlier, offline).
@@ -226,11 +221,10 @@ impl Phone {
         session: Uuid,
         code: &CodeEntry,
         camera: &dyn QrScanner,
-        location: &dyn LocationSource,
-        radio: &dyn RadioScanner,
+        sensors: &dyn DeviceSensors,
         outbox: &Outbox,
     ) -> Result<SignedClaim, CheckInError> {
-        self.check_in_with_face(at, session, code, camera, location, radio, None, outbox)
+        self.check_in_with_face(at, session, code, camera, sensors, None, outbox)
             .await
     }
 
@@ -245,8 +239,7 @@ impl Phone {
         session: Uuid,
         code: &CodeEntry,
         camera: &dyn QrScanner,
-        location: &dyn LocationSource,
-        radio: &dyn RadioScanner,
+        sensors: &dyn DeviceSensors,
         face: Option<FaceEvidence>,
         outbox: &Outbox,
     ) -> Result<SignedClaim, CheckInError> {
@@ -277,11 +270,15 @@ impl Phone {
             scanned_at: at,
             evidence: Evidence {
                 token: Some(token),
-                location: location.fix().ok(),
-                radio: radio.scan().ok(),
+                location: sensors.fix().ok(),
+                radio: sensors.scan().ok(),
                 face,
             },
         };
+        let reason = "Confirm it is you to sign this check-in";
+        sensors
+            .confirm(reason)
+            .map_err(CheckInError::NotConfirmed)?;
         let signed = SignedClaim::sign(claim, &self.key);
         outbox.enqueue(&signed).await?;
         Ok(signed)

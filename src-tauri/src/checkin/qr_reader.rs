@@ -49,6 +49,19 @@ impl QrScanner for SeenCode {
     }
 }
 
+/// No live camera behind this step: the code is typed, or a picture or the
+/// phone's scanner gives it through their own commands.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoLiveCamera;
+
+impl QrScanner for NoLiveCamera {
+    fn scan(&self) -> Result<String, SensorError> {
+        Err(SensorError::Absent(
+            "camera QR reader in this step; type the code",
+        ))
+    }
+}
+
 /// A camera that sees what is in an image file: the desktop's camera path fed
 /// from a file (tests, and a photo the student picked).
 #[derive(Debug, Clone)]

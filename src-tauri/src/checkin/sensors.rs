@@ -53,12 +53,44 @@ pub trait QrScanner: Send + Sync {
     fn scan(&self) -> Result<String, SensorError>;
 }
 
+/// The biometric gate in front of the device key: on a phone the OS asks for a
+/// fingerprint or face (or the device PIN) before a claim is signed.
+pub trait BiometricGate: Send + Sync {
+    /// Asks the person holding the device to confirm it is them, showing `reason`.
+    ///
+    /// # Errors
+    /// [`SensorError::NotPermitted`] when they cancel or fail;
+    /// [`SensorError::Absent`] when the phone has no biometrics or screen lock set
+    /// up (the key must not be used without one); [`SensorError::Failed`] otherwise.
+    fn confirm(&self, reason: &str) -> Result<(), SensorError>;
+}
+
+/// Everything a check-in reads from the device besides the camera: where it is,
+/// what it hears, and the owner's confirmation before signing.
+pub trait DeviceSensors: LocationSource + RadioScanner + BiometricGate {}
+
+impl<T: LocationSource + RadioScanner + BiometricGate> DeviceSensors for T {}
+
+/// What a test's biometric gate answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GateAnswer {
+    /// The owner confirmed (the default).
+    #[default]
+    Confirmed,
+    /// They cancelled, or the fingerprint did not match.
+    Refused,
+    /// No biometrics or screen lock on this phone.
+    NotSetUp,
+}
+
 /// Readings set by a test: a GPS fix (or trace step), a radio scan, a QR text.
 #[derive(Debug, Default)]
 pub struct Simulated {
     fix: Mutex<Option<LocationFix>>,
     radio: Mutex<Option<RadioScan>>,
     qr: Mutex<Option<String>>,
+    gate: Mutex<GateAnswer>,
+    gate_asked: std::sync::atomic::AtomicUsize,
 }
 
 impl Simulated {
@@ -82,6 +114,20 @@ impl Simulated {
             .radio
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = scan;
+    }
+
+    /// The biometric gate answers `answer` from now on.
+    pub fn set_gate(&self, answer: GateAnswer) {
+        *self
+            .gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = answer;
+    }
+
+    /// How many times the gate was asked.
+    #[must_use]
+    pub fn gate_asked(&self) -> usize {
+        self.gate_asked.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The camera sees a QR code with `text`.
@@ -123,5 +169,23 @@ impl QrScanner for Simulated {
                 sensor: "camera",
                 reason: "no QR code in view".to_owned(),
             })
+    }
+}
+
+impl BiometricGate for Simulated {
+    fn confirm(&self, _reason: &str) -> Result<(), SensorError> {
+        self.gate_asked
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        match *self
+            .gate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            GateAnswer::Confirmed => Ok(()),
+            GateAnswer::Refused => Err(SensorError::NotPermitted("device key")),
+            GateAnswer::NotSetUp => Err(SensorError::Absent(
+                "fingerprint, face or screen lock set up",
+            )),
+        }
     }
 }

@@ -9,13 +9,12 @@ use rollcall_core::api::{CheckInAnswer, PhoneState, Platform, SyncStatus};
 use tokio::sync::{Mutex, Notify};
 use uuid::Uuid;
 
-use super::desktop::DesktopSensors;
 use super::key_store::{self, KeyStoreChoice};
 use super::outbox::Outbox;
 use super::phone::{CheckInError, CodeEntry, Phone};
-use super::qr_reader::{read_picture, SeenCode};
+use super::qr_reader::{read_picture, NoLiveCamera, SeenCode};
 use super::selfie;
-use super::sensors::QrScanner;
+use super::sensors::{DeviceSensors, QrScanner};
 use super::sync;
 use crate::face::FaceService;
 use crate::{AppError, ServerClient};
@@ -53,6 +52,7 @@ impl From<CheckInError> for AppError {
             CheckInError::NoToken(_) => "no_code",
             CheckInError::NotOurQr => "not_our_qr",
             CheckInError::BadOtp => "bad_otp",
+            CheckInError::NotConfirmed(_) => "not_confirmed",
             CheckInError::Outbox(_) => "outbox_failed",
         };
         phone_error(code, &error)
@@ -122,19 +122,21 @@ impl StudentPhone {
         Ok((state, outbox))
     }
 
-    /// Checks in to `session` with the typed `code` (empty: the camera) and, when
-    /// `selfies` are given, the face checked against the student's own template:
+    /// Checks in to `session` with the typed `code` and, when `selfies` are
+    /// given, the face checked against the student's own template, reading this
+    /// device's `sensors` (location, radio, and the biometric gate before signing):
     /// signs, stores in the outbox, then tries to send at once. Offline, the claim
     /// waits and the answer is `None`.
     ///
     /// # Errors
     /// `not_signed_in` before [`StudentPhone::prepare`]; `bad_otp`, `no_code`,
-    /// `outbox_failed`; for the selfie `not_enrolled`, `no_face`, `poor_selfie`,
-    /// `face_unavailable`.
+    /// `not_confirmed` (the biometric gate), `outbox_failed`; for the selfie
+    /// `not_enrolled`, `no_face`, `poor_selfie`, `face_unavailable`.
     pub async fn check_in(
         &self,
         client: &ServerClient,
         faces: &FaceService,
+        sensors: &dyn DeviceSensors,
         session: Uuid,
         code: &str,
         selfies: &[String],
@@ -144,8 +146,45 @@ impl StudentPhone {
         } else {
             CodeEntry::Typed(code.to_owned())
         };
-        self.submit(client, faces, session, &entry, &DesktopSensors, selfies)
-            .await
+        // No code typed and no picture: this command reads no live camera.
+        self.submit(
+            client,
+            faces,
+            sensors,
+            session,
+            &entry,
+            &NoLiveCamera,
+            selfies,
+        )
+        .await
+    }
+
+    /// Checks in to `session` with the text of the teacher's QR code as the
+    /// phone's camera read it (the barcode scanner plugin runs in the window).
+    ///
+    /// # Errors
+    /// `not_our_qr` when the text is not a Rollcall code; as
+    /// [`StudentPhone::check_in`] otherwise.
+    pub async fn check_in_with_scanned_code(
+        &self,
+        client: &ServerClient,
+        faces: &FaceService,
+        sensors: &dyn DeviceSensors,
+        session: Uuid,
+        text: String,
+        selfies: &[String],
+    ) -> Result<CheckInAnswer, AppError> {
+        let camera = SeenCode(text);
+        self.submit(
+            client,
+            faces,
+            sensors,
+            session,
+            &CodeEntry::ScanQr,
+            &camera,
+            selfies,
+        )
+        .await
     }
 
     /// Checks in to `session` with the QR code in a picture (PNG or JPEG bytes)
@@ -158,6 +197,7 @@ impl StudentPhone {
         &self,
         client: &ServerClient,
         faces: &FaceService,
+        sensors: &dyn DeviceSensors,
         session: Uuid,
         picture: &[u8],
         selfies: &[String],
@@ -166,6 +206,7 @@ impl StudentPhone {
         self.submit(
             client,
             faces,
+            sensors,
             session,
             &CodeEntry::ScanQr,
             &SeenCode(text),
@@ -174,10 +215,12 @@ impl StudentPhone {
         .await
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn submit(
         &self,
         client: &ServerClient,
         faces: &FaceService,
+        sensors: &dyn DeviceSensors,
         session: Uuid,
         entry: &CodeEntry,
         camera: &dyn QrScanner,
@@ -191,7 +234,6 @@ impl StudentPhone {
             let template = selfie::own_template(client, &ready.folder).await?;
             Some(selfie::face_evidence(faces, &template, selfies).await?)
         };
-        let sensors = DesktopSensors;
         let claim = ready
             .phone
             .check_in_with_face(
@@ -199,8 +241,7 @@ impl StudentPhone {
                 session,
                 entry,
                 camera,
-                &sensors,
-                &sensors,
+                sensors,
                 face,
                 &ready.outbox,
             )

@@ -11,6 +11,7 @@ use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
 use crate::checkin::key_store::KeyStoreChoice;
+use crate::checkin::sensors::DeviceSensors;
 use crate::checkin::student_phone::StudentPhone;
 use crate::checkin::sync;
 use crate::face::FaceService;
@@ -61,8 +62,19 @@ pub async fn prepare_phone<R: Runtime>(
     let keys = if config.data_dir.is_some() {
         KeyStoreChoice::FolderOnly
     } else {
-        KeyStoreChoice::OsFirst
+        os_key_store(&app)
     };
+    #[cfg(mobile)]
+    {
+        // Ask once for what the check-in reads (Android shows its own dialogs);
+        // a "no" is told at check-in as that sensor's state.
+        use tauri_plugin_rollcall_sensors::RollcallSensorsExt as _;
+        let asking = app.clone();
+        let _ = tauri::async_runtime::spawn_blocking(move || {
+            asking.rollcall_sensors().request_permissions()
+        })
+        .await;
+    }
     let (state, outbox) = phone.prepare(&client, &folder, keys).await?;
     let wake = phone.wake();
     let handle = app.clone();
@@ -85,23 +97,89 @@ pub async fn student_classes(
     client.get_json("api/v1/me/classes").await
 }
 
+/// Where this platform keeps the device key: sealed by the Android Keystore on
+/// Android, the OS keystore (via `keyring`) elsewhere.
+#[cfg(target_os = "android")]
+fn os_key_store<R: Runtime>(app: &AppHandle<R>) -> KeyStoreChoice {
+    KeyStoreChoice::Sealed(std::sync::Arc::new(
+        crate::checkin::mobile::KeystoreSealer::new(app.clone()),
+    ))
+}
+
+/// Where this platform keeps the device key: sealed by the Android Keystore on
+/// Android, the OS keystore (via `keyring`) elsewhere.
+#[cfg(not(target_os = "android"))]
+fn os_key_store<R: Runtime>(_app: &AppHandle<R>) -> KeyStoreChoice {
+    KeyStoreChoice::OsFirst
+}
+
+/// This device's sensors: the phone's plugins, or the desktop's NetworkManager
+/// and BlueZ.
+#[cfg(mobile)]
+fn device_sensors<R: Runtime>(app: &AppHandle<R>) -> impl DeviceSensors {
+    crate::checkin::mobile::MobileSensors::new(app.clone())
+}
+
+/// This device's sensors: the phone's plugins, or the desktop's NetworkManager
+/// and BlueZ.
+#[cfg(desktop)]
+fn device_sensors<R: Runtime>(_app: &AppHandle<R>) -> impl DeviceSensors {
+    crate::checkin::desktop::DesktopSensors
+}
+
 /// Checks in to a class with the typed code.
 #[tauri::command]
-pub async fn check_in(
+pub async fn check_in<R: Runtime>(
+    app: AppHandle<R>,
     client: State<'_, ServerClient>,
     phone: State<'_, StudentPhone>,
     faces: State<'_, FaceService>,
     form: CheckInForm,
 ) -> Result<CheckInAnswer, AppError> {
+    let sensors = device_sensors(&app);
     phone
-        .check_in(&client, &faces, form.session_id, &form.code, &form.selfies)
+        .check_in(
+            &client,
+            &faces,
+            &sensors,
+            form.session_id,
+            &form.code,
+            &form.selfies,
+        )
+        .await
+}
+
+/// Checks in to a class with the text of the teacher's QR code as the phone's
+/// barcode scanner read it.
+#[tauri::command]
+pub async fn check_in_with_scanned_code<R: Runtime>(
+    app: AppHandle<R>,
+    client: State<'_, ServerClient>,
+    phone: State<'_, StudentPhone>,
+    faces: State<'_, FaceService>,
+    session_id: uuid::Uuid,
+    code_text: String,
+    selfies: Option<Vec<String>>,
+) -> Result<CheckInAnswer, AppError> {
+    let sensors = device_sensors(&app);
+    phone
+        .check_in_with_scanned_code(
+            &client,
+            &faces,
+            &sensors,
+            session_id,
+            code_text,
+            &selfies.unwrap_or_default(),
+        )
         .await
 }
 
 /// Checks in to a class with a picture of the teacher's QR code (base64 of the
 /// PNG or JPEG file).
 #[tauri::command]
-pub async fn check_in_with_picture(
+#[allow(clippy::too_many_arguments)]
+pub async fn check_in_with_picture<R: Runtime>(
+    app: AppHandle<R>,
     client: State<'_, ServerClient>,
     phone: State<'_, StudentPhone>,
     faces: State<'_, FaceService>,
@@ -116,10 +194,12 @@ pub async fn check_in_with_picture(
             code: "no_code",
             message: "The picture could not be read.".to_owned(),
         })?;
+    let sensors = device_sensors(&app);
     phone
         .check_in_with_picture(
             &client,
             &faces,
+            &sensors,
             session_id,
             &picture,
             &selfies.unwrap_or_default(),
