@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 
@@ -477,6 +477,59 @@ pub async fn check_in_with_picture(
         &PictureArgs {
             session_id,
             picture_base64: face::encode(picture),
+            selfies,
+        },
+    )
+    .await
+}
+
+/// Opens the phone's camera on the teacher's QR code (`tauri-plugin-barcode-scanner`,
+/// full screen) and answers with its text.
+///
+/// # Errors
+/// The scanner's refusal (no camera permission, cancelled) as an IPC error.
+pub async fn scan_qr_code() -> Result<String, CommandError> {
+    #[derive(Serialize)]
+    struct ScanArgs {
+        formats: [&'static str; 1],
+        windowed: bool,
+    }
+    #[derive(Deserialize)]
+    struct Scanned {
+        content: String,
+    }
+    let scanned: Scanned = call(
+        "plugin:barcode-scanner|scan",
+        &ScanArgs {
+            formats: ["QR_CODE"],
+            windowed: false,
+        },
+    )
+    .await?;
+    Ok(scanned.content)
+}
+
+/// Checks in with the text the phone's scanner read.
+///
+/// # Errors
+/// `not_our_qr` when it is not a Rollcall code, and as [`check_in`].
+pub async fn check_in_with_scanned_code(
+    session_id: Uuid,
+    code_text: String,
+    selfies: Vec<String>,
+) -> Result<CheckInAnswer, CommandError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ScannedArgs {
+        session_id: Uuid,
+        code_text: String,
+        selfies: Vec<String>,
+    }
+    call(
+        "check_in_with_scanned_code",
+        &ScannedArgs {
+            session_id,
+            code_text,
             selfies,
         },
     )

@@ -339,6 +339,9 @@ pub struct PhoneState {
     pub status: DeviceStatus,
     /// Check-ins waiting in the outbox.
     pub pending: u64,
+    /// The device has a live camera QR scanner (a phone's barcode scanner).
+    #[serde(default)]
+    pub camera_scanner: bool,
 }
 
 /// What a check-in came to (the `check_in` command).

@@ -113,6 +113,8 @@ impl StudentPhone {
             device_id: phone.device.id,
             status: phone.device.status,
             pending,
+            // Phones scan the QR code live with the barcode scanner plugin.
+            camera_scanner: cfg!(mobile),
         };
         *self.ready.lock().await = Some(Ready {
             phone,

@@ -169,11 +169,11 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
     };
     let onpicture = {
         let (guard, chosen, answer, busy, refresh, selfies) = (
-            guard,
+            guard.clone(),
             chosen.clone(),
             answer.clone(),
             busy.clone(),
-            refresh,
+            refresh.clone(),
             selfies.clone(),
         );
         Callback::from(move |e: Event| {
@@ -220,6 +220,71 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                 refresh.set(*refresh + 1);
             });
         })
+    };
+    let onscan = {
+        let (guard, chosen, answer, busy, refresh, selfies) = (
+            guard,
+            chosen.clone(),
+            answer.clone(),
+            busy.clone(),
+            refresh,
+            selfies.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(session_id) = *chosen else {
+                answer.set(Some(Err("Choose the class you are in.".to_owned())));
+                return;
+            };
+            busy.set(true);
+            answer.set(None);
+            let frames = (*selfies).clone();
+            let (guard, answer, busy, refresh, selfies) = (
+                guard.clone(),
+                answer.clone(),
+                busy.clone(),
+                refresh.clone(),
+                selfies.clone(),
+            );
+            spawn_local(async move {
+                let scanned = match client::scan_qr_code().await {
+                    Ok(text) => text,
+                    Err(problem) => {
+                        busy.set(false);
+                        answer.set(Some(Err(format!(
+                            "The camera could not read the code: {}",
+                            problem.message
+                        ))));
+                        return;
+                    }
+                };
+                let Some(result) = guard
+                    .pass(client::check_in_with_scanned_code(session_id, scanned, frames).await)
+                else {
+                    return;
+                };
+                busy.set(false);
+                if result.is_ok() {
+                    selfies.set(Vec::new());
+                }
+                answer.set(Some(result.map_err(|e| e.message)));
+                refresh.set(*refresh + 1);
+            });
+        })
+    };
+    let camera_scanner = matches!(&*phone, Loadable::Ready(p) if p.camera_scanner);
+    let scan_button = if camera_scanner {
+        html! {
+            <button id="checkin-scan" class="button primary" type="button" disabled={*busy || chosen.is_none()} onclick={onscan}>
+                { "Scan the QR code" }
+            </button>
+        }
+    } else {
+        html! {}
+    };
+    let sensors_note = if camera_scanner {
+        "Your location, the room's Wi-Fi and beacons are read when you check in; your phone asks for your fingerprint, face or PIN before signing."
+    } else {
+        "On a computer there is no GPS: the room's Wi-Fi and beacons are read where this computer hears them, and your class's rules decide from the code and those."
     };
     let device_note = match &*phone {
         Loadable::Ready(p) if p.status.as_str() == "pending" => html! {
@@ -337,6 +402,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
             { device_note }
             { class_list }
             <form id="checkin-form" class="panel" {onsubmit}>
+                { scan_button }
                 <h3>{ "Type the six digits on the teacher's screen" }</h3>
                 <div class="filters">
                     <div class="field"><label for="checkin-code">{ "Code" }</label>
@@ -350,7 +416,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                     <input id="checkin-photo" type="file" accept="image/png,image/jpeg" disabled={*busy || chosen.is_none()} onchange={onpicture} />
                 </div>
                 { selfie_field(face.as_ref(), selfies.len(), *busy || chosen.is_none(), onselfie) }
-                <p class="muted small">{ "On this computer there is no GPS or Wi-Fi scan, so your class's rules decide from the code alone where they allow it." }</p>
+                <p class="muted small">{ sensors_note }</p>
                 { verdict }
             </form>
             <section class="panel">
