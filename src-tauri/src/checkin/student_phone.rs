@@ -161,8 +161,8 @@ impl StudentPhone {
         .await
     }
 
-    /// Checks in to `session` with the text of the teacher's QR code as the
-    /// phone's camera read it (the barcode scanner plugin runs in the window).
+    /// Checks in to `session` with the text of the teacher's QR code as a camera
+    /// read it (the phone's barcode scanner, the webcam, a picture).
     ///
     /// # Errors
     /// `not_our_qr` when the text is not a Rollcall code; as
@@ -205,16 +205,8 @@ impl StudentPhone {
         selfies: &[String],
     ) -> Result<CheckInAnswer, AppError> {
         let text = read_picture(picture).map_err(|e| phone_error("no_code", &e))?;
-        self.submit(
-            client,
-            faces,
-            sensors,
-            session,
-            &CodeEntry::ScanQr,
-            &SeenCode(text),
-            selfies,
-        )
-        .await
+        self.check_in_with_scanned_code(client, faces, sensors, session, text, selfies)
+            .await
     }
 
     #[allow(clippy::too_many_arguments)]

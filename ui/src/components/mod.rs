@@ -4,6 +4,7 @@ mod admin_desk;
 mod app;
 mod attendance_chart;
 mod brand_panel;
+mod check_in_attempt;
 mod classroom_screen;
 mod csv_import;
 mod dashboard_screen;

@@ -3,6 +3,7 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::check_in_attempt::Attempt;
 use super::review_card::{factor_label, status_class, status_mark};
 use super::roster_panel::status_label;
 use super::sign_in_guard::{loading, Loadable, SignInGuard};
@@ -117,65 +118,39 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
             });
         })
     };
+    let attempt = Attempt {
+        guard,
+        answer: answer.clone(),
+        busy: busy.clone(),
+        refresh,
+        selfies: selfies.clone(),
+    };
     let onsubmit = {
-        let (guard, chosen, answer, busy, code, refresh, selfies) = (
-            guard.clone(),
-            chosen.clone(),
-            answer.clone(),
-            busy.clone(),
-            code.clone(),
-            refresh.clone(),
-            selfies.clone(),
-        );
+        let (attempt, chosen, code) = (attempt.clone(), chosen.clone(), code.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(session_id) = *chosen else {
-                answer.set(Some(Err("Choose the class you are in.".to_owned())));
+                attempt.fail("Choose the class you are in.".to_owned());
                 return;
             };
             let typed = code
                 .cast::<HtmlInputElement>()
                 .map(|i| i.value())
                 .unwrap_or_default();
-            busy.set(true);
-            answer.set(None);
-            let frames = (*selfies).clone();
-            let (guard, answer, busy, refresh, selfies) = (
-                guard.clone(),
-                answer.clone(),
-                busy.clone(),
-                refresh.clone(),
-                selfies.clone(),
-            );
+            let frames = attempt.begin();
+            let attempt = attempt.clone();
             spawn_local(async move {
-                let Some(result) = guard.pass(
-                    client::check_in(CheckInForm {
-                        session_id,
-                        code: typed,
-                        selfies: frames,
-                    })
-                    .await,
-                ) else {
-                    return;
+                let form = CheckInForm {
+                    session_id,
+                    code: typed,
+                    selfies: frames,
                 };
-                busy.set(false);
-                if result.is_ok() {
-                    selfies.set(Vec::new());
-                }
-                answer.set(Some(result.map_err(|e| e.message)));
-                refresh.set(*refresh + 1);
+                attempt.finish(client::check_in(form).await);
             });
         })
     };
     let onpicture = {
-        let (guard, chosen, answer, busy, refresh, selfies) = (
-            guard.clone(),
-            chosen.clone(),
-            answer.clone(),
-            busy.clone(),
-            refresh.clone(),
-            selfies.clone(),
-        );
+        let (attempt, chosen) = (attempt.clone(), chosen.clone());
         Callback::from(move |e: Event| {
             let Some(file) = e
                 .target_dyn_into::<HtmlInputElement>()
@@ -185,89 +160,38 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
                 return;
             };
             let Some(session_id) = *chosen else {
-                answer.set(Some(Err("Choose the class you are in.".to_owned())));
+                attempt.fail("Choose the class you are in.".to_owned());
                 return;
             };
-            busy.set(true);
-            answer.set(None);
-            let frames = (*selfies).clone();
-            let (guard, answer, busy, refresh, selfies) = (
-                guard.clone(),
-                answer.clone(),
-                busy.clone(),
-                refresh.clone(),
-                selfies.clone(),
-            );
+            let frames = attempt.begin();
+            let attempt = attempt.clone();
             spawn_local(async move {
-                let bytes = match camera::file_bytes(&file).await {
-                    Ok(bytes) => bytes,
-                    Err(problem) => {
-                        busy.set(false);
-                        answer.set(Some(Err(problem)));
-                        return;
-                    }
-                };
-                let Some(result) =
-                    guard.pass(client::check_in_with_picture(session_id, &bytes, frames).await)
-                else {
-                    return;
-                };
-                busy.set(false);
-                if result.is_ok() {
-                    selfies.set(Vec::new());
+                match camera::file_bytes(&file).await {
+                    Ok(bytes) => attempt
+                        .finish(client::check_in_with_picture(session_id, &bytes, frames).await),
+                    Err(problem) => attempt.fail(problem),
                 }
-                answer.set(Some(result.map_err(|e| e.message)));
-                refresh.set(*refresh + 1);
             });
         })
     };
     let onscan = {
-        let (guard, chosen, answer, busy, refresh, selfies) = (
-            guard,
-            chosen.clone(),
-            answer.clone(),
-            busy.clone(),
-            refresh,
-            selfies.clone(),
-        );
+        let (attempt, chosen) = (attempt, chosen.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(session_id) = *chosen else {
-                answer.set(Some(Err("Choose the class you are in.".to_owned())));
+                attempt.fail("Choose the class you are in.".to_owned());
                 return;
             };
-            busy.set(true);
-            answer.set(None);
-            let frames = (*selfies).clone();
-            let (guard, answer, busy, refresh, selfies) = (
-                guard.clone(),
-                answer.clone(),
-                busy.clone(),
-                refresh.clone(),
-                selfies.clone(),
-            );
+            let frames = attempt.begin();
+            let attempt = attempt.clone();
             spawn_local(async move {
-                let scanned = match client::scan_qr_code().await {
-                    Ok(text) => text,
-                    Err(problem) => {
-                        busy.set(false);
-                        answer.set(Some(Err(format!(
-                            "The camera could not read the code: {}",
-                            problem.message
-                        ))));
-                        return;
-                    }
-                };
-                let Some(result) = guard
-                    .pass(client::check_in_with_scanned_code(session_id, scanned, frames).await)
-                else {
-                    return;
-                };
-                busy.set(false);
-                if result.is_ok() {
-                    selfies.set(Vec::new());
+                match client::scan_qr_code().await {
+                    Ok(text) => attempt
+                        .finish(client::check_in_with_scanned_code(session_id, text, frames).await),
+                    Err(problem) => attempt.fail(format!(
+                        "The camera could not read the code: {}",
+                        problem.message
+                    )),
                 }
-                answer.set(Some(result.map_err(|e| e.message)));
-                refresh.set(*refresh + 1);
             });
         })
     };
