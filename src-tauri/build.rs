@@ -47,6 +47,7 @@ fn main() {
         "check_in",
         "check_in_with_picture",
         "check_in_with_scanned_code",
+        "read_qr_frame",
         "my_attendance",
         "sync_status",
         "face_status",

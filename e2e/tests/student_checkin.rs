@@ -171,6 +171,20 @@ async fn journey(
         format!("the verdict reads {verdict:?}"),
     )?;
     save_screenshot(session, env, "student-checked-in-by-photo.png").await?;
+
+    // The live webcam reader: this machine has no camera, so the panel says so
+    // in words and the typed code and the photo stay.
+    click(session, "#checkin-webcam #webcam-start", UI).await?;
+    let said = wait_for_text_containing(session, "#checkin-webcam", "camera", UI).await?;
+    check(
+        said.contains("No camera") || said.contains("could not be opened"),
+        format!("the webcam panel says {said:?}"),
+    )?;
+    check(
+        !text_of(session, "#checkin-go").await?.is_empty(),
+        "the typed code's button is still there".to_owned(),
+    )?;
+    save_screenshot(session, env, "student-no-webcam.png").await?;
     Ok(())
 }
 

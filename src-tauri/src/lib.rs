@@ -102,6 +102,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             commands::student::check_in,
             commands::student::check_in_with_picture,
             commands::student::check_in_with_scanned_code,
+            commands::student::read_qr_frame,
             commands::student::my_attendance,
             commands::student::sync_status,
             commands::face::face_status,

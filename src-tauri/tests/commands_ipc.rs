@@ -94,6 +94,29 @@ fn a_window_without_a_capability_cannot_call_the_commands() {
 }
 
 #[test]
+fn the_window_may_look_for_the_code_in_webcam_frames() {
+    use base64::Engine as _;
+    let app = TestApp::start("http://127.0.0.1:8080");
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(64, 48, image::Rgb([200, 200, 200]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let blank = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png.into_inner())
+    );
+    // No code in view yet: nothing, and the scan goes on.
+    assert_eq!(
+        app.invoke("read_qr_frame", json!({"frame": blank})),
+        Ok(Value::Null)
+    );
+    let error = app
+        .invoke("read_qr_frame", json!({"frame": "not a picture"}))
+        .unwrap_err();
+    assert_eq!(error["code"], "no_code", "{error}");
+}
+
+#[test]
 fn without_a_tile_server_the_fence_map_says_so() {
     let app = TestApp::start("http://127.0.0.1:8080");
     let shape = json!({"kind": "circle", "centre": {"latitude": 18.52, "longitude": 73.85}, "radius_m": 30.0});

@@ -5,7 +5,7 @@
 //! Prints the success rate; no misread is tolerated.
 
 use image::{GrayImage, Luma};
-use rollcall_app::checkin::qr_reader::{read, ImageFileCamera};
+use rollcall_app::checkin::qr_reader::{read, rollcall_code_in_frame, ImageFileCamera};
 use rollcall_app::checkin::sensors::QrScanner as _;
 use rollcall_app::classroom::presentation::draw;
 use rollcall_core::ids::SessionId;
@@ -165,4 +165,41 @@ fn the_camera_path_reads_an_image_file_and_says_when_it_sees_no_code() {
         "{missing}"
     );
     std::fs::remove_dir_all(&folder).unwrap();
+}
+
+/// A frame as the webcam panel sends it: a JPEG `data:` URL.
+fn webcam_frame(frame: &GrayImage) -> String {
+    use base64::Engine as _;
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma8(frame.clone())
+        .to_rgb8()
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(jpeg.into_inner())
+    )
+}
+
+#[test]
+fn the_webcam_reader_finds_the_rollcall_code_in_a_frame_and_passes_over_others() {
+    let secret = SessionSecret::from_bytes(&[3; 32]).unwrap();
+    let qr = RotatingQr::new(
+        SessionId::from(Uuid::from_u128(11)),
+        &secret,
+        QrPeriod::DEFAULT,
+    );
+    let text = qr.payload_for_slot(2).to_string();
+    let seen = rollcall_code_in_frame(&webcam_frame(&photograph(&text, &mut Lcg(2)))).unwrap();
+    assert_eq!(seen.as_deref(), Some(text.as_str()));
+
+    // A menu's QR code in view, or nothing yet: keep looking.
+    let other = photograph("https://example.org/lunch-menu", &mut Lcg(3));
+    assert_eq!(rollcall_code_in_frame(&webcam_frame(&other)).unwrap(), None);
+    let blank = GrayImage::from_pixel(320, 240, Luma([180]));
+    assert_eq!(rollcall_code_in_frame(&webcam_frame(&blank)).unwrap(), None);
+
+    // Not a picture: an error in words.
+    let error = rollcall_code_in_frame("data:image/jpeg;base64,bm90IGEgcGljdHVyZQ==").unwrap_err();
+    assert!(error.to_string().contains("could not be read"), "{error}");
 }

@@ -509,6 +509,19 @@ pub async fn scan_qr_code() -> Result<String, CommandError> {
     Ok(scanned.content)
 }
 
+/// The teacher's Rollcall code in a webcam frame (a JPEG `data:` URL), if one is
+/// in view; other QR codes are passed over.
+///
+/// # Errors
+/// `no_code` when the frame is not a picture.
+pub async fn read_qr_frame(frame: String) -> Result<Option<String>, CommandError> {
+    #[derive(Serialize)]
+    struct FrameArgs {
+        frame: String,
+    }
+    call("read_qr_frame", &FrameArgs { frame }).await
+}
+
 /// Checks in with the text the phone's scanner read.
 ///
 /// # Errors

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use image::GrayImage;
+use rollcall_core::qr::QrPayload;
 use rxing::BarcodeFormat;
 
 use super::sensors::{QrScanner, SensorError};
@@ -47,6 +48,26 @@ impl QrScanner for SeenCode {
     fn scan(&self) -> Result<String, SensorError> {
         Ok(self.0.clone())
     }
+}
+
+/// The teacher's Rollcall code in a webcam frame (base64 PNG or JPEG, a `data:`
+/// URL allowed), if one is in view. Other QR codes are passed over, so a scan
+/// goes on until the right code is seen.
+///
+/// # Errors
+/// A [`SensorError`] when the frame is not a picture.
+pub fn rollcall_code_in_frame(frame: &str) -> Result<Option<String>, SensorError> {
+    let frame = crate::face::shots::decode_picture(frame).map_err(|e| SensorError::Failed {
+        sensor: "camera",
+        reason: e.to_string(),
+    })?;
+    let gray = image::RgbImage::from_raw(frame.width(), frame.height(), frame.pixels().to_vec())
+        .map(|rgb| image::DynamicImage::ImageRgb8(rgb).to_luma8())
+        .ok_or(SensorError::Failed {
+            sensor: "camera",
+            reason: "the frame's size does not match its pixels".to_owned(),
+        })?;
+    Ok(read(&gray).filter(|text| text.trim().parse::<QrPayload>().is_ok()))
 }
 
 /// No live camera behind this step: the code is typed, or a picture or the

@@ -174,6 +174,22 @@ pub async fn check_in_with_scanned_code<R: Runtime>(
         .await
 }
 
+/// The teacher's Rollcall code in a webcam frame, if one is in view (the
+/// desktop's live QR reader: the window sends a frame every few hundred ms).
+#[tauri::command]
+pub async fn read_qr_frame(frame: String) -> Result<Option<String>, AppError> {
+    let unreadable = |e: &dyn std::fmt::Display| AppError::Phone {
+        code: "no_code",
+        message: format!("The frame could not be read: {e}."),
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        crate::checkin::qr_reader::rollcall_code_in_frame(&frame)
+    })
+    .await
+    .map_err(|e| unreadable(&e))?
+    .map_err(|e| unreadable(&e))
+}
+
 /// Checks in to a class with a picture of the teacher's QR code (base64 of the
 /// PNG or JPEG file).
 #[tauri::command]

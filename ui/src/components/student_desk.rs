@@ -1,3 +1,6 @@
+use std::cell::Cell;
+use std::rc::Rc;
+
 use uuid::Uuid;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
@@ -7,6 +10,7 @@ use super::check_in_attempt::Attempt;
 use super::review_card::{factor_label, status_class, status_mark};
 use super::roster_panel::status_label;
 use super::sign_in_guard::{loading, Loadable, SignInGuard};
+use super::webcam::Webcam;
 use crate::camera;
 use crate::charts::percent;
 use crate::client::face::{self as face_client, FaceStatus};
@@ -16,6 +20,9 @@ use crate::client::{
 };
 use crate::desk::{clock, local_offset_minutes};
 use rollcall_core::verdict::Outcome;
+
+/// How often the webcam's frame is looked at for the teacher's QR code.
+const WEBCAM_FRAME_MS: u32 = 400;
 
 /// What the student desk needs.
 #[derive(Properties, PartialEq)]
@@ -41,6 +48,9 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
     let refresh = use_state(|| 0_u32);
     let face = use_state(|| None::<FaceStatus>);
     let selfies = use_state(Vec::<String>::new);
+    let looking = use_mut_ref(|| Rc::new(Cell::new(false)));
+    let looking = looking.borrow().clone();
+    let webcam_round = use_state(|| 0_u32);
     {
         let face = face.clone();
         use_effect_with((), move |()| {
@@ -175,7 +185,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
         })
     };
     let onscan = {
-        let (attempt, chosen) = (attempt, chosen.clone());
+        let (attempt, chosen) = (attempt.clone(), chosen.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(session_id) = *chosen else {
                 attempt.fail("Choose the class you are in.".to_owned());
@@ -195,12 +205,46 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
             });
         })
     };
+    // Webcam frames on a computer: one looked at at a time (frames arriving
+    // meanwhile are dropped); the first Rollcall code seen checks in and turns
+    // the camera off (the panel is made anew).
+    let onframe = {
+        let (attempt, chosen, looking, webcam_round) =
+            (attempt, chosen.clone(), looking, webcam_round.clone());
+        Callback::from(move |frame: String| {
+            let Some(session_id) = *chosen else {
+                return;
+            };
+            if *attempt.busy || looking.replace(true) {
+                return;
+            }
+            let (attempt, looking, webcam_round) =
+                (attempt.clone(), looking.clone(), webcam_round.clone());
+            spawn_local(async move {
+                let seen = client::read_qr_frame(frame).await;
+                looking.set(false);
+                // A frame that cannot be read, or holds no code yet: keep looking.
+                let Ok(Some(text)) = seen else {
+                    return;
+                };
+                webcam_round.set(*webcam_round + 1);
+                let frames = attempt.begin();
+                attempt.finish(client::check_in_with_scanned_code(session_id, text, frames).await);
+            });
+        })
+    };
     let camera_scanner = matches!(&*phone, Loadable::Ready(p) if p.camera_scanner);
     let scan_button = if camera_scanner {
         html! {
             <button id="checkin-scan" class="button primary" type="button" disabled={*busy || chosen.is_none()} onclick={onscan}>
                 { "Scan the QR code" }
             </button>
+        }
+    } else if chosen.is_some() {
+        html! {
+            <div class="field" id="checkin-webcam">
+                <Webcam key={*webcam_round} on_frame={onframe} every_ms={WEBCAM_FRAME_MS} start_label="Scan the QR code with the webcam" />
+            </div>
         }
     } else {
         html! {}
