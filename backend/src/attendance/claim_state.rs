@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::unix;
+use crate::auth::accounts::AccountStatus;
 use crate::grouped::GroupWork;
 
 /// How far back another student's claim from the same device counts as sharing.
@@ -27,6 +28,9 @@ pub struct StateQuery {
 /// The student's and device's state as a claim is judged.
 #[derive(Debug, Clone)]
 pub struct ClaimState {
+    /// The claiming student's account as it is now (the claims endpoint
+    /// checks it here instead of in a statement of its own).
+    pub account: AccountStatus,
     /// This claim id is stored already (a resend).
     pub already_stored: bool,
     /// The device's public key, when it is the student's active device.
@@ -58,6 +62,8 @@ impl GroupWork for ReadClaimStates {
 
 type Row = (
     i64,
+    Option<String>,
+    Option<bool>,
     bool,
     Option<String>,
     i32,
@@ -73,7 +79,7 @@ type Row = (
 async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result<Vec<ClaimState>> {
     let column = |f: fn(&StateQuery) -> Uuid| queries.iter().map(f).collect::<Vec<Uuid>>();
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT q.ord, \
+        "SELECT q.ord, acct.role, acct.active, \
            (SELECT true FROM claims WHERE id = q.claim_id LIMIT 1) IS NOT NULL, \
            (SELECT public_key FROM devices \
              WHERE id = q.device_id AND user_id = q.student_id AND status = 'active'), \
@@ -95,6 +101,8 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
            WHERE student_id = q.student_id AND location IS NOT NULL \
              AND id <> q.claim_id AND outcome <> 'rejected' \
            ORDER BY scanned_at DESC LIMIT 1) last ON true \
+         LEFT JOIN LATERAL ( \
+           SELECT role, active FROM users WHERE id = q.student_id LIMIT 1) acct ON true \
          ORDER BY q.ord"
     ))
     .bind(column(|q| q.claim_id))
@@ -112,8 +120,19 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
     Ok(rows
         .into_iter()
         .map(
-            |(_, already_stored, device_key, otp_failures, location, scanned_at, others)| {
+            |(
+                _,
+                role,
+                active,
+                already_stored,
+                device_key,
+                otp_failures,
+                location,
+                scanned_at,
+                others,
+            )| {
                 ClaimState {
+                    account: role.zip(active),
                     already_stored,
                     device_key,
                     otp_failures,

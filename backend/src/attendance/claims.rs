@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use super::claim_state::{ReadClaimStates, StateQuery};
 use super::claim_writer::{ClaimWrite, StoreClaims, Written};
+use super::claimant::{Claimant, ClaimsError};
 use super::session::{self, RoomRules, SessionRow};
 use super::unix;
 use crate::grouped::Grouped;
@@ -123,22 +124,26 @@ fn outcome_parse(s: &str) -> Outcome {
 }
 
 /// Judges and stores every claim of `batch`, received at `now` (the caller has
-/// checked that they are the signed-in student's own).
+/// checked that they are `claimant`'s own; the account itself is admitted
+/// here, before the first claim is written).
 ///
 /// # Errors
-/// Only when the database fails; every problem with a claim itself is a
-/// rejected result, not an error.
+/// [`ClaimsError::NotAdmitted`] (nothing written) when the account is not an
+/// active student's; otherwise only when the database fails: every problem
+/// with a claim itself is a rejected result, not an error.
 pub async fn process(
     pool: &PgPool,
     cache: &JudgedCache,
     groups: &ClaimGroups,
+    claimant: &mut Claimant<'_>,
     batch: &[SignedClaim],
     now: OffsetDateTime,
-) -> anyhow::Result<Vec<ClaimResult>> {
+) -> Result<Vec<ClaimResult>, ClaimsError> {
     let mut results = Vec::with_capacity(batch.len());
     for signed in batch {
+        debug_assert_eq!(*signed.claim.student.as_uuid(), claimant.id());
         let judged = cache.get(pool, *signed.claim.session.as_uuid()).await?;
-        results.push(process_one(pool, groups, signed, judged.as_deref(), now).await?);
+        results.push(process_one(pool, groups, claimant, signed, judged.as_deref(), now).await?);
     }
     Ok(results)
 }
@@ -220,13 +225,15 @@ fn unknown_session(claim: &Claim) -> ClaimResult {
 async fn process_one(
     pool: &PgPool,
     groups: &ClaimGroups,
+    claimant: &mut Claimant<'_>,
     signed: &SignedClaim,
     judged: Option<&Judged>,
     now: OffsetDateTime,
-) -> anyhow::Result<ClaimResult> {
+) -> Result<ClaimResult, ClaimsError> {
     let claim = &signed.claim;
     let claim_id = *claim.id.as_uuid();
     let Some(judged) = judged else {
+        claimant.admit(pool, None).await?;
         let mut conn = pool.acquire().await?;
         return Ok(stored_result(&mut conn, claim_id)
             .await?
@@ -245,6 +252,7 @@ async fn process_one(
         device_id: *claim.device.as_uuid(),
     };
     let state = groups.states.call(pool, query).await?;
+    claimant.admit(pool, Some(state.account.clone())).await?;
     if state.already_stored {
         let mut conn = pool.acquire().await?;
         if let Some(stored) = stored_result(&mut conn, claim_id).await? {
@@ -302,7 +310,7 @@ async fn process_one(
         let mut conn = pool.acquire().await?;
         return stored_result(&mut conn, claim_id)
             .await?
-            .ok_or_else(|| anyhow::anyhow!("claim {claim_id} vanished while being stored"));
+            .ok_or_else(|| anyhow::anyhow!("claim {claim_id} vanished while being stored").into());
     };
     Ok(ClaimResult {
         claim_id,

@@ -5,6 +5,7 @@
 
 pub mod claim_state;
 pub mod claim_writer;
+pub mod claimant;
 pub mod claims;
 pub mod kiosk;
 pub mod live;

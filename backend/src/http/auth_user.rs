@@ -1,55 +1,21 @@
 //! The bearer of a valid access token, checked against the database on every
 //! request so a deactivation or role change takes effect at once. Under load
 //! the checks of requests arriving together are one statement (see
-//! [`crate::grouped`]).
+//! [`crate::grouped`]); the claims endpoint reads the account in its own
+//! first statement instead ([`Bearer`], [`crate::attendance::claimant`]).
 
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use rollcall_core::api::Role;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::ApiError;
+use crate::auth::accounts::{AccountStatus, ReadAccounts};
 use crate::auth::tokens::TokenKeys;
-use crate::grouped::{GroupWork, Grouped};
-
-/// An account's role and whether it is active; `None` when there is no such account.
-pub type AccountStatus = Option<(String, bool)>;
-
-/// Reads accounts' role and status in groups.
-#[derive(Debug)]
-pub struct ReadAccounts;
-
-impl GroupWork for ReadAccounts {
-    type Input = Uuid;
-    type Output = AccountStatus;
-    const NAME: &'static str = "account check";
-
-    async fn run(conn: &mut PgConnection, ids: &[Uuid]) -> anyhow::Result<Vec<AccountStatus>> {
-        // A LIMITed lateral probe: the generic plan stays on the primary key.
-        let rows: Vec<(i64, Option<String>, Option<bool>)> = sqlx::query_as(
-            "SELECT q.ord, u.role, u.active \
-             FROM UNNEST($1::uuid[]) WITH ORDINALITY AS q(id, ord) \
-             LEFT JOIN LATERAL (SELECT role, active FROM users WHERE id = q.id LIMIT 1) u ON true \
-             ORDER BY q.ord",
-        )
-        .bind(ids)
-        .fetch_all(&mut *conn)
-        .await?;
-        anyhow::ensure!(
-            rows.len() == ids.len(),
-            "{} accounts for {} ids",
-            rows.len(),
-            ids.len()
-        );
-        Ok(rows
-            .into_iter()
-            .map(|(_, role, active)| role.zip(active))
-            .collect())
-    }
-}
+use crate::grouped::Grouped;
 
 /// The grouped account checks, shared by every request.
 pub type AccountChecks = Arc<Grouped<ReadAccounts>>;
@@ -84,12 +50,52 @@ fn unauthorized(code: &'static str, message: &str) -> ApiError {
     }
 }
 
-impl<S> FromRequestParts<S> for AuthUser
+/// The bearer of a valid access token (signature and expiry checked), whose
+/// account has not been read yet. Only a handler that reads the account
+/// itself, in the same statement as its own work, takes this instead of
+/// [`AuthUser`] (the claims endpoint: [`crate::attendance::claims`]); every
+/// other handler takes [`AuthUser`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bearer {
+    /// The account id the token was issued to.
+    pub id: Uuid,
+}
+
+impl Bearer {
+    /// Reads the account now: what [`AuthUser`]'s extraction does.
+    ///
+    /// # Errors
+    /// 401 `account_inactive` for a deactivated or deleted account; 500 when
+    /// the database fails.
+    pub async fn check(self, pool: &PgPool, checks: &AccountChecks) -> Result<AuthUser, ApiError> {
+        let status = checks.call(pool, self.id).await?;
+        self.admit(status)
+    }
+
+    /// The caller, given their account as it was read.
+    ///
+    /// # Errors
+    /// 401 `account_inactive` for a deactivated or missing account,
+    /// `invalid_token` for a role this server does not know.
+    pub fn admit(self, status: AccountStatus) -> Result<AuthUser, ApiError> {
+        match status {
+            Some((role, true)) => Ok(AuthUser {
+                id: self.id,
+                role: Role::parse(&role)
+                    .ok_or_else(|| unauthorized("invalid_token", "unknown role"))?,
+            }),
+            _ => Err(unauthorized(
+                "account_inactive",
+                "this account is deactivated",
+            )),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Bearer
 where
     S: Send + Sync,
-    PgPool: FromRef<S>,
     TokenKeys: FromRef<S>,
-    AccountChecks: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -112,21 +118,24 @@ where
                     unauthorized("invalid_token", "the access token is not valid")
                 }
             })?;
-        let pool = PgPool::from_ref(state);
-        let row = AccountChecks::from_ref(state)
-            .call(&pool, claims.sub)
-            .await?;
-        match row {
-            Some((role, true)) => Ok(Self {
-                id: claims.sub,
-                role: Role::parse(&role)
-                    .ok_or_else(|| unauthorized("invalid_token", "unknown role"))?,
-            }),
-            _ => Err(unauthorized(
-                "account_inactive",
-                "this account is deactivated",
-            )),
-        }
+        Ok(Self { id: claims.sub })
+    }
+}
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+    TokenKeys: FromRef<S>,
+    AccountChecks: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let bearer = Bearer::from_request_parts(parts, state).await?;
+        bearer
+            .check(&PgPool::from_ref(state), &AccountChecks::from_ref(state))
+            .await
     }
 }
 

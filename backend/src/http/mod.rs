@@ -42,7 +42,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::auth::mailer::Mailer;
 use crate::auth::tokens::TokenKeys;
-pub use auth_user::{Admin, AuthUser};
+pub use auth_user::{Admin, AuthUser, Bearer};
 pub use error::ApiError;
 pub use json::ApiJson;
 

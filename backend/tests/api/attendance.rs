@@ -463,6 +463,89 @@ async fn five_wrong_otps_lock_the_student_out_of_the_session(pool: PgPool) {
     );
 }
 
+/// Posts `claims` with `phone`'s token; the status and the error code, if any.
+async fn post_claims(app: &TestApp, phone: &Phone, claims: &[SignedClaim]) -> (StatusCode, String) {
+    let resp = app
+        .http
+        .post(app.url("/api/v1/attendance/claims"))
+        .bearer_auth(&phone.token)
+        .json(&json!({ "claims": claims }))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let code = if status == StatusCode::OK {
+        String::new()
+    } else {
+        envelope(resp).await.error.code
+    };
+    (status, code)
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_student_deactivated_or_made_a_teacher_after_signing_in_has_no_claim_judged_or_written(
+    pool: PgPool,
+) {
+    // The claims endpoint reads the account with the first claim's state
+    // rather than on its own: this holds it to the same answers as every
+    // other endpoint.
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let session = class.session.session.id;
+    let phone = phone(&app, class.students[0], 7).await;
+    let in_class = || {
+        let at = now();
+        let mut evidence = in_the_room(at, false);
+        evidence.token = Some(qr_at(&class, at));
+        claim(&phone, session, at, evidence)
+    };
+    let set = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query(sql)
+                .bind(phone.student)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    let unauthorized = (StatusCode::UNAUTHORIZED, "account_inactive".to_owned());
+
+    set("UPDATE users SET active = false WHERE id = $1").await;
+    let nowhere = claim(&phone, Uuid::now_v7(), now(), in_the_room(now(), false));
+    for batch in [
+        vec![in_class()],
+        vec![nowhere],
+        vec![in_class(), in_class()],
+        vec![],
+    ] {
+        assert_eq!(
+            post_claims(&app, &phone, &batch).await,
+            unauthorized,
+            "{} claims",
+            batch.len()
+        );
+    }
+    assert_eq!(claims_stored(&app).await, 0);
+
+    set("UPDATE users SET active = true, role = 'teacher' WHERE id = $1").await;
+    assert_eq!(
+        post_claims(&app, &phone, &[in_class()]).await,
+        (StatusCode::FORBIDDEN, "forbidden".to_owned())
+    );
+    assert_eq!(claims_stored(&app).await, 0);
+
+    set("UPDATE users SET role = 'student' WHERE id = $1").await;
+    let results = submit(&app, &phone, &[in_class()]).await;
+    assert_eq!(
+        results[0].outcome,
+        Outcome::Accepted,
+        "{:?}",
+        results[0].reasons
+    );
+    assert_eq!(claims_stored(&app).await, 1);
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_teacher_sees_only_their_own_sessions_and_students_never_see_secrets(pool: PgPool) {
     let app = TestApp::seeded(pool).await;

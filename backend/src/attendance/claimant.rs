@@ -1,0 +1,81 @@
+//! The account a batch of claims is submitted by. The claims endpoint takes
+//! only the token's word for who is calling ([`crate::http::Bearer`]) and
+//! admits the account here, before anything of the batch is written: from
+//! the first claim's state read, which reads the account in the same
+//! statement, or with an account check of its own where a claim needs no
+//! state (an unknown session). Under load this saves a statement per request.
+
+use uuid::Uuid;
+
+use crate::auth::accounts::{AccountStatus, ReadAccounts};
+use crate::grouped::Grouped;
+
+/// Why a batch was not judged.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimsError {
+    /// The account is not an active student's (deactivated, deleted, or its
+    /// role changed since the token was issued): what was read.
+    #[error("the account may not submit claims")]
+    NotAdmitted(AccountStatus),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ClaimsError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Other(e.into())
+    }
+}
+
+/// The submitting account, admitted at most once per batch.
+#[derive(Debug)]
+pub struct Claimant<'a> {
+    id: Uuid,
+    checks: &'a Grouped<ReadAccounts>,
+    admitted: bool,
+}
+
+impl<'a> Claimant<'a> {
+    /// The bearer `id` of a token, not admitted yet.
+    #[must_use]
+    pub fn new(id: Uuid, checks: &'a Grouped<ReadAccounts>) -> Self {
+        Self {
+            id,
+            checks,
+            admitted: false,
+        }
+    }
+
+    /// The account id.
+    #[must_use]
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// Admits the account unless it was already: `read` is the account as a
+    /// state read found it, or `None` to read it now.
+    ///
+    /// # Errors
+    /// [`ClaimsError::NotAdmitted`] unless it is an active student's;
+    /// [`ClaimsError::Other`] when the database fails.
+    pub async fn admit(
+        &mut self,
+        pool: &sqlx::PgPool,
+        read: Option<AccountStatus>,
+    ) -> Result<(), ClaimsError> {
+        if self.admitted {
+            return Ok(());
+        }
+        let status = match read {
+            Some(status) => status,
+            None => self.checks.call(pool, self.id).await?,
+        };
+        match &status {
+            Some((role, true)) if role == "student" => {
+                self.admitted = true;
+                Ok(())
+            }
+            _ => Err(ClaimsError::NotAdmitted(status)),
+        }
+    }
+}
