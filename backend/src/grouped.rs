@@ -1,5 +1,5 @@
 //! Database work gathered into groups: many requests hand in one item each,
-//! and a few worker tasks run whatever has gathered as one statement.
+//! and one worker task per kind of work runs whatever has gathered as one statement.
 //!
 //! While one group is in the database the next gathers, so under light load a
 //! group is a single item, run at once, and under heavy load the per-statement
