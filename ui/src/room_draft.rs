@@ -55,6 +55,42 @@ fn point(latitude: f64, longitude: f64) -> Result<GeoPoint, String> {
     GeoPoint::new(latitude, longitude).map_err(|e| format!("{latitude}, {longitude}: {e}."))
 }
 
+/// An edit of the form. Dispatched, it is applied to the draft as it is when
+/// it runs, not as it was when the form was last drawn: two events that
+/// arrive before the next render (a keystroke, then a click) both stand.
+#[derive(Debug)]
+pub enum DraftEdit {
+    /// A field's new text.
+    Field(fn(&mut RoomDraft, String), String),
+    /// Circle or polygon.
+    Kind(FenceKind),
+    /// A nearby access point picked: its BSSID, and its name as the label
+    /// unless one was typed.
+    AccessPoint { bssid: String, ssid: String },
+    /// Back to an empty form (the room was added).
+    Clear,
+}
+
+impl yew::Reducible for RoomDraft {
+    type Action = DraftEdit;
+
+    fn reduce(self: std::rc::Rc<Self>, edit: DraftEdit) -> std::rc::Rc<Self> {
+        let mut next = (*self).clone();
+        match edit {
+            DraftEdit::Field(apply, text) => apply(&mut next, text),
+            DraftEdit::Kind(kind) => next.kind = kind,
+            DraftEdit::AccessPoint { bssid, ssid } => {
+                next.bssid = bssid;
+                if next.bssid_label.is_empty() {
+                    next.bssid_label = ssid;
+                }
+            }
+            DraftEdit::Clear => next = Self::default(),
+        }
+        std::rc::Rc::new(next)
+    }
+}
+
 impl RoomDraft {
     /// The fence, checked: a sentence saying what is wrong otherwise.
     ///
@@ -247,6 +283,38 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edits_apply_to_the_draft_as_it_is_so_quick_events_do_not_undo_each_other() {
+        use std::rc::Rc;
+        use yew::Reducible as _;
+        // A keystroke and a click that arrive before the form is drawn again
+        // are two edits of the same drawn draft; both must stand.
+        let drawn = Rc::new(RoomDraft::default());
+        let typed =
+            Rc::clone(&drawn).reduce(DraftEdit::Field(|d, v| d.building = v, "Annexe".into()));
+        let clicked = typed.reduce(DraftEdit::Kind(FenceKind::Polygon));
+        assert_eq!(clicked.building, "Annexe");
+        assert_eq!(clicked.kind, FenceKind::Polygon);
+
+        let labelled =
+            Rc::clone(&clicked).reduce(DraftEdit::Field(|d, v| d.bssid_label = v, "front".into()));
+        let picked = labelled.reduce(DraftEdit::AccessPoint {
+            bssid: "3c:84:6a:d0:00:01".into(),
+            ssid: "Campus".into(),
+        });
+        assert_eq!(
+            (picked.bssid.as_str(), picked.bssid_label.as_str()),
+            ("3c:84:6a:d0:00:01", "front")
+        );
+        let unlabelled = Rc::new(RoomDraft::default()).reduce(DraftEdit::AccessPoint {
+            bssid: "3c:84:6a:d0:00:02".into(),
+            ssid: "Campus".into(),
+        });
+        assert_eq!(unlabelled.bssid_label, "Campus");
+
+        assert_eq!(*picked.reduce(DraftEdit::Clear), RoomDraft::default());
+    }
 
     fn circle() -> RoomDraft {
         RoomDraft {

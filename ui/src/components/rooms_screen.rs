@@ -8,7 +8,7 @@ use super::nearby_wifi::NearbyWifiPicker;
 use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::school::NearbyWifi;
 use crate::client::{self, RoomRecord};
-use crate::room_draft::{drawing, rule_patch, FenceDrawing, FenceKind, RoomDraft};
+use crate::room_draft::{drawing, rule_patch, DraftEdit, FenceDrawing, FenceKind, RoomDraft};
 
 const PREVIEW: f64 = 220.0;
 
@@ -18,7 +18,7 @@ const PREVIEW: f64 = 220.0;
 pub fn RoomsScreen() -> Html {
     let guard = use_context::<SignInGuard>().unwrap_or_default();
     let rooms = use_state(|| Loadable::<Vec<RoomRecord>>::Loading);
-    let draft = use_state(RoomDraft::default);
+    let draft = use_reducer(RoomDraft::default);
     let saving = use_state(|| false);
     let outcome = use_state(|| None::<Result<String, String>>);
     let editing = use_state(|| None::<RoomRecord>);
@@ -49,18 +49,12 @@ pub fn RoomsScreen() -> Html {
                         .map(|t| t.value())
                 })
                 .unwrap_or_default();
-            let mut next = (*draft).clone();
-            apply(&mut next, value);
-            draft.set(next);
+            draft.dispatch(DraftEdit::Field(apply, value));
         })
     };
     let kind = |kind: FenceKind| {
         let draft = draft.clone();
-        Callback::from(move |_: Event| {
-            let mut next = (*draft).clone();
-            next.kind = kind;
-            draft.set(next);
-        })
+        Callback::from(move |_: Event| draft.dispatch(DraftEdit::Kind(kind)))
     };
     let onsubmit = {
         let (guard, draft, saving, outcome, load) = (
@@ -99,7 +93,7 @@ pub fn RoomsScreen() -> Html {
                             "{} ({}) was added.",
                             room.name, room.code
                         ))));
-                        draft.set(RoomDraft::default());
+                        draft.dispatch(DraftEdit::Clear);
                         load.emit(());
                     }
                     Err(error) => outcome.set(Some(Err(error.message))),
@@ -212,12 +206,7 @@ pub fn RoomsScreen() -> Html {
                 <NearbyWifiPicker on_pick={
                     let draft = draft.clone();
                     Callback::from(move |ap: NearbyWifi| {
-                        let mut next = (*draft).clone();
-                        next.bssid = ap.bssid;
-                        if next.bssid_label.is_empty() {
-                            next.bssid_label = ap.ssid;
-                        }
-                        draft.set(next);
+                        draft.dispatch(DraftEdit::AccessPoint { bssid: ap.bssid, ssid: ap.ssid });
                     })
                 } />
                 { outcome_line("room-outcome", &outcome) }
