@@ -7,7 +7,7 @@
 use crate::claim::Claim;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use rand_core::CryptoRngCore;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -112,10 +112,58 @@ impl DevicePublicKey {
         bytes: &[u8],
         signature: &DeviceSignature,
     ) -> Result<(), SignatureError> {
+        // Strict Ed25519 (as `VerifyingKey::verify_strict`), without its
+        // decompression of R: once the cofactorless equation holds, R is the
+        // canonical encoding of a point, so "R is of small order" is "R is one
+        // of the eight encodings below" (a decompression costs about a sixth
+        // of a verification; the equivalence is property-tested).
+        if self.0.is_weak() || SMALL_ORDER_ENCODINGS.contains(&first_32(&signature.0)) {
+            return Err(SignatureError::Mismatch);
+        }
         self.0
-            .verify_strict(bytes, &Signature::from_bytes(&signature.0))
+            .verify(bytes, &Signature::from_bytes(&signature.0))
             .map_err(|_| SignatureError::Mismatch)
     }
+}
+
+/// The canonical encodings of the eight points of small order (the
+/// identity, the point of order 2, two of order 4 and four of order 8).
+const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
+    hex32("0100000000000000000000000000000000000000000000000000000000000000"),
+    hex32("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    hex32("0000000000000000000000000000000000000000000000000000000000000000"),
+    hex32("0000000000000000000000000000000000000000000000000000000000000080"),
+    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    hex32("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    hex32("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+];
+
+/// 32 bytes from 64 hex digits, at compile time.
+const fn hex32(text: &str) -> [u8; 32] {
+    const fn digit(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a hex digit"),
+        }
+    }
+    let bytes = text.as_bytes();
+    assert!(bytes.len() == 64, "64 hex digits");
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = digit(bytes[2 * i]) << 4 | digit(bytes[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// A signature's R: its first 32 bytes.
+fn first_32(signature: &[u8; 64]) -> [u8; 32] {
+    let mut r = [0u8; 32];
+    r.copy_from_slice(&signature[..32]);
+    r
 }
 
 impl fmt::Display for DevicePublicKey {
@@ -242,6 +290,143 @@ mod tests {
             signed.verify(&other.public()),
             Err(SignatureError::Mismatch)
         );
+    }
+
+    mod strictness {
+        //! The check without R's decompression answers as `verify_strict`.
+        use super::super::*;
+        use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
+        use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+        use curve25519_dalek::scalar::Scalar;
+        use proptest::prelude::*;
+        use sha2::{Digest as _, Sha512};
+
+        fn strict(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+            key.verify_strict(message, &Signature::from_bytes(signature))
+                .is_ok()
+        }
+
+        fn cofactorless(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+            key.verify(message, &Signature::from_bytes(signature))
+                .is_ok()
+        }
+
+        fn ours(key: &VerifyingKey, message: &[u8], signature: &[u8; 64]) -> bool {
+            DevicePublicKey(*key)
+                .verify_bytes(message, &DeviceSignature(*signature))
+                .is_ok()
+        }
+
+        /// k = H(R ‖ A ‖ M), as the verifier computes it.
+        fn challenge(r: &[u8; 32], a: &[u8; 32], message: &[u8]) -> Scalar {
+            let mut h = Sha512::new();
+            h.update(r);
+            h.update(a);
+            h.update(message);
+            Scalar::from_hash(h)
+        }
+
+        /// (R, s) with s = k·a, so that [s]B − [k]A is whatever torsion A carries.
+        fn forged(r: [u8; 32], a: &[u8; 32], secret: Scalar, message: &[u8]) -> [u8; 64] {
+            let s = challenge(&r, a, message) * secret;
+            let mut signature = [0u8; 64];
+            signature[..32].copy_from_slice(&r);
+            signature[32..].copy_from_slice(s.as_bytes());
+            signature
+        }
+
+        #[test]
+        fn the_table_is_the_eight_points_of_small_order() {
+            let mut table: Vec<[u8; 32]> = SMALL_ORDER_ENCODINGS.to_vec();
+            let mut torsion: Vec<[u8; 32]> = EIGHT_TORSION
+                .iter()
+                .map(|p| p.compress().to_bytes())
+                .collect();
+            table.sort_unstable();
+            torsion.sort_unstable();
+            assert_eq!(table, torsion);
+        }
+
+        #[test]
+        fn a_signature_whose_r_is_the_identity_is_refused() {
+            let key = SigningKey::from_bytes(&[3; 32]);
+            let a = key.verifying_key().to_bytes();
+            let r = CompressedEdwardsY(SMALL_ORDER_ENCODINGS[0]).to_bytes();
+            let signature = forged(r, &a, key.to_scalar(), b"claim");
+            let public = key.verifying_key();
+            assert!(
+                cofactorless(&public, b"claim", &signature),
+                "the forgery is meaningful"
+            );
+            assert!(!strict(&public, b"claim", &signature));
+            assert!(!ours(&public, b"claim", &signature));
+        }
+
+        #[test]
+        fn a_mixed_order_key_with_a_small_order_r_is_refused() {
+            // A = aB + T (not weak: it has a prime-order part); a message for
+            // which R = −[k]T holds makes the cofactorless equation pass.
+            let secret = SigningKey::from_bytes(&[5; 32]).to_scalar();
+            let point: EdwardsPoint = ED25519_BASEPOINT_POINT * secret + EIGHT_TORSION[1];
+            let a = point.compress().to_bytes();
+            let public = VerifyingKey::from_bytes(&a).expect("a point");
+            assert!(!public.is_weak());
+            let mut found = 0;
+            for n in 0u32..400 {
+                let message = n.to_le_bytes();
+                for t in &EIGHT_TORSION {
+                    let r = t.compress().to_bytes();
+                    let signature = forged(r, &a, secret, &message);
+                    if cofactorless(&public, &message, &signature) {
+                        found += 1;
+                        assert!(!strict(&public, &message, &signature));
+                        assert!(!ours(&public, &message, &signature));
+                    }
+                }
+            }
+            assert!(found > 10, "only {found} forgeries found");
+        }
+
+        #[test]
+        fn a_weak_key_is_refused_even_when_the_equation_holds() {
+            for t in &EIGHT_TORSION {
+                let a = t.compress().to_bytes();
+                let public = VerifyingKey::from_bytes(&a).expect("a point");
+                let mut signature = [0u8; 64];
+                signature[..32].copy_from_slice(&SMALL_ORDER_ENCODINGS[0]);
+                // s = 0: [0]B − [k]A is a torsion point; for A = identity it is R.
+                let passes = cofactorless(&public, b"claim", &signature);
+                assert!(!strict(&public, b"claim", &signature));
+                assert!(
+                    !ours(&public, b"claim", &signature),
+                    "passes cofactorless: {passes}"
+                );
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn ours_answers_as_verify_strict(
+                seed in any::<[u8; 32]>(),
+                message in proptest::collection::vec(any::<u8>(), 0..200),
+                flip in any::<Option<(usize, u8)>>(),
+                r in proptest::option::of(0usize..8),
+            ) {
+                let key = SigningKey::from_bytes(&seed);
+                let public = key.verifying_key();
+                let mut signature = key.sign(&message).to_bytes();
+                if let Some((at, bits)) = flip {
+                    signature[at % 64] ^= bits;
+                }
+                if let Some(r) = r {
+                    signature[..32].copy_from_slice(&SMALL_ORDER_ENCODINGS[r]);
+                }
+                prop_assert_eq!(
+                    ours(&public, &message, &signature),
+                    strict(&public, &message, &signature)
+                );
+            }
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use rollcall_core::evaluate::{
 };
 use rollcall_core::ids::SessionId;
 use rollcall_core::policy::Policy;
-use rollcall_core::signing::{DevicePublicKey, SignedClaim};
+use rollcall_core::signing::SignedClaim;
 use rollcall_core::timestamp::Timestamp;
 use rollcall_core::verdict::{Outcome, Reason, ReasonCode, Severity, Verdict};
 use sqlx::{PgConnection, PgPool};
@@ -25,6 +25,7 @@ use uuid::Uuid;
 use super::claim_state::{ReadClaimStates, StateQuery};
 use super::claim_writer::{ClaimWrite, StoreClaims, Written};
 use super::claimant::{Claimant, ClaimsError};
+use super::device_keys::DeviceKeys;
 use super::session::{self, RoomRules, SessionRow};
 use super::unix;
 use crate::grouped::Grouped;
@@ -90,12 +91,13 @@ impl JudgedCache {
     }
 }
 
-/// The database work of judging claims, shared by the requests arriving at
-/// the same moment.
+/// The work of judging claims shared by the requests arriving at the same
+/// moment: the grouped statements, and the device keys already parsed.
 #[derive(Debug, Default)]
 pub struct ClaimGroups {
     states: Grouped<ReadClaimStates>,
     writes: Grouped<StoreClaims>,
+    keys: DeviceKeys,
 }
 
 /// A session and its room, as claims are judged against them.
@@ -261,7 +263,8 @@ async fn process_one(
     }
     let device_key = state
         .device_key
-        .and_then(|key| key.parse::<DevicePublicKey>().ok());
+        .as_deref()
+        .and_then(|key| groups.keys.parse(key));
     let (otp_failures, last_sighting, others) =
         (state.otp_failures, state.last_sighting, state.others);
 

@@ -7,6 +7,7 @@ pub mod claim_state;
 pub mod claim_writer;
 pub mod claimant;
 pub mod claims;
+pub mod device_keys;
 pub mod kiosk;
 pub mod live;
 pub mod records;
