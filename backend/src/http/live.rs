@@ -1,6 +1,8 @@
 //! `GET /api/v1/sessions/{id}/live`: a WebSocket that sends the roster, then
 //! every change to it, for the session's teacher and admins.
 
+use std::time::{Duration, Instant};
+
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
@@ -103,6 +105,14 @@ async fn answer(state: &AppState, id: Uuid, burst: &Burst) -> Option<Vec<LiveMes
     )
 }
 
+/// The least time between two reads of the roster for one socket. Under
+/// load every group of claims written announces its changes, a few hundred
+/// times a second; one read per group made the live roster of a single class
+/// a sixth of the database's work in the load bench. Changes that arrive
+/// within this time of the last read wait for the next one (a teacher's
+/// screen cannot tell 25 ms apart; the socket's p99 stays far inside 100 ms).
+const LEAST_GAP: Duration = Duration::from_millis(25);
+
 /// Sends the roster, then every change. Changes that arrive together are
 /// answered from one read, so a busy class cannot make the socket fall behind.
 async fn stream(mut socket: WebSocket, state: AppState, id: Uuid) {
@@ -115,6 +125,7 @@ async fn stream(mut socket: WebSocket, state: AppState, id: Uuid) {
     if !send(&mut socket, &first).await {
         return;
     }
+    let mut last_read = Instant::now();
     loop {
         tokio::select! {
             change = changes.recv() => {
@@ -122,6 +133,12 @@ async fn stream(mut socket: WebSocket, state: AppState, id: Uuid) {
                 if !burst.add(&change, id) {
                     return;
                 }
+                if burst.students.is_empty() && !burst.everything {
+                    continue;
+                }
+                // Another class's change wakes the socket too: only a change
+                // of this class waits for the gap.
+                tokio::time::sleep_until((last_read + LEAST_GAP).into()).await;
                 loop {
                     match changes.try_recv() {
                         Ok(more) => {
@@ -132,9 +149,7 @@ async fn stream(mut socket: WebSocket, state: AppState, id: Uuid) {
                         Err(TryRecvError::Empty | TryRecvError::Closed) => break,
                     }
                 }
-                if burst.students.is_empty() && !burst.everything {
-                    continue;
-                }
+                last_read = Instant::now();
                 let Some(messages) = answer(&state, id, &burst).await else { return };
                 for message in &messages {
                     if !send(&mut socket, message).await {
