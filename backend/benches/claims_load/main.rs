@@ -163,7 +163,6 @@ async fn watch(
 struct Run {
     claimer: Arc<Claimer>,
     bearers: Vec<HeaderValue>,
-    authority: String,
     watched: Uuid,
     pending: Pending,
     stop: AtomicBool,
@@ -195,8 +194,12 @@ impl Run {
         Some(signed)
     }
 
-    async fn worker(self: Arc<Self>, w: usize, mut queue: Queue) -> anyhow::Result<()> {
-        let mut line = ClaimsLine::connect(&self.authority).await?;
+    async fn worker(
+        self: Arc<Self>,
+        w: usize,
+        mut queue: Queue,
+        mut line: ClaimsLine,
+    ) -> anyhow::Result<()> {
         let mut rng = StdRng::from_entropy();
         let mut mine = Vec::new();
         let mut n = 0;
@@ -289,6 +292,12 @@ async fn run_once(setting: &Setting, workers: usize) -> anyhow::Result<Measured>
         tokio::time::sleep(Duration::from_secs_f64(wait)).await;
     }
 
+    // Every worker's connection is open before the clock starts, as a phone's
+    // would be by the time its student taps "Check in".
+    let mut lines = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        lines.push(ClaimsLine::connect(&setting.authority).await?);
+    }
     let pending: Pending = Arc::default();
     let socket_delays = watch(
         &setting.server,
@@ -309,7 +318,6 @@ async fn run_once(setting: &Setting, workers: usize) -> anyhow::Result<Measured>
     let run = Arc::new(Run {
         claimer: Arc::clone(claimer),
         bearers: setting.bearers.clone(),
-        authority: setting.authority.clone(),
         watched: setting.watched,
         pending,
         stop: AtomicBool::new(false),
@@ -321,8 +329,9 @@ async fn run_once(setting: &Setting, workers: usize) -> anyhow::Result<Measured>
     });
     let tasks: Vec<_> = queues
         .into_iter()
+        .zip(lines)
         .enumerate()
-        .map(|(w, queue)| tokio::spawn(Arc::clone(&run).worker(w, queue)))
+        .map(|(w, (queue, line))| tokio::spawn(Arc::clone(&run).worker(w, queue, line)))
         .collect();
     tokio::time::sleep(Duration::from_secs(setting.seconds)).await;
     run.stop.store(true, Ordering::Relaxed);
@@ -398,7 +407,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn report(tally: &Tally, elapsed: f64, socket_delays: &Mutex<Vec<Duration>>) -> f64 {
-    let mut lat = tally.latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let mut lat = tally
+        .latencies
+        .lock()
+        .map(|l| l.clone())
+        .unwrap_or_default();
     lat.sort();
     let ok = tally.accepted.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)]

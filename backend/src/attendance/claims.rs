@@ -3,18 +3,11 @@
 //! stored once (the claim id is the idempotency key) and turned into at most
 //! one record per student per session.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
 use rollcall_core::anomaly::SessionWindow;
 use rollcall_core::api::{AttendanceStatus, ClaimResult};
 use rollcall_core::claim::Claim;
-use rollcall_core::evaluate::{
-    evaluate, evaluate_signed, History, SessionContext, SessionKeys, TimingRules,
-};
+use rollcall_core::evaluate::{evaluate, evaluate_signed, History, SessionContext, TimingRules};
 use rollcall_core::ids::SessionId;
-use rollcall_core::policy::Policy;
 use rollcall_core::signing::SignedClaim;
 use rollcall_core::timestamp::Timestamp;
 use rollcall_core::verdict::{Outcome, Reason, ReasonCode, Severity, Verdict};
@@ -26,7 +19,8 @@ use super::claim_state::{ReadClaimStates, StateQuery};
 use super::claim_writer::{ClaimWrite, StoreClaims, Written};
 use super::claimant::{Claimant, ClaimsError};
 use super::device_keys::DeviceKeys;
-use super::session::{self, RoomRules, SessionRow};
+use super::judged::{Judged, JudgedCache};
+use super::session::SessionRow;
 use super::unix;
 use crate::grouped::Grouped;
 
@@ -40,57 +34,6 @@ pub(super) struct StoredVerdict {
     pub(super) factors: Vec<rollcall_core::verdict::FactorStatus>,
 }
 
-/// How long a session's judging context is reused before it is read again.
-/// Starting or ending a session on this server forgets it at once; another
-/// replica sees the change within this time, well inside the 5-minute grace
-/// after a session's end.
-const JUDGED_TTL: Duration = Duration::from_secs(2);
-
-/// Recently read sessions with their rooms, so a busy class does not re-read
-/// the same session, room and access points for every claim.
-#[derive(Default)]
-pub struct JudgedCache {
-    entries: Mutex<Entries>,
-}
-
-/// When each session was read, and what was found.
-type Entries = HashMap<Uuid, (Instant, Option<Arc<Judged>>)>;
-
-impl std::fmt::Debug for JudgedCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JudgedCache(..)")
-    }
-}
-
-impl JudgedCache {
-    /// Forgets `session` (it was started or ended here).
-    pub fn forget(&self, session: Uuid) {
-        self.lock().remove(&session);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    async fn get(&self, pool: &PgPool, session: Uuid) -> anyhow::Result<Option<Arc<Judged>>> {
-        if let Some((at, judged)) = self.lock().get(&session) {
-            if at.elapsed() < JUDGED_TTL {
-                return Ok(judged.clone());
-            }
-        }
-        let mut conn = pool.acquire().await?;
-        let judged = load_judged(&mut conn, session).await?.map(Arc::new);
-        let mut entries = self.lock();
-        if entries.len() > 10_000 {
-            entries.retain(|_, (at, _)| at.elapsed() < JUDGED_TTL);
-        }
-        entries.insert(session, (Instant::now(), judged.clone()));
-        Ok(judged)
-    }
-}
-
 /// The work of judging claims shared by the requests arriving at the same
 /// moment: the grouped statements, and the device keys already parsed.
 #[derive(Debug, Default)]
@@ -98,15 +41,6 @@ pub struct ClaimGroups {
     states: Grouped<ReadClaimStates>,
     writes: Grouped<StoreClaims>,
     keys: DeviceKeys,
-}
-
-/// A session and its room, as claims are judged against them.
-struct Judged {
-    face: rollcall_core::face::FaceSettings,
-    row: SessionRow,
-    keys: SessionKeys,
-    policy: Policy,
-    rules: RoomRules,
 }
 
 pub(super) fn outcome_text(o: Outcome) -> &'static str {
@@ -148,23 +82,6 @@ pub async fn process(
         results.push(process_one(pool, groups, claimant, signed, judged.as_deref(), now).await?);
     }
     Ok(results)
-}
-
-async fn load_judged(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option<Judged>> {
-    let Some(row) = session::load(conn, id).await? else {
-        return Ok(None);
-    };
-    let (secret, period) = row.keys()?;
-    let keys = SessionKeys::new(SessionId::from(row.id), &secret, period);
-    let policy = Policy::parse(&row.policy)?;
-    let rules = session::room_rules(conn, row.room_id).await?;
-    Ok(Some(Judged {
-        face: rollcall_core::face::calibrated::settings(),
-        row,
-        keys,
-        policy,
-        rules,
-    }))
 }
 
 pub(super) async fn stored_result(

@@ -8,6 +8,7 @@ pub mod claim_writer;
 pub mod claimant;
 pub mod claims;
 pub mod device_keys;
+pub mod judged;
 pub mod kiosk;
 pub mod live;
 pub mod records;

@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::auth_user::AccountChecks;
 use super::{ApiError, ApiJson, AuthUser, Bearer};
 use crate::attendance::claimant::{Claimant, ClaimsError};
-use crate::attendance::claims::{self, ClaimGroups, JudgedCache, MAX_BATCH};
+use crate::attendance::claims::{self, ClaimGroups, MAX_BATCH};
+use crate::attendance::judged::JudgedCache;
 use crate::attendance::kiosk::{self, KioskMarkError};
 
 #[utoipa::path(post, path = "/api/v1/attendance/claims", tag = "attendance", summary = "Submit signed claims (idempotent by claim id); one result per claim, in order (student)", request_body = ClaimBatch, responses((status = 200, description = "A verdict per claim", body = ClaimBatchResult), (status = 403, description = "Not a student, or a claim for someone else", body = ErrorEnvelope), (status = 422, description = "An empty or oversized batch", body = ErrorEnvelope)), security(("bearer" = [])))]

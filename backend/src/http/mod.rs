@@ -104,7 +104,7 @@ pub struct SharedState {
     /// The key face templates are encrypted with.
     pub template_key: crate::face_templates::TemplateKey,
     /// Sessions recently read for judging claims.
-    pub judged: Arc<crate::attendance::claims::JudgedCache>,
+    pub judged: Arc<crate::attendance::judged::JudgedCache>,
     /// The grouped account checks of signed-in requests.
     pub accounts: auth_user::AccountChecks,
     /// The claims' grouped database work.
@@ -138,7 +138,7 @@ state_parts!(
     metrics: Arc<metrics::Metrics>,
     live: crate::attendance::live::LiveHub,
     template_key: crate::face_templates::TemplateKey,
-    judged: Arc<crate::attendance::claims::JudgedCache>,
+    judged: Arc<crate::attendance::judged::JudgedCache>,
     accounts: auth_user::AccountChecks,
     claim_groups: Arc<crate::attendance::claims::ClaimGroups>,
 );

@@ -315,7 +315,7 @@ pub(super) async fn sheet(
 #[utoipa::path(post, path = "/api/v1/sessions/{id}/end", tag = "sessions", summary = "End the session: everyone without a record is marked absent", params(("id" = Uuid, Path, description = "Session id")), responses((status = 200, description = "The final roster", body = Roster), (status = 409, description = "Not started", body = ErrorEnvelope), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn end(
     State(pool): State<PgPool>,
-    State(judged): State<std::sync::Arc<crate::attendance::claims::JudgedCache>>,
+    State(judged): State<std::sync::Arc<crate::attendance::judged::JudgedCache>>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<ApiJson<Roster>, ApiError> {
