@@ -14,7 +14,9 @@ use rollcall_core::qr::{QrPeriod, SessionSecret};
 use rollcall_core::radio::{
     BeaconSighting, ExpectedBeacon, ExpectedWifi, RadioExpectation, RadioScan, Rssi, WifiSighting,
 };
-use rollcall_core::signing::{DeviceKey, SignedClaim};
+use rollcall_core::signing::{
+    verify_many, DeviceKey, DevicePublicKey, DeviceSignature, SignedClaim,
+};
 use rollcall_core::timestamp::Timestamp;
 use rollcall_core::verdict::Outcome;
 use std::hint::black_box;
@@ -131,6 +133,40 @@ fn bench(c: &mut Criterion) {
     g.bench_function("canonical_bytes", |b| {
         b.iter(|| black_box(&claim).canonical_bytes());
     });
+    g.finish();
+
+    // The server checks the signatures of claims arriving together in one
+    // batch: the cost per signature, alone and in batches (same run, so the
+    // ratio holds however busy the machine is).
+    let mut g = c.benchmark_group("signature");
+    g.throughput(Throughput::Elements(1));
+    let bytes = claim.canonical_bytes();
+    let signature = key.sign_bytes(&bytes);
+    g.bench_function("alone", |b| {
+        b.iter(|| public.verify_bytes(black_box(&bytes), black_box(&signature)));
+    });
+    // What the check without R's decompression saves against the library's own.
+    let dalek_key = ed25519_dalek::VerifyingKey::from_bytes(&public.to_bytes()).unwrap();
+    let dalek_signature = ed25519_dalek::Signature::from_bytes(&signature.to_bytes());
+    g.bench_function("alone_verify_strict_reference", |b| {
+        b.iter(|| dalek_key.verify_strict(black_box(&bytes), black_box(&dalek_signature)));
+    });
+    for size in [8u8, 32] {
+        let signers: Vec<(DevicePublicKey, DeviceSignature)> = (0..size)
+            .map(|n| {
+                let key = DeviceKey::from_seed(&[n; 32]);
+                (key.public(), key.sign_bytes(&bytes))
+            })
+            .collect();
+        let items: Vec<(&DevicePublicKey, &[u8], &DeviceSignature)> = signers
+            .iter()
+            .map(|(k, s)| (k, bytes.as_slice(), s))
+            .collect();
+        g.throughput(Throughput::Elements(u64::from(size)));
+        g.bench_function(format!("batch_of_{size}"), |b| {
+            b.iter(|| verify_many(black_box(&items)));
+        });
+    }
     g.finish();
 }
 

@@ -140,8 +140,26 @@ pub fn evaluate_signed(
     ctx: &SessionContext<'_>,
     received_at: Timestamp,
 ) -> Verdict {
-    let mut verdict = evaluate(&signed.claim, ctx, received_at);
-    if signed.verify(device_key).is_err() {
+    evaluate_checked(
+        &signed.claim,
+        signed.verify(device_key).is_ok(),
+        ctx,
+        received_at,
+    )
+}
+
+/// As [`evaluate_signed`], for a claim whose signature was already checked
+/// against the device's key (the server checks the signatures of claims
+/// arriving together in one batch: [`crate::signing::verify_many`]).
+#[must_use]
+pub fn evaluate_checked(
+    claim: &Claim,
+    signature_verifies: bool,
+    ctx: &SessionContext<'_>,
+    received_at: Timestamp,
+) -> Verdict {
+    let mut verdict = evaluate(claim, ctx, received_at);
+    if !signature_verifies {
         verdict.add(Reason {
             code: ReasonCode::SignatureInvalid,
             factor: None,

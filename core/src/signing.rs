@@ -126,6 +126,56 @@ impl DevicePublicKey {
     }
 }
 
+/// Most signatures checked in one batch (beyond a few dozen a batch saves
+/// nothing more, and a failed batch is checked again one by one).
+pub const MOST_IN_BATCH: usize = 64;
+
+/// Checks many signatures at once; one answer per item, in order, the same
+/// as [`DevicePublicKey::verify_bytes`] gives each.
+///
+/// Ed25519 batch verification costs about 18 µs a signature for eight or
+/// more against 31 µs alone (this machine, 2026-12). When the batch passes,
+/// every item in it verifies; when it fails, each item is checked on its own,
+/// so one bad signature costs its batch a second pass but changes no other
+/// answer. Weak keys and small-order R are refused before, as alone.
+///
+/// One difference, on purpose: the batch equation is checked for a random
+/// combination of the items, so a signature whose error is a point of small
+/// order can pass in a batch and fail alone. Only the holder of the device's
+/// key can make such a signature (it needs the key as much as a valid one
+/// does), so it lets nobody claim for someone else.
+#[must_use]
+pub fn verify_many(
+    items: &[(&DevicePublicKey, &[u8], &DeviceSignature)],
+) -> Vec<Result<(), SignatureError>> {
+    let mut answers = vec![Err(SignatureError::Mismatch); items.len()];
+    let admissible: Vec<usize> = (0..items.len())
+        .filter(|&i| {
+            let (key, _, signature) = items[i];
+            !key.0.is_weak() && !SMALL_ORDER_ENCODINGS.contains(&first_32(&signature.0))
+        })
+        .collect();
+    for chunk in admissible.chunks(MOST_IN_BATCH) {
+        let messages: Vec<&[u8]> = chunk.iter().map(|&i| items[i].1).collect();
+        let signatures: Vec<Signature> = chunk
+            .iter()
+            .map(|&i| Signature::from_bytes(&items[i].2 .0))
+            .collect();
+        let keys: Vec<VerifyingKey> = chunk.iter().map(|&i| items[i].0 .0).collect();
+        let whole =
+            chunk.len() >= 2 && ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_ok();
+        for &i in chunk {
+            let (key, message, signature) = items[i];
+            answers[i] = if whole {
+                Ok(())
+            } else {
+                key.verify_bytes(message, signature)
+            };
+        }
+    }
+    answers
+}
+
 /// The canonical encodings of the eight points of small order (the
 /// identity, the point of order 2, two of order 4 and four of order 8).
 const SMALL_ORDER_ENCODINGS: [[u8; 32]; 8] = [
@@ -404,7 +454,70 @@ mod tests {
             }
         }
 
+        /// `count` signed messages, one key each.
+        fn signed(count: u8) -> Vec<(DevicePublicKey, Vec<u8>, DeviceSignature)> {
+            (0..count)
+                .map(|n| {
+                    let key = DeviceKey::from_seed(&[n; 32]);
+                    let message = vec![n; 40 + usize::from(n)];
+                    let signature = key.sign_bytes(&message);
+                    (key.public(), message, signature)
+                })
+                .collect()
+        }
+
+        fn many(items: &[(DevicePublicKey, Vec<u8>, DeviceSignature)]) -> Vec<bool> {
+            let borrowed: Vec<(&DevicePublicKey, &[u8], &DeviceSignature)> =
+                items.iter().map(|(k, m, s)| (k, m.as_slice(), s)).collect();
+            verify_many(&borrowed).iter().map(Result::is_ok).collect()
+        }
+
+        #[test]
+        fn a_batch_answers_each_item_as_alone() {
+            let mut items = signed(20);
+            assert_eq!(many(&items), vec![true; 20]);
+            // A tampered message, someone else's key, a flipped bit in s:
+            // only those fail, the batch's others still pass.
+            items[3].1[0] ^= 1;
+            items[7].0 = DeviceKey::from_seed(&[99; 32]).public();
+            let mut bytes = items[11].2.to_bytes();
+            bytes[40] ^= 4;
+            items[11].2 = DeviceSignature::from_bytes(bytes);
+            let expected: Vec<bool> = (0..20).map(|i| ![3, 7, 11].contains(&i)).collect();
+            assert_eq!(many(&items), expected);
+            assert!(many(&items[..1]) == vec![true] && many(&[]).is_empty());
+        }
+
+        #[test]
+        fn a_long_list_is_checked_in_batches() {
+            let mut items = signed(150);
+            items[140].1.push(0);
+            let expected: Vec<bool> = (0..150).map(|i| i != 140).collect();
+            assert_eq!(many(&items), expected);
+        }
+
+        #[test]
+        fn a_batch_refuses_a_forged_small_order_r_as_alone() {
+            let mut items = signed(8);
+            let key = SigningKey::from_bytes(&[3; 32]);
+            let a = key.verifying_key().to_bytes();
+            let forgery = forged(SMALL_ORDER_ENCODINGS[0], &a, key.to_scalar(), b"claim");
+            items[5] = (
+                DevicePublicKey(key.verifying_key()),
+                b"claim".to_vec(),
+                DeviceSignature(forgery),
+            );
+            let expected: Vec<bool> = (0..8).map(|i| i != 5).collect();
+            assert_eq!(many(&items), expected);
+        }
+
         proptest! {
+            #[test]
+            fn a_batch_of_honest_signatures_passes_whole(count in 2u8..70) {
+                let items = signed(count);
+                prop_assert_eq!(many(&items), vec![true; usize::from(count)]);
+            }
+
             #[test]
             fn ours_answers_as_verify_strict(
                 seed in any::<[u8; 32]>(),

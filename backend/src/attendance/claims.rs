@@ -6,7 +6,7 @@
 use rollcall_core::anomaly::SessionWindow;
 use rollcall_core::api::{AttendanceStatus, ClaimResult};
 use rollcall_core::claim::Claim;
-use rollcall_core::evaluate::{evaluate, evaluate_signed, History, SessionContext, TimingRules};
+use rollcall_core::evaluate::{evaluate, evaluate_checked, History, SessionContext, TimingRules};
 use rollcall_core::ids::SessionId;
 use rollcall_core::signing::SignedClaim;
 use rollcall_core::timestamp::Timestamp;
@@ -21,6 +21,7 @@ use super::claimant::{Claimant, ClaimsError};
 use super::device_keys::DeviceKeys;
 use super::judged::{Judged, JudgedCache};
 use super::session::SessionRow;
+use super::signatures::SignatureChecks;
 use super::unix;
 use crate::grouped::Grouped;
 
@@ -35,11 +36,13 @@ pub(super) struct StoredVerdict {
 }
 
 /// The work of judging claims shared by the requests arriving at the same
-/// moment: the grouped statements, and the device keys already parsed.
+/// moment: the grouped statements, the signature checks, and the device keys
+/// already parsed.
 #[derive(Debug, Default)]
 pub struct ClaimGroups {
     states: Grouped<ReadClaimStates>,
     writes: Grouped<StoreClaims>,
+    signatures: SignatureChecks,
     keys: DeviceKeys,
 }
 
@@ -211,8 +214,14 @@ async fn process_one(
             other_students_on_device: &others,
         },
     };
-    let verdict = match &device_key {
-        Some(key) => evaluate_signed(signed, key, &ctx, received_at),
+    let verdict = match device_key {
+        Some(key) => {
+            let verifies = groups
+                .signatures
+                .check(key, claim.canonical_bytes(), signed.signature)
+                .await?;
+            evaluate_checked(claim, verifies, &ctx, received_at)
+        }
         None => {
             let mut v = evaluate(claim, &ctx, received_at);
             v.add(Reason {

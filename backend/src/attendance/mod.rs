@@ -13,6 +13,7 @@ pub mod kiosk;
 pub mod live;
 pub mod records;
 pub mod session;
+pub mod signatures;
 
 use time::OffsetDateTime;
 

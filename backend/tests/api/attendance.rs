@@ -286,6 +286,48 @@ async fn a_student_in_the_room_with_the_qr_is_present_once_however_often_the_cla
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn claims_arriving_together_are_each_judged_on_their_own_signature(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let mut phones = Vec::new();
+    for (n, student) in (10u8..).zip(class.students.iter().take(9)) {
+        phones.push(phone(&app, *student, n).await);
+    }
+    let session = class.session.session.id;
+    let app = &app;
+    // Three rounds of nine claims sent at once (the server checks the
+    // signatures of claims arriving together in one batch); every third is
+    // signed by a key that is not the phone's.
+    for round in 0..3 {
+        let at = now();
+        let requests = phones.iter().enumerate().map(|(n, phone)| {
+            let mut evidence = in_the_room(at, false);
+            evidence.token = Some(qr_at(&class, at));
+            let mut signed = claim(phone, session, at, evidence);
+            let forged = n % 3 == round % 3;
+            if forged {
+                signed = SignedClaim::sign(signed.claim, &DeviceKey::from_seed(&[200; 32]));
+            }
+            async move { (forged, submit(app, phone, &[signed]).await) }
+        });
+        for (forged, results) in futures_util::future::join_all(requests).await {
+            if forged {
+                assert_eq!(results[0].outcome, Outcome::Rejected);
+                assert!(codes(&results[0]).contains(&"signature_invalid".to_owned()));
+            } else {
+                assert_eq!(
+                    results[0].outcome,
+                    Outcome::Accepted,
+                    "{:?}",
+                    results[0].reasons
+                );
+            }
+        }
+    }
+    assert_eq!(claims_stored(app).await, 27);
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn the_attack_suite_is_refused_with_reasons_and_marks_nobody(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let class = start_class(&app).await;
