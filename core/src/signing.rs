@@ -117,7 +117,7 @@ impl DevicePublicKey {
         // canonical encoding of a point, so "R is of small order" is "R is one
         // of the eight encodings below" (a decompression costs about a sixth
         // of a verification; the equivalence is property-tested).
-        if self.0.is_weak() || SMALL_ORDER_ENCODINGS.contains(&first_32(&signature.0)) {
+        if refused_outright(self, signature) {
             return Err(SignatureError::Mismatch);
         }
         self.0
@@ -152,7 +152,7 @@ pub fn verify_many(
     let admissible: Vec<usize> = (0..items.len())
         .filter(|&i| {
             let (key, _, signature) = items[i];
-            !key.0.is_weak() && !SMALL_ORDER_ENCODINGS.contains(&first_32(&signature.0))
+            !refused_outright(key, signature)
         })
         .collect();
     for chunk in admissible.chunks(MOST_IN_BATCH) {
@@ -209,11 +209,13 @@ const fn hex32(text: &str) -> [u8; 32] {
     out
 }
 
-/// A signature's R: its first 32 bytes.
-fn first_32(signature: &[u8; 64]) -> [u8; 32] {
+/// Whether `signature` is refused whatever the equation says, as
+/// `verify_strict` refuses it: a weak (small-order) key, or an R of small
+/// order.
+fn refused_outright(key: &DevicePublicKey, signature: &DeviceSignature) -> bool {
     let mut r = [0u8; 32];
-    r.copy_from_slice(&signature[..32]);
-    r
+    r.copy_from_slice(&signature.0[..32]);
+    key.0.is_weak() || SMALL_ORDER_ENCODINGS.contains(&r)
 }
 
 impl fmt::Display for DevicePublicKey {
