@@ -4,7 +4,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rollcall_core::anomaly::SessionWindow;
 use rollcall_core::claim::{Claim, Evidence, Token};
 use rollcall_core::evaluate::{
-    evaluate, evaluate_signed, History, SessionContext, SessionKeys, TimingRules,
+    evaluate, evaluate_signed, Enrolment, History, SessionContext, SessionKeys, TimingRules,
 };
 use rollcall_core::face::{FaceEvidence, FaceSettings, Liveness, ModelId};
 use rollcall_core::geofence::{GeoPoint, Geofence, GeofenceRule, LocationFix, Metres, RoomFence};
@@ -81,6 +81,10 @@ fn bench(c: &mut Criterion) {
         policy: &policy,
         timing: TimingRules::default(),
         history: History::default(),
+        enrolment: Enrolment {
+            in_division: true,
+            face_model: Some(&face.model),
+        },
     };
     let (payload, _) = keys.qr().payload_at(scan).unwrap();
     let claim = Claim {
@@ -110,7 +114,7 @@ fn bench(c: &mut Criterion) {
                 }],
             }),
             face: Some(FaceEvidence {
-                score: 0.71,
+                score: rollcall_core::face::FaceScore::new(0.71).unwrap(),
                 model,
                 liveness: Liveness::Passed,
             }),

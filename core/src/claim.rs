@@ -165,7 +165,7 @@ impl Claim {
             None => out.push(0),
             Some(f) => {
                 out.push(1);
-                out.extend_from_slice(&f.score.to_bits().to_be_bytes());
+                out.extend_from_slice(&f.score.get().to_bits().to_be_bytes());
                 put_str(out, f.model.as_str());
                 out.push(match f.liveness {
                     Liveness::NotTaken => 0,
@@ -213,7 +213,7 @@ pub(crate) mod tests {
                     }],
                 }),
                 face: Some(FaceEvidence {
-                    score: 0.71,
+                    score: crate::face::FaceScore::new(0.71).unwrap(),
                     model: ModelId::new("arcface-r100-v1").unwrap(),
                     liveness: Liveness::Passed,
                 }),

@@ -22,7 +22,7 @@ use crate::anomaly::{
     impossible_travel, NotRunning, SessionWindow, Sighting, DEFAULT_MAX_SPEED_MPS,
 };
 use crate::claim::{Claim, Token};
-use crate::face::{FaceCheck, FaceSettings};
+use crate::face::{FaceCheck, FaceSettings, ModelId};
 use crate::geofence::{FixCheck, RoomFence};
 use crate::ids::{SessionId, StudentId};
 use crate::otp::{OtpRejection, SessionOtp};
@@ -64,6 +64,42 @@ impl SessionKeys {
     }
 }
 
+/// What a claim synced late needs when its token had expired by the time it
+/// reached the server: its scan time is then only the device's word, and a
+/// photo of the teacher's screen sent to a friend at home would otherwise
+/// pass. A school setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LateSync {
+    /// A teacher or an admin confirms it in the review queue.
+    #[default]
+    Review,
+    /// It is refused; the teacher marks the student by hand if they were there.
+    Reject,
+}
+
+impl LateSync {
+    /// The name used in the API and in storage.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Review => "review",
+            Self::Reject => "reject",
+        }
+    }
+
+    /// The rule named `text`, if it is one.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "review" => Some(Self::Review),
+            "reject" => Some(Self::Reject),
+            _ => None,
+        }
+    }
+}
+
 /// Time limits around a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TimingRules {
@@ -76,6 +112,11 @@ pub struct TimingRules {
     pub live_window_s: i64,
     /// Claims synced later than this after their scan are refused.
     pub max_late_age_s: i64,
+    /// What a late claim whose token was stale on arrival needs.
+    pub late_sync: LateSync,
+    /// The claimant is one of the school's own devices (a kiosk bound to its
+    /// room), whose scan time is taken as it says.
+    pub trusted_device: bool,
     /// How far device and server clocks may disagree, seconds.
     pub max_clock_skew_s: i64,
     /// Speed above which two located claims of a student are impossible, m/s.
@@ -88,11 +129,25 @@ impl Default for TimingRules {
             early_s: 0,
             grace_after_end_s: 300,
             live_window_s: 30,
-            max_late_age_s: 3 * 24 * 3600,
+            max_late_age_s: DEFAULT_LATE_SYNC_HOURS * 3600,
+            late_sync: LateSync::Review,
+            trusted_device: false,
             max_clock_skew_s: 30,
             max_speed_mps: DEFAULT_MAX_SPEED_MPS,
         }
     }
+}
+
+/// How long after its scan a claim made offline may still arrive, by default.
+pub const DEFAULT_LATE_SYNC_HOURS: i64 = 24;
+
+/// What the server knows of the claimant that the claim cannot tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Enrolment<'a> {
+    /// The student belongs to the session's division.
+    pub in_division: bool,
+    /// The model of the student's enrolled face template, if they have one.
+    pub face_model: Option<&'a ModelId>,
 }
 
 /// What the caller knows of the past that the anomaly rules need.
@@ -129,6 +184,8 @@ pub struct SessionContext<'a> {
     pub timing: TimingRules,
     /// The past, for the anomaly rules.
     pub history: History<'a>,
+    /// The claimant's division and face enrolment.
+    pub enrolment: Enrolment<'a>,
 }
 
 /// Judges a signed claim: a bad signature rejects it outright; otherwise as
@@ -174,6 +231,15 @@ pub fn evaluate_checked(
 /// arrival; on the phone, its own clock).
 #[must_use]
 pub fn evaluate(claim: &Claim, ctx: &SessionContext<'_>, received_at: Timestamp) -> Verdict {
+    // 0. only a class of the student's own division counts; nothing else is
+    // judged (or told) for anyone else's.
+    if !ctx.enrolment.in_division {
+        return Verdict::refused(
+            ReasonCode::NotInDivision,
+            "this class is not for your division".into(),
+            received_at,
+        );
+    }
     let t = &ctx.timing;
     let mut gates: Vec<Reason> = Vec::new();
     let gate = |code, severity, message: String| Reason {
@@ -201,7 +267,7 @@ pub fn evaluate(claim: &Claim, ctx: &SessionContext<'_>, received_at: Timestamp)
             Severity::NeedsReview,
             format!(
                 "the device's clock is {} ahead of the server's",
-                duration(-age)
+                duration(age.saturating_neg())
             ),
         ));
     } else if age > t.live_window_s {
@@ -226,6 +292,20 @@ pub fn evaluate(claim: &Claim, ctx: &SessionContext<'_>, received_at: Timestamp)
                     duration(age)
                 ),
             ));
+            if !t.trusted_device && !token_fresh(claim, ctx, received_at) {
+                let (severity, then) = match t.late_sync {
+                    LateSync::Review => (Severity::NeedsReview, "a teacher confirms it"),
+                    LateSync::Reject => (Severity::Rejects, "the school refuses such claims"),
+                };
+                gates.push(gate(
+                    ReasonCode::LateScanUnverified,
+                    severity,
+                    format!(
+                        "the code had expired when the claim reached the server, so its scan time \
+                         is only the phone's word; {then}"
+                    ),
+                ));
+            }
         }
     }
 
@@ -330,6 +410,17 @@ pub fn evaluate(claim: &Claim, ctx: &SessionContext<'_>, received_at: Timestamp)
         });
     }
     verdict
+}
+
+/// Whether the claim's token would pass at `received_at` too: only then does
+/// the server itself know the student had the code while it was current.
+fn token_fresh(claim: &Claim, ctx: &SessionContext<'_>, received_at: Timestamp) -> bool {
+    match &claim.evidence.token {
+        Some(Token::Qr(payload)) => ctx.keys.qr.verify(payload, received_at).is_ok(),
+        // The lock is judged with the token itself; freshness is the code's age.
+        Some(Token::Otp(otp)) => ctx.keys.otp.verify(otp, received_at, 0).is_ok(),
+        None => false,
+    }
 }
 
 /// How much a factor's problem weighs: does it, given the others, lower the
@@ -531,6 +622,15 @@ fn judge_face(face: &crate::face::FaceEvidence, ctx: &SessionContext<'_>) -> Jud
             "face verification is not configured".into(),
         );
     };
+    if ctx.enrolment.face_model != Some(&face.model) {
+        return fail(
+            ReasonCode::FaceNotEnrolled,
+            format!(
+                "no face is enrolled for you with model {}, so the score cannot be yours",
+                face.model
+            ),
+        );
+    }
     match settings.check(face) {
         FaceCheck::Match { .. } => PASS,
         FaceCheck::Borderline { score, threshold } => doubt(

@@ -232,11 +232,69 @@ pub enum Liveness {
     Failed,
 }
 
+/// A cosine similarity as a claim reports it: a finite number from -1 to 1,
+/// the whole range of the models' scores. Anything else (1e30, NaN, infinity)
+/// is bad input, refused when the claim is read.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(into = "f32", try_from = "f32")]
+pub struct FaceScore(f32);
+
+/// A face score outside -1..=1, or not a number.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("a face score is a cosine similarity from -1 to 1, not {0}")]
+pub struct ScoreOutOfRange(pub f32);
+
+impl FaceScore {
+    /// A score in `-1..=1`.
+    ///
+    /// # Errors
+    /// [`ScoreOutOfRange`] for anything else.
+    pub fn new(score: f32) -> Result<Self, ScoreOutOfRange> {
+        if (-1.0..=1.0).contains(&score) {
+            Ok(Self(score))
+        } else {
+            Err(ScoreOutOfRange(score))
+        }
+    }
+
+    /// A cosine computed on the device, brought into `-1..=1` (unit vectors in
+    /// `f32` can land a rounding step outside it); NaN, which matches no one,
+    /// becomes -1.
+    #[must_use]
+    pub fn from_cosine(cosine: f32) -> Self {
+        if cosine.is_nan() {
+            Self(-1.0)
+        } else {
+            Self(cosine.clamp(-1.0, 1.0))
+        }
+    }
+
+    /// The score.
+    #[must_use]
+    pub const fn get(self) -> f32 {
+        self.0
+    }
+}
+
+impl TryFrom<f32> for FaceScore {
+    type Error = ScoreOutOfRange;
+
+    fn try_from(score: f32) -> Result<Self, ScoreOutOfRange> {
+        Self::new(score)
+    }
+}
+
+impl From<FaceScore> for f32 {
+    fn from(score: FaceScore) -> Self {
+        score.0
+    }
+}
+
 /// The face evidence of a claim: the on-device 1:1 result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaceEvidence {
     /// Cosine similarity against the student's enrolled template.
-    pub score: f32,
+    pub score: FaceScore,
     /// The model that produced the probe embedding.
     pub model: ModelId,
     /// The liveness result, where taken.
@@ -340,7 +398,7 @@ impl FaceSettings {
             Liveness::NotTaken if self.require_liveness => return FaceCheck::LivenessMissing,
             _ => {}
         }
-        self.judge_score(face.score)
+        self.judge_score(face.score.get())
     }
 }
 
@@ -534,7 +592,7 @@ mod tests {
         assert_eq!(s.judge_score(0.39).status(), Status::Fail);
         assert_eq!(s.judge_score(f32::NAN).status(), Status::Fail);
         let mut face = FaceEvidence {
-            score: 0.7,
+            score: FaceScore::new(0.7).unwrap(),
             model: model(),
             liveness: Liveness::Failed,
         };
@@ -549,6 +607,26 @@ mod tests {
         face.model = ModelId::new("other").unwrap();
         assert_eq!(s.check(&face).status(), Status::Doubtful);
         assert!(ModelId::new("").is_err());
+    }
+
+    #[test]
+    fn a_reported_score_is_a_cosine_or_it_is_not_read() {
+        for bad in ["1e30", "1.0001", "-1.5", "3.5e38", "1e39"] {
+            let text = format!(r#"{{"score":{bad},"model":"m"}}"#);
+            assert!(
+                serde_json::from_str::<FaceEvidence>(&text).is_err(),
+                "{bad} was read"
+            );
+        }
+        for good in ["-1", "0", "0.875", "1"] {
+            let text = format!(r#"{{"score":{good},"model":"m"}}"#);
+            let face: FaceEvidence = serde_json::from_str(&text).unwrap();
+            assert_eq!(face.score.get(), good.parse::<f32>().unwrap());
+        }
+        assert!(FaceScore::new(f32::NAN).is_err());
+        assert!(FaceScore::new(f32::INFINITY).is_err());
+        assert_eq!(FaceScore::from_cosine(f32::NAN).get(), -1.0);
+        assert_eq!(FaceScore::from_cosine(1.000_000_1).get(), 1.0);
     }
 
     #[test]

@@ -71,10 +71,40 @@ schema!(
     "A circle {\"kind\":\"circle\",\"centre\":{\"latitude\",\"longitude\"},\"radius_m\"} or a polygon {\"kind\":\"polygon\",\"corners\":[{\"latitude\",\"longitude\"},...]} of at least 3 corners that does not cross itself.",
     serde_json::json!({"kind": "circle", "centre": {"latitude": 18.51862, "longitude": 73.81538}, "radius_m": 30.0})
 );
-schema!(
-    crate::timestamp::Timestamp,
-    "Timestamp",
-    Type::Integer,
-    "An instant in unix seconds.",
-    serde_json::json!(1_795_227_997)
-);
+
+fn bounded(
+    kind: Type,
+    description: &str,
+    example: serde_json::Value,
+    min: f64,
+    max: f64,
+) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(kind))
+        .description(Some(description))
+        .examples([example])
+        .minimum(Some(min))
+        .maximum(Some(max))
+        .into()
+}
+
+impl utoipa::PartialSchema for crate::timestamp::Timestamp {
+    fn schema() -> RefOr<Schema> {
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "both bounds are exact in an f64"
+        )]
+        bounded(
+            Type::Integer,
+            "An instant in unix seconds, from 1970-01-01 to 9999-12-31.",
+            serde_json::json!(1_795_227_997),
+            crate::timestamp::Timestamp::EARLIEST.unix() as f64,
+            crate::timestamp::Timestamp::LATEST.unix() as f64,
+        )
+    }
+}
+impl utoipa::ToSchema for crate::timestamp::Timestamp {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Timestamp")
+    }
+}

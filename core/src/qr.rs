@@ -374,12 +374,12 @@ impl RotatingQr {
         let now = at.unix();
         if now < start {
             return Err(QrRejection::FromFuture {
-                seconds_ahead: start - now,
+                seconds_ahead: start.saturating_sub(now),
             });
         }
         if now >= valid_until {
             return Err(QrRejection::Expired {
-                seconds_ago: now - valid_until,
+                seconds_ago: now.saturating_sub(valid_until),
             });
         }
         Ok(())

@@ -78,6 +78,16 @@ pub enum ReasonCode {
     /// The device is not this student's bound device (unknown, pending
     /// approval, or revoked).
     DeviceNotBound,
+    /// The student is not in the session's division: the claim is refused
+    /// and nothing is written.
+    NotInDivision,
+    /// The claim id was already used by someone else; nothing about that
+    /// claim is revealed and nothing is written.
+    ClaimIdTaken,
+    /// Synced late with a token that had expired by the time it reached the
+    /// server, so its scan time is only the device's word; the school's
+    /// late-sync rule decides (a review by default).
+    LateScanUnverified,
     // token
     /// Neither a QR payload nor an OTP.
     TokenMissing,
@@ -132,6 +142,9 @@ pub enum ReasonCode {
     FaceModelMismatch,
     /// No face settings are configured.
     FaceNotConfigured,
+    /// The student has no enrolled template for the model the score came
+    /// from, so the score cannot be theirs.
+    FaceNotEnrolled,
     // anomalies
     /// The student would have travelled impossibly fast since their last
     /// located claim.
@@ -181,6 +194,23 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// A claim refused outright for one reason, with nothing else judged.
+    #[must_use]
+    pub fn refused(code: ReasonCode, message: String, judged_at: Timestamp) -> Self {
+        Self {
+            outcome: Outcome::Rejected,
+            reasons: vec![Reason {
+                code,
+                factor: None,
+                severity: Severity::Rejects,
+                message,
+            }],
+            factors: Vec::new(),
+            judged_at,
+            synced_late: false,
+        }
+    }
+
     /// Adds a reason and lowers the outcome to what its severity demands.
     pub fn add(&mut self, reason: Reason) {
         let cap = match reason.severity {

@@ -69,6 +69,11 @@ async fn an_admin_keeps_the_subjects_and_the_school_settings() {
         after.late_after_min, wanted_late,
         "the server holds what was saved"
     );
+    assert_eq!(
+        (after.late_sync, after.late_sync_max_hours),
+        (rollcall_core::evaluate::LateSync::Reject, 12),
+        "the late-sync rule chosen on the screen is the school's"
+    );
     assert!(restored.status().is_success());
 }
 
@@ -118,13 +123,18 @@ async fn journey(
         .await
         .map_err(step("the settings load"))?;
     type_into(session, "#settings-late-after", "500").await?;
+    type_into(session, "#settings-late-sync-hours", "80").await?;
     click(session, "#settings-save", UI).await?;
     wait_for_text_containing(session, "#settings-form", "0 to 240 minutes", UI).await?;
+    wait_for_text_containing(session, "#settings-form", "1 to 72 hours", UI).await?;
     let invalid = attribute(session, "#settings-late-after", "aria-invalid").await?;
     if invalid.as_deref() != Some("true") {
         return Err(format!("the late field is not marked invalid: {invalid:?}"));
     }
     type_into(session, "#settings-late-after", &wanted_late.to_string()).await?;
+    // Check-ins synced late with an expired code: refused, within 12 hours.
+    click(session, "#settings-late-sync option[value='reject']", UI).await?;
+    type_into(session, "#settings-late-sync-hours", "12").await?;
     click(session, "#settings-save", UI).await?;
     wait_for_text_containing(session, "#settings-outcome", "Saved", UI).await?;
     save_screenshot(session, env, "admin-settings.png").await?;

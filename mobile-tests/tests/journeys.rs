@@ -9,7 +9,9 @@ use rollcall_app::checkin::phone::{CheckInError, CodeEntry};
 use rollcall_app::checkin::sensors::GateAnswer;
 use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::classroom::live;
-use rollcall_core::api::{AttendanceStatus, ClaimResult, LiveConnection};
+use rollcall_core::api::{
+    AttendanceStatus, ClaimResult, LiveConnection, ReviewDecision, ReviewForm,
+};
 use rollcall_core::timestamp::Timestamp;
 use rollcall_core::verdict::Outcome;
 use rollcall_mobile_tests::{a101_wifi, fix, now, Student, World, IN_A101};
@@ -108,7 +110,7 @@ async fn online_check_in_with_qr_location_and_wifi_is_accepted_and_reaches_the_t
 }
 
 #[sqlx::test(migrations = "../migrations")]
-async fn a_check_in_made_offline_in_class_and_synced_an_hour_later_is_accepted_as_late_synced(
+async fn a_check_in_made_offline_in_class_and_synced_an_hour_later_is_present_once_the_teacher_confirms(
     pool: PgPool,
 ) {
     let world = World::new(pool).await;
@@ -150,15 +152,33 @@ async fn a_check_in_made_offline_in_class_and_synced_an_hour_later_is_accepted_a
         .unwrap();
 
     let answers = sync_once(&student.client, &student.outbox).await.unwrap();
+    // The QR had expired long before it arrived, so its scan time is only the
+    // phone's word: by default the teacher confirms it.
     assert_eq!(
         answers[0].outcome,
-        Outcome::Accepted,
+        Outcome::Review,
         "{:?}",
         answers[0].reasons
     );
     assert!(answers[0].synced_late);
+    assert!(codes(&answers[0]).contains(&"late_scan_unverified".to_owned()));
     assert_eq!(
-        answers[0].record,
+        student.outbox.pending().await.unwrap(),
+        0,
+        "answered: it leaves the outbox"
+    );
+    let line = rollcall_app::review_queue::decide(
+        &world.teacher,
+        &ReviewForm {
+            claim_id: answers[0].claim_id,
+            decision: ReviewDecision::Approve,
+            note: "was in class with no signal".to_owned(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        line.status,
         Some(AttendanceStatus::Present),
         "scanned 9 minutes in: on time"
     );

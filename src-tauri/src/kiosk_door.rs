@@ -13,7 +13,7 @@ use rollcall_core::api::{
     FaceTemplateRecord, KioskFace, KioskFaceState, KioskFrameResult, KioskMark, KioskMarked,
     KioskRecord, KioskState,
 };
-use rollcall_core::face::{FaceEvidence, FaceTemplate, Liveness, TemplateMatrix};
+use rollcall_core::face::{FaceEvidence, FaceScore, FaceTemplate, Liveness, TemplateMatrix};
 use rollcall_core::ids::StudentId;
 use tokio::sync::{Mutex, Notify};
 use uuid::Uuid;
@@ -234,7 +234,7 @@ impl KioskDoor {
                                 student_id: *student.as_uuid(),
                                 scanned_at: crate::clock::now(),
                                 face: FaceEvidence {
-                                    score,
+                                    score: FaceScore::from_cosine(score),
                                     model: model_id(),
                                     liveness,
                                 },
@@ -270,7 +270,7 @@ impl KioskDoor {
                                 student_id: *student.as_uuid(),
                                 scanned_at: crate::clock::now(),
                                 face: FaceEvidence {
-                                    score,
+                                    score: FaceScore::from_cosine(score),
                                     model: model_id(),
                                     liveness: Liveness::NotTaken,
                                 },

@@ -41,6 +41,8 @@ const DEBIAN_PACKAGES: &[&str] = &[
     "clang",
     "llvm",
     "libc6-dev-arm64-cross",
+    // A virtual environment for Schemathesis (PyPI), run over the API document.
+    "python3-venv",
 ];
 
 const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown", "aarch64-linux-android"];
@@ -61,6 +63,10 @@ const BINARYEN: &str = "binaryen@132.0.0";
 const ONNXRUNTIME_VERSION: &str = "1.31.1";
 const ONNXRUNTIME_LIB: &str = "libonnxruntime.so.1.31.1";
 
+/// Schemathesis, which the API tests run over the server's OpenAPI document
+/// (pinned so that a new release's new checks land through a change here).
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
 /// Where the tools live, to put first on PATH.
 #[derive(Debug, Clone)]
 pub struct Tools {
@@ -70,6 +76,8 @@ pub struct Tools {
     pub binaryen_bin: PathBuf,
     /// `libonnxruntime.so.1.31.1`, for `ORT_DYLIB_PATH`.
     pub onnxruntime: PathBuf,
+    /// Schemathesis's `st`, for `ROLLCALL_SCHEMATHESIS`.
+    pub schemathesis: PathBuf,
 }
 
 impl Tools {
@@ -91,10 +99,12 @@ pub fn ensure_all() -> Result<Tools> {
     ensure_cargo_tools()?;
     let binaryen_bin = ensure_binaryen()?;
     let onnxruntime = ensure_onnxruntime()?;
+    let schemathesis = ensure_schemathesis()?;
     Ok(Tools {
         cargo_bin,
         binaryen_bin,
         onnxruntime,
+        schemathesis,
     })
 }
 
@@ -264,4 +274,31 @@ fn ensure_onnxruntime() -> Result<PathBuf> {
             .arg(&lib),
     )?;
     Ok(lib)
+}
+
+/// Installs Schemathesis into its own virtual environment under
+/// `~/.cache/rollcall-tools/schemathesis/`, once (Debian's Python refuses
+/// `pip install` outside one).
+fn ensure_schemathesis() -> Result<PathBuf> {
+    step("Schemathesis (PyPI), for the API document's fuzz test");
+    let venv = tools_cache().join("schemathesis");
+    let st = venv.join("bin/st");
+    let wanted = format!("st, version {SCHEMATHESIS_VERSION}");
+    if output(&st, &["--version"]).is_some_and(|v| v.trim() == wanted) {
+        println!("    present");
+        return Ok(st);
+    }
+    run(
+        "python3 -m venv",
+        Command::new("/usr/bin/python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv),
+    )?;
+    run(
+        "pip install schemathesis",
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
+    )?;
+    Ok(st)
 }

@@ -99,7 +99,9 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
             .args(["test", "--workspace", "--exclude", "rollcall-e2e"])
             .env("DATABASE_URL", database_url)
             // The face tests run the real models on ONNX Runtime.
-            .env("ORT_DYLIB_PATH", &tools.onnxruntime),
+            .env("ORT_DYLIB_PATH", &tools.onnxruntime)
+            // The API tests run Schemathesis over the server's OpenAPI document.
+            .env("ROLLCALL_SCHEMATHESIS", &tools.schemathesis),
     )?;
 
     step("Desktop journeys: the real app under Xvfb, driven over WebDriver");

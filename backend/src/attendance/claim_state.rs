@@ -21,6 +21,8 @@ const SHARED_DEVICE_WINDOW: &str = "2 hours";
 pub struct StateQuery {
     pub claim_id: Uuid,
     pub session_id: Uuid,
+    /// The session's division.
+    pub division_id: Uuid,
     pub student_id: Uuid,
     pub device_id: Uuid,
 }
@@ -31,12 +33,15 @@ pub struct ClaimState {
     /// The claiming student's account as it is now (the claims endpoint
     /// checks it here instead of in a statement of its own).
     pub account: AccountStatus,
-    /// This claim id is stored already (a resend).
-    pub already_stored: bool,
+    /// Whether this claim id is stored already: `Some(true)` as this
+    /// student's own claim (a resend), `Some(false)` as someone else's.
+    pub stored_as_own: Option<bool>,
+    /// The student is in the session's division.
+    pub in_division: bool,
     /// The device's public key, when it is the student's active device.
     pub device_key: Option<String>,
-    /// Wrong OTPs the student has sent in the session.
-    pub otp_failures: i32,
+    /// The model of the student's enrolled face template, if any.
+    pub face_model: Option<String>,
     /// Where the student was last seen (their latest claim not rejected).
     pub last_sighting: Option<Sighting>,
     /// Other students who claimed from this device lately.
@@ -64,9 +69,10 @@ type Row = (
     i64,
     Option<String>,
     Option<bool>,
+    Option<bool>,
     bool,
     Option<String>,
-    i32,
+    Option<String>,
     Option<sqlx::types::Json<LocationFix>>,
     Option<OffsetDateTime>,
     Vec<Uuid>,
@@ -80,11 +86,13 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
     let column = |f: fn(&StateQuery) -> Uuid| queries.iter().map(f).collect::<Vec<Uuid>>();
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT q.ord, acct.role, acct.active, \
-           (SELECT true FROM claims WHERE id = q.claim_id LIMIT 1) IS NOT NULL, \
+           (SELECT student_id = q.student_id AND kiosk_id IS NULL FROM claims \
+             WHERE id = q.claim_id LIMIT 1), \
+           (SELECT true FROM division_students \
+             WHERE division_id = q.division_id AND student_id = q.student_id) IS NOT NULL, \
            (SELECT public_key FROM devices \
              WHERE id = q.device_id AND user_id = q.student_id AND status = 'active'), \
-           COALESCE((SELECT failures FROM otp_failures \
-             WHERE session_id = q.session_id AND student_id = q.student_id), 0), \
+           (SELECT model_id FROM face_templates WHERE student_id = q.student_id), \
            last.location, last.scanned_at, \
            COALESCE((SELECT array_agg(DISTINCT other) FROM ( \
              SELECT student_id AS other FROM claims \
@@ -94,8 +102,8 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
              SELECT student_id FROM claims \
                WHERE device_id = q.device_id AND student_id > q.student_id \
                AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}') others), '{{}}') \
-         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[]) WITH ORDINALITY \
-           AS q(claim_id, session_id, student_id, device_id, ord) \
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[]) WITH ORDINALITY \
+           AS q(claim_id, session_id, division_id, student_id, device_id, ord) \
          LEFT JOIN LATERAL ( \
            SELECT location, scanned_at FROM claims \
            WHERE student_id = q.student_id AND location IS NOT NULL \
@@ -107,6 +115,7 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
     ))
     .bind(column(|q| q.claim_id))
     .bind(column(|q| q.session_id))
+    .bind(column(|q| q.division_id))
     .bind(column(|q| q.student_id))
     .bind(column(|q| q.device_id))
     .fetch_all(&mut *conn)
@@ -124,18 +133,20 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
                 _,
                 role,
                 active,
-                already_stored,
+                stored_as_own,
+                in_division,
                 device_key,
-                otp_failures,
+                face_model,
                 location,
                 scanned_at,
                 others,
             )| {
                 ClaimState {
                     account: role.zip(active),
-                    already_stored,
+                    stored_as_own,
+                    in_division,
                     device_key,
-                    otp_failures,
+                    face_model,
                     last_sighting: location.zip(scanned_at).map(|(fix, at)| Sighting {
                         at: unix(at),
                         point: fix.0.point,

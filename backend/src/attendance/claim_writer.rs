@@ -1,6 +1,7 @@
 //! Storing judged claims, many requests' claims in one statement (see
 //! [`super::grouped`]): the claims (the claim id is the idempotency key), the
-//! wrong OTPs counted, the records of accepted claims (the first record stands,
+//! OTP guesses that were not wrong given back (see [`super::otp_guesses`]),
+//! the records of accepted claims (the first record stands,
 //! except an automatic absence) and one `pg_notify` per 50 roster changes, so
 //! one commit and one NOTIFY lock serve the whole group.
 
@@ -35,8 +36,9 @@ pub struct ClaimWrite {
     pub location: Option<String>,
     /// `pending` for a claim that waits for review.
     pub review_status: Option<&'static str>,
-    /// The claim carried a wrong OTP (counted towards the lock).
-    pub otp_wrong: bool,
+    /// The claim took an OTP guess that was not wrong: it is given back
+    /// (a wrong one stays counted towards the lock).
+    pub otp_give_back: bool,
     /// The record an accepted claim writes (present or late).
     pub marks: Option<AttendanceStatus>,
 }
@@ -101,7 +103,7 @@ struct Columns {
     verdict: Vec<String>,
     location: Vec<Option<String>>,
     review_status: Vec<Option<&'static str>>,
-    otp_wrong: Vec<bool>,
+    otp_give_back: Vec<bool>,
     marks: Vec<Option<&'static str>>,
 }
 
@@ -120,7 +122,7 @@ impl Columns {
             c.verdict.push(w.verdict.clone());
             c.location.push(w.location.clone());
             c.review_status.push(w.review_status);
-            c.otp_wrong.push(w.otp_wrong);
+            c.otp_give_back.push(w.otp_give_back);
             c.marks.push(w.marks.map(AttendanceStatus::as_str));
         }
         c
@@ -142,7 +144,7 @@ async fn write_group(
              $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bool[], $9::text[], \
              $10::text[], $11::text[], $12::bool[], $13::text[]) WITH ORDINALITY \
              AS t(id, session_id, student_id, device_id, scanned_at, received_at, outcome, \
-                  synced_late, verdict, location, review_status, otp_wrong, marks, ord)), \
+                  synced_late, verdict, location, review_status, otp_give_back, marks, ord)), \
          c AS ( \
            INSERT INTO claims (id, session_id, student_id, device_id, scanned_at, received_at, \
              outcome, synced_late, verdict, location, review_status) \
@@ -152,10 +154,11 @@ async fn write_group(
          written AS (SELECT input.* FROM input JOIN c USING (id)), \
          f AS ( \
            INSERT INTO otp_failures (session_id, student_id, failures) \
-           SELECT session_id, student_id, count(*)::int FROM written WHERE otp_wrong \
+           SELECT session_id, student_id, 0 FROM written WHERE otp_give_back \
            GROUP BY session_id, student_id ORDER BY session_id, student_id \
-           ON CONFLICT (session_id, student_id) \
-             DO UPDATE SET failures = otp_failures.failures + EXCLUDED.failures \
+           ON CONFLICT (session_id, student_id) DO UPDATE SET failures = greatest( \
+             otp_failures.failures - (SELECT count(*)::int FROM written g WHERE g.otp_give_back \
+               AND g.session_id = EXCLUDED.session_id AND g.student_id = EXCLUDED.student_id), 0) \
            RETURNING 1), \
          r AS ( \
            INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
@@ -193,7 +196,7 @@ async fn write_group(
     .bind(&c.verdict)
     .bind(&c.location)
     .bind(&c.review_status)
-    .bind(&c.otp_wrong)
+    .bind(&c.otp_give_back)
     .bind(&c.marks)
     .bind(live::CHANNEL)
     .fetch_all(&mut *conn)
@@ -261,7 +264,7 @@ mod tests {
             verdict: r#"{"reasons":[],"factors":[]}"#.to_owned(),
             location: Some(r#"{"point":{"lat":1.0,"lon":2.0},"accuracy":5.0}"#.to_owned()),
             review_status: None,
-            otp_wrong: false,
+            otp_give_back: false,
             marks: None,
         }
     }
@@ -274,10 +277,26 @@ mod tests {
         }
     }
 
-    fn wrong_otp(session: Uuid, student: Uuid) -> ClaimWrite {
+    /// A claim whose OTP guess was right: the guess is given back.
+    fn right_otp(session: Uuid, student: Uuid) -> ClaimWrite {
         ClaimWrite {
-            otp_wrong: true,
+            otp_give_back: true,
             ..write(session, student)
+        }
+    }
+
+    /// `guesses` OTP guesses taken by each of `students`.
+    async fn guesses_taken(pool: &PgPool, session: Uuid, students: &[Uuid], guesses: i32) {
+        for student in students {
+            sqlx::query(
+                "INSERT INTO otp_failures (session_id, student_id, failures) VALUES ($1, $2, $3)",
+            )
+            .bind(session)
+            .bind(student)
+            .bind(guesses)
+            .execute(pool)
+            .await
+            .expect("guesses taken");
         }
     }
 
@@ -286,18 +305,19 @@ mod tests {
     }
 
     #[sqlx::test(migrations = "../migrations")]
-    async fn one_group_stores_each_claim_once_counts_every_wrong_otp_and_keeps_the_first_record(
+    async fn one_group_stores_each_claim_once_gives_back_every_right_guess_and_keeps_the_first_record(
         pool: PgPool,
     ) {
         let (session, s) = class(&pool).await;
+        guesses_taken(&pool, session, &s[1..2], 3).await;
         let mut listener = PgListener::connect_with(&pool).await.expect("listener");
         listener.listen(live::CHANNEL).await.expect("listen");
         let first = accepted(session, s[0], AttendanceStatus::Present);
         let group = vec![
             first.clone(),
             accepted(session, s[0], AttendanceStatus::Late),
-            wrong_otp(session, s[1]),
-            wrong_otp(session, s[1]),
+            right_otp(session, s[1]),
+            right_otp(session, s[1]),
             write(session, s[2]),
         ];
         let mut conn = pool.acquire().await.expect("a connection");
@@ -325,7 +345,8 @@ mod tests {
         assert_eq!((status.as_str(), claim), ("present", first.claim_id));
         assert_eq!(
             count(&pool, "SELECT sum(failures)::bigint FROM otp_failures").await,
-            2
+            1,
+            "3 guesses taken, 2 given back"
         );
         // One notification carries the three students' changes.
         let note = tokio::time::timeout(std::time::Duration::from_secs(5), listener.recv())
@@ -368,7 +389,7 @@ mod tests {
         };
         let mut answers = Vec::new();
         let mut group = Vec::new();
-        for input in [good.clone(), bad, repeat, wrong_otp(session, s[2])] {
+        for input in [good.clone(), bad, repeat, right_otp(session, s[2])] {
             let (reply, answer) = tokio::sync::oneshot::channel();
             group.push(Pending::<StoreClaims> { input, reply });
             answers.push(answer);
@@ -414,13 +435,14 @@ mod tests {
                 .fetch_all(&pool)
                 .await
                 .expect("students");
+        guesses_taken(&pool, session, &students, 1).await;
         let writer = Arc::new(Grouped::<StoreClaims>::default());
         let mut tasks = tokio::task::JoinSet::new();
         for (i, student) in students.iter().enumerate() {
             for copy in 0..3 {
                 let (writer, pool) = (Arc::clone(&writer), pool.clone());
                 let w = if copy == 2 && i % 2 == 0 {
-                    wrong_otp(session, *student)
+                    right_otp(session, *student)
                 } else {
                     accepted(session, *student, AttendanceStatus::Present)
                 };
@@ -446,7 +468,8 @@ mod tests {
                 "SELECT coalesce(sum(failures), 0)::bigint FROM otp_failures"
             )
             .await,
-            (n + 1) / 2
+            n - (n + 1) / 2,
+            "every other student's guess given back"
         );
     }
 }

@@ -5,8 +5,8 @@
 
 use rollcall_core::anomaly::SessionWindow;
 use rollcall_core::api::{AttendanceStatus, ClaimResult};
-use rollcall_core::claim::Claim;
-use rollcall_core::evaluate::{evaluate, evaluate_checked, History, SessionContext, TimingRules};
+use rollcall_core::claim::{Claim, Token};
+use rollcall_core::evaluate::{evaluate, evaluate_checked, Enrolment, History, SessionContext};
 use rollcall_core::ids::SessionId;
 use rollcall_core::signing::SignedClaim;
 use rollcall_core::timestamp::Timestamp;
@@ -15,11 +15,12 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::claim_state::{ReadClaimStates, StateQuery};
+use super::claim_state::{ClaimState, ReadClaimStates, StateQuery};
 use super::claim_writer::{ClaimWrite, StoreClaims, Written};
 use super::claimant::{Claimant, ClaimsError};
 use super::device_keys::DeviceKeys;
 use super::judged::{Judged, JudgedCache};
+use super::otp_guesses::{self, Guess};
 use super::session::SessionRow;
 use super::signatures::SignatureChecks;
 use super::unix;
@@ -87,21 +88,58 @@ pub async fn process(
     Ok(results)
 }
 
+/// Who a stored claim must belong to for its answer to be told again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Owner {
+    /// A student's own claim, from their device.
+    Student(Uuid),
+    /// A kiosk's mark.
+    Kiosk(Uuid),
+}
+
+/// A claim id looked up.
+#[derive(Debug)]
+pub(super) enum Stored {
+    /// Not stored yet.
+    No,
+    /// Stored by the same owner: its answer, as it was given.
+    Own(ClaimResult),
+    /// Stored by someone else: nothing about it may be told.
+    Taken,
+}
+
+/// The stored answer to `claim`, if `owner` stored it.
 pub(super) async fn stored_result(
     conn: &mut PgConnection,
     claim: Uuid,
-) -> anyhow::Result<Option<ClaimResult>> {
-    let stored: Option<(Uuid, Uuid, String, bool, sqlx::types::Json<StoredVerdict>)> = sqlx::query_as(
-        "SELECT session_id, student_id, outcome, synced_late, verdict FROM claims WHERE id = $1",
+    owner: Owner,
+) -> anyhow::Result<Stored> {
+    type Row = (
+        Uuid,
+        Uuid,
+        Option<Uuid>,
+        String,
+        bool,
+        sqlx::types::Json<StoredVerdict>,
+    );
+    let stored: Option<Row> = sqlx::query_as(
+        "SELECT session_id, student_id, kiosk_id, outcome, synced_late, verdict FROM claims WHERE id = $1",
     )
     .bind(claim)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((session, student, outcome, synced_late, verdict)) = stored else {
-        return Ok(None);
+    let Some((session, student, kiosk, outcome, synced_late, verdict)) = stored else {
+        return Ok(Stored::No);
     };
+    let own = match owner {
+        Owner::Student(id) => kiosk.is_none() && student == id,
+        Owner::Kiosk(id) => kiosk == Some(id),
+    };
+    if !own {
+        return Ok(Stored::Taken);
+    }
     let record = record_status(conn, session, student).await?;
-    Ok(Some(ClaimResult {
+    Ok(Stored::Own(ClaimResult {
         claim_id: claim,
         outcome: outcome_parse(&outcome),
         reasons: verdict.0.reasons,
@@ -110,6 +148,55 @@ pub(super) async fn stored_result(
         record,
         duplicate: true,
     }))
+}
+
+/// The answer to a claim refused for one reason, with nothing written.
+pub(super) fn refused(
+    claim: Uuid,
+    code: ReasonCode,
+    message: &str,
+    now: OffsetDateTime,
+) -> ClaimResult {
+    answered(
+        claim,
+        Verdict::refused(code, message.to_owned(), unix(now)),
+        None,
+    )
+}
+
+/// The answer to a claim judged now (not a resend).
+fn answered(claim_id: Uuid, verdict: Verdict, record: Option<AttendanceStatus>) -> ClaimResult {
+    ClaimResult {
+        claim_id,
+        outcome: verdict.outcome,
+        reasons: verdict.reasons,
+        factors: verdict.factors,
+        synced_late: verdict.synced_late,
+        record,
+        duplicate: false,
+    }
+}
+
+/// The answer to a claim id someone else used: a conflict that tells nothing
+/// of their claim.
+pub(super) fn taken(claim: Uuid, now: OffsetDateTime) -> ClaimResult {
+    refused(
+        claim,
+        ReasonCode::ClaimIdTaken,
+        "this claim id is already in use; the app makes a new one for each check-in",
+        now,
+    )
+}
+
+impl Stored {
+    /// The answer to give for a stored claim id, if it is stored.
+    pub(super) fn answer(self, claim: Uuid, now: OffsetDateTime) -> Option<ClaimResult> {
+        match self {
+            Self::No => None,
+            Self::Own(result) => Some(result),
+            Self::Taken => Some(taken(claim, now)),
+        }
+    }
 }
 
 pub(super) async fn record_status(
@@ -127,21 +214,13 @@ pub(super) async fn record_status(
     Ok(status.as_deref().and_then(AttendanceStatus::parse))
 }
 
-fn unknown_session(claim: &Claim) -> ClaimResult {
-    ClaimResult {
-        claim_id: *claim.id.as_uuid(),
-        outcome: Outcome::Rejected,
-        reasons: vec![Reason {
-            code: ReasonCode::WrongSession,
-            factor: None,
-            severity: Severity::Rejects,
-            message: "there is no such session".to_owned(),
-        }],
-        factors: Vec::new(),
-        synced_late: false,
-        record: None,
-        duplicate: false,
-    }
+fn unknown_session(claim: &Claim, now: OffsetDateTime) -> ClaimResult {
+    refused(
+        *claim.id.as_uuid(),
+        ReasonCode::WrongSession,
+        "there is no such session",
+        now,
+    )
 }
 
 async fn process_one(
@@ -154,12 +233,14 @@ async fn process_one(
 ) -> Result<ClaimResult, ClaimsError> {
     let claim = &signed.claim;
     let claim_id = *claim.id.as_uuid();
+    let student = *claim.student.as_uuid();
     let Some(judged) = judged else {
         claimant.admit(pool, None).await?;
         let mut conn = pool.acquire().await?;
-        return Ok(stored_result(&mut conn, claim_id)
+        return Ok(stored_result(&mut conn, claim_id, Owner::Student(student))
             .await?
-            .unwrap_or_else(|| unknown_session(claim)));
+            .answer(claim_id, now)
+            .unwrap_or_else(|| unknown_session(claim, now)));
     };
     let row = &judged.row;
 
@@ -170,50 +251,52 @@ async fn process_one(
     let query = StateQuery {
         claim_id,
         session_id: row.id,
-        student_id: *claim.student.as_uuid(),
+        division_id: row.division_id,
+        student_id: student,
         device_id: *claim.device.as_uuid(),
     };
     let state = groups.states.call(pool, query).await?;
     claimant.admit(pool, Some(state.account.clone())).await?;
-    if state.already_stored {
-        let mut conn = pool.acquire().await?;
-        if let Some(stored) = stored_result(&mut conn, claim_id).await? {
-            return Ok(stored);
+    match state.stored_as_own {
+        Some(false) => return Ok(taken(claim_id, now)),
+        Some(true) => {
+            let mut conn = pool.acquire().await?;
+            let stored = stored_result(&mut conn, claim_id, Owner::Student(student)).await?;
+            if let Some(answer) = stored.answer(claim_id, now) {
+                return Ok(answer);
+            }
         }
+        None => {}
     }
+    let face_model = state
+        .face_model
+        .as_deref()
+        .and_then(|m| rollcall_core::face::ModelId::new(m).ok());
+    let enrolment = Enrolment {
+        in_division: state.in_division,
+        face_model: face_model.as_ref(),
+    };
+    if !enrolment.in_division {
+        // Refused before anything is counted or written (core says why).
+        let verdict = evaluate(
+            claim,
+            &context(judged, &state, enrolment, 0, now),
+            unix(now),
+        );
+        return Ok(answered(claim_id, verdict, None));
+    }
+    // An OTP is checked only after one of the student's guesses is taken.
+    let guess = match claim.evidence.token {
+        Some(Token::Otp(_)) => Some(otp_guesses::take(pool, row.id, student).await?),
+        _ => None,
+    };
+    let failures = guess.map_or(0, Guess::failures_before);
+    let ctx = context(judged, &state, enrolment, failures, now);
     let device_key = state
         .device_key
         .as_deref()
         .and_then(|key| groups.keys.parse(key));
-    let (otp_failures, last_sighting, others) =
-        (state.otp_failures, state.last_sighting, state.others);
-
     let received_at = unix(now);
-    // A session not started yet opens at its start (never before now), so a
-    // claim for it is "not started"; an ended one closes at its end.
-    let starts_at = row.started_at.map_or_else(
-        || unix(row.scheduled_start.max(now + time::Duration::SECOND)),
-        unix,
-    );
-    let ctx = SessionContext {
-        session: SessionId::from(row.id),
-        window: SessionWindow {
-            starts_at,
-            ends_at: row.ended_at.map(unix),
-        },
-        keys: &judged.keys,
-        otp_failures: u32::try_from(otp_failures).unwrap_or(0),
-        room: &row.room_name,
-        fence: judged.rules.fence.as_ref(),
-        radio: judged.rules.radio.as_ref(),
-        face: Some(&judged.face),
-        policy: &judged.policy,
-        timing: TimingRules::default(),
-        history: History {
-            last_sighting,
-            other_students_on_device: &others,
-        },
-    };
     let verdict = match device_key {
         Some(key) => {
             let verifies = groups
@@ -233,23 +316,58 @@ async fn process_one(
             v
         }
     };
-    let write = claim_write(signed, row, &verdict, now)?;
+    let guess_taken = guess.is_some_and(Guess::taken);
+    let write = claim_write(signed, row, &verdict, guess_taken, now)?;
     let Written::Stored(record) = groups.writes.call(pool, write).await? else {
         // The same claim id arrived at the same moment: its answer stands.
+        if guess_taken {
+            otp_guesses::give_back(pool, row.id, student).await?;
+        }
         let mut conn = pool.acquire().await?;
-        return stored_result(&mut conn, claim_id)
+        return stored_result(&mut conn, claim_id, Owner::Student(student))
             .await?
+            .answer(claim_id, now)
             .ok_or_else(|| anyhow::anyhow!("claim {claim_id} vanished while being stored").into());
     };
-    Ok(ClaimResult {
-        claim_id,
-        outcome: verdict.outcome,
-        reasons: verdict.reasons,
-        factors: verdict.factors,
-        synced_late: verdict.synced_late,
-        record,
-        duplicate: false,
-    })
+    Ok(answered(claim_id, verdict, record))
+}
+
+/// What a claim is judged against: its session, the school's late-sync rule,
+/// the student's state and enrolment.
+fn context<'a>(
+    judged: &'a Judged,
+    state: &'a ClaimState,
+    enrolment: Enrolment<'a>,
+    otp_failures: u32,
+    now: OffsetDateTime,
+) -> SessionContext<'a> {
+    let row = &judged.row;
+    // A session not started yet opens at its start (never before now), so a
+    // claim for it is "not started"; an ended one closes at its end.
+    let starts_at = row.started_at.map_or_else(
+        || unix(row.scheduled_start.max(now + time::Duration::SECOND)),
+        unix,
+    );
+    SessionContext {
+        session: SessionId::from(row.id),
+        window: SessionWindow {
+            starts_at,
+            ends_at: row.ended_at.map(unix),
+        },
+        keys: &judged.keys,
+        otp_failures,
+        room: &row.room_name,
+        fence: judged.rules.fence.as_ref(),
+        radio: judged.rules.radio.as_ref(),
+        face: Some(&judged.face),
+        policy: &judged.policy,
+        timing: judged.timing,
+        history: History {
+            last_sighting: state.last_sighting,
+            other_students_on_device: &state.others,
+        },
+        enrolment,
+    }
 }
 
 /// The write of a judged claim: the claim, a wrong OTP counted, the record of
@@ -258,6 +376,7 @@ fn claim_write(
     signed: &SignedClaim,
     row: &SessionRow,
     verdict: &Verdict,
+    otp_guess_taken: bool,
     now: OffsetDateTime,
 ) -> anyhow::Result<ClaimWrite> {
     let claim = &signed.claim;
@@ -282,10 +401,7 @@ fn claim_write(
             .map(serde_json::to_string)
             .transpose()?,
         review_status: (verdict.outcome == Outcome::Review).then_some("pending"),
-        otp_wrong: verdict
-            .reasons
-            .iter()
-            .any(|r| r.code == ReasonCode::OtpWrong),
+        otp_give_back: otp_guess_taken && !verdict.has(ReasonCode::OtpWrong),
         marks: (verdict.outcome == Outcome::Accepted)
             .then(|| present_or_late(row, verdict.judged_at)),
     })

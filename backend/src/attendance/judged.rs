@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rollcall_core::evaluate::SessionKeys;
+use rollcall_core::evaluate::{LateSync, SessionKeys, TimingRules};
 use rollcall_core::ids::SessionId;
 use rollcall_core::policy::Policy;
 use sqlx::{PgConnection, PgPool};
@@ -32,6 +32,8 @@ pub(super) struct Judged {
     pub(super) keys: SessionKeys,
     pub(super) policy: Policy,
     pub(super) rules: RoomRules,
+    /// The time limits, with the school's late-sync rule as it is now.
+    pub(super) timing: TimingRules,
 }
 
 /// One read of a session: every request that asks while it is under way
@@ -113,13 +115,31 @@ async fn load(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option<Judged
     let keys = SessionKeys::new(SessionId::from(row.id), &secret, period);
     let policy = Policy::parse(&row.policy)?;
     let rules = session::room_rules(conn, row.room_id).await?;
+    let timing = late_sync_rules(conn).await?;
     Ok(Some(Judged {
         face: rollcall_core::face::calibrated::settings(),
         row,
         keys,
         policy,
         rules,
+        timing,
     }))
+}
+
+/// The default time limits with the school's late-sync rule and window.
+///
+/// # Errors
+/// When the database fails.
+pub async fn late_sync_rules(conn: &mut PgConnection) -> anyhow::Result<TimingRules> {
+    let (rule, hours): (String, i16) =
+        sqlx::query_as("SELECT late_sync, late_sync_max_hours FROM school_settings")
+            .fetch_one(conn)
+            .await?;
+    Ok(TimingRules {
+        late_sync: LateSync::parse(&rule).unwrap_or_default(),
+        max_late_age_s: i64::from(hours) * 3600,
+        ..TimingRules::default()
+    })
 }
 
 #[cfg(test)]

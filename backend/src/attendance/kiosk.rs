@@ -7,7 +7,9 @@ use base64::Engine as _;
 use rollcall_core::anomaly::SessionWindow;
 use rollcall_core::api::{ClaimResult, KioskMark};
 use rollcall_core::claim::{Claim, Evidence};
-use rollcall_core::evaluate::{evaluate, History, SessionContext, SessionKeys, TimingRules};
+use rollcall_core::evaluate::{
+    evaluate, Enrolment, History, SessionContext, SessionKeys, TimingRules,
+};
 use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
 use rollcall_core::policy::Policy;
 use rollcall_core::verdict::{Outcome, Reason, ReasonCode, Severity};
@@ -15,7 +17,9 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::claims::{mark_present, outcome_text, record_status, stored_result, StoredVerdict};
+use super::claims::{
+    mark_present, outcome_text, record_status, stored_result, Owner, StoredVerdict,
+};
 use super::{live, session, unix};
 
 /// Largest thumbnail kept, bytes.
@@ -90,12 +94,17 @@ pub async fn process(
             .map_err(anyhow::Error::from)?;
     let (kiosk_id, room) = kiosk.ok_or(KioskMarkError::NotAKiosk)?;
     let policy = Policy::parse("face").map_err(anyhow::Error::from)?;
+    let timing = {
+        let mut conn = pool.acquire().await.map_err(anyhow::Error::from)?;
+        super::judged::late_sync_rules(&mut conn).await?
+    };
     let face = rollcall_core::face::calibrated::settings();
     let mut results = Vec::with_capacity(marks.len());
     for (mark, thumb) in marks.iter().zip(thumbnails) {
         let mut tx = pool.begin().await.map_err(anyhow::Error::from)?;
-        if let Some(stored) = stored_result(&mut tx, mark.id).await? {
-            results.push(stored);
+        let stored = stored_result(&mut tx, mark.id, Owner::Kiosk(kiosk_id)).await?;
+        if let Some(answer) = stored.answer(mark.id, now) {
+            results.push(answer);
             continue;
         }
         let scanned = OffsetDateTime::from_unix_timestamp(mark.scanned_at.unix())
@@ -122,6 +131,13 @@ pub async fn process(
             results.push(no_class(mark));
             continue;
         };
+        let face_model: Option<String> =
+            sqlx::query_scalar("SELECT model_id FROM face_templates WHERE student_id = $1")
+                .bind(mark.student_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(anyhow::Error::from)?;
+        let face_model = face_model.and_then(|m| rollcall_core::face::ModelId::new(m).ok());
         let (secret, period) = row.keys()?;
         let keys = SessionKeys::new(SessionId::from(row.id), &secret, period);
         let claim = Claim {
@@ -150,8 +166,18 @@ pub async fn process(
             radio: None,
             face: Some(&face),
             policy: &policy,
-            timing: TimingRules::default(),
+            // The kiosk is the school's own, bound to its room: its scan time
+            // (a mark kept through an outage) is taken as it says.
+            timing: TimingRules {
+                trusted_device: true,
+                ..timing
+            },
             history: History::default(),
+            // The session was found among the student's own divisions' classes.
+            enrolment: Enrolment {
+                in_division: true,
+                face_model: face_model.as_ref(),
+            },
         };
         let verdict = evaluate(&claim, &ctx, unix(now));
         let stored = StoredVerdict {

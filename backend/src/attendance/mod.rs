@@ -11,6 +11,7 @@ pub mod device_keys;
 pub mod judged;
 pub mod kiosk;
 pub mod live;
+pub mod otp_guesses;
 pub mod records;
 pub mod session;
 pub mod signatures;

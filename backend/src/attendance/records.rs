@@ -17,6 +17,8 @@ const FLAGGED: &[&str] = &[
     "device_not_bound",
     "signature_invalid",
     "otp_locked",
+    "late_scan_unverified",
+    "face_not_enrolled",
 ];
 
 #[derive(sqlx::FromRow)]

@@ -15,6 +15,7 @@ use super::{Admin, ApiError, ApiJson};
 pub(super) struct AuditEntry {
     id: i64,
     #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
     at: time::OffsetDateTime,
     actor_id: Option<Uuid>,
     action: String,

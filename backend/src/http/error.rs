@@ -112,6 +112,18 @@ impl From<sqlx::Error> for ApiError {
                     details: BTreeMap::new(),
                 };
             }
+            // Class 22, "data exception": a value Postgres cannot hold (a NUL
+            // in text, a date out of its range, a number too large). Every
+            // such value should be refused before it gets here; this is the
+            // net under those checks, so bad input is never a 500.
+            if db.code().is_some_and(|c| c.starts_with("22")) {
+                tracing::warn!(code = ?db.code(), "a value reached Postgres that it cannot hold");
+                return Self::Unprocessable {
+                    code: "invalid_value",
+                    message: "a value is not one the database can hold".to_owned(),
+                    details: BTreeMap::new(),
+                };
+            }
             if db.is_check_violation() {
                 return Self::Unprocessable {
                     code: "invalid_value",
@@ -177,6 +189,23 @@ impl IntoResponse for ApiError {
         };
         (status, Json(body)).into_response()
     }
+}
+
+/// The answer when a handler panics: a 500 in our envelope and a log line
+/// (never a dropped connection). The panic's text is code's, not a request's
+/// data, but it is cut short all the same.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the signature CatchPanicLayer calls"
+)]
+pub(super) fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let text = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    let text: String = text.chars().take(200).collect();
+    ApiError::Internal(anyhow::anyhow!("a handler panicked: {text}")).into_response()
 }
 
 pub(super) async fn not_found() -> ApiError {

@@ -71,7 +71,11 @@ fn config_object(text: Option<&str>) -> Result<serde_json::Value, ApiError> {
         return Err(invalid("config", "kiosk settings are at most 16 KiB"));
     }
     match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v @ serde_json::Value::Object(_)) => Ok(v),
+        Ok(v @ serde_json::Value::Object(_)) if super::json::nul_in(&v).is_none() => Ok(v),
+        Ok(serde_json::Value::Object(_)) => Err(invalid(
+            "config",
+            "kiosk settings may not contain the NUL character",
+        )),
         _ => Err(invalid("config", "kiosk settings must be a JSON object")),
     }
 }

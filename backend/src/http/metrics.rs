@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -119,25 +118,25 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     resp
 }
 
-/// `GET /metrics`: with `ROLLCALL_METRICS_TOKEN` set, only for that bearer
-/// token; without it, only for clients on this machine.
-#[utoipa::path(get, path = "/metrics", tag = "operations", summary = "Prometheus metrics (loopback, or ROLLCALL_METRICS_TOKEN)", responses((status = 200, description = "Text exposition format"), (status = 403, description = "Not allowed", body = ErrorEnvelope)))]
+/// `GET /metrics`: only for the bearer token in `ROLLCALL_METRICS_TOKEN`;
+/// without one set, for nobody. (It used to be open to loopback clients
+/// without a token, and a reverse proxy on the same host is a loopback client
+/// that would publish it to the world.)
+#[utoipa::path(get, path = "/metrics", tag = "operations", summary = "Prometheus metrics (for the bearer token in ROLLCALL_METRICS_TOKEN; off without one)", responses((status = 200, description = "Text exposition format"), (status = 403, description = "No token set on the server, or not its token", body = ErrorEnvelope)))]
 pub async fn serve(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let allowed = match &state.settings.metrics_token {
-        Some(token) => headers
+    let allowed = state.settings.metrics_token.as_ref().is_some_and(|token| {
+        headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|given| {
                 use subtle::ConstantTimeEq as _;
                 bool::from(given.as_bytes().ct_eq(token.as_bytes()))
-            }),
-        None => peer.ip().is_loopback(),
-    };
+            })
+    });
     if !allowed {
         return Err(ApiError::Forbidden);
     }

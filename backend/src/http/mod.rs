@@ -35,6 +35,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method, Request};
 use axum::routing::get;
 use axum::Router;
 use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -54,7 +55,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub struct Settings {
     /// Origins a browser may call the API from (CORS); empty allows none.
     pub cors_origins: Vec<String>,
-    /// Bearer token for `/metrics`; unset allows loopback clients only.
+    /// Bearer token for `/metrics`; unset turns metrics off.
     pub metrics_token: Option<String>,
     /// Per-address request budgets.
     pub limits: rate_limit::Limits,
@@ -291,12 +292,27 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The whole API.
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
     let (api, document) = api();
     let docs_page = docs::page(&document);
     let document = Arc::new(document);
-    api.route("/api/v1/openapi.json", get(move || async move { axum::Json(document.as_ref().clone()) }))
-        .route("/api/v1/docs", get(move || async move { axum::response::Html(docs_page.clone()) }))
+    let api = api
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { axum::Json(document.as_ref().clone()) }),
+        )
+        .route(
+            "/api/v1/docs",
+            get(move || async move { axum::response::Html(docs_page.clone()) }),
+        );
+    serve(api, state)
+}
+
+/// `routes` with everything every request goes through: the fallbacks, rate
+/// limits, metrics, CORS, the body limit, the timeout, panics caught as our
+/// 500, the request span and its id.
+fn serve(routes: Router<AppState>, state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    routes
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit))
@@ -308,6 +324,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(CatchPanicLayer::custom(error::panicked))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                 let id = req
@@ -320,4 +337,47 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt as _;
+
+    /// A handler that panics, served behind the layers every route has: the
+    /// client gets our 500 envelope, not a dropped connection.
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_panicking_handler_answers_a_500_in_our_envelope(pool: PgPool) {
+        let state = AppState::new(
+            pool,
+            TokenKeys::random(),
+            Mailer::disabled(),
+            crate::face_templates::TemplateKey::random(),
+            Settings::default(),
+        );
+        async fn boom() -> &'static str {
+            panic!("boom at {}", 42)
+        }
+        let routes = Router::new().route("/boom", get(boom));
+        let app = serve(routes, state);
+        let request = Request::get("/boom")
+            .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                [127, 0, 0, 1],
+                9,
+            ))))
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        let resp = app.oneshot(request).await.expect("an answer");
+        assert_eq!(resp.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let bytes = axum::body::to_bytes(resp.into_body(), 4096)
+            .await
+            .expect("a body");
+        let body: rollcall_core::api::ErrorEnvelope =
+            serde_json::from_slice(&bytes).expect("our envelope");
+        assert_eq!(body.error.code, "internal_error");
+        assert!(
+            !body.error.message.contains("boom"),
+            "the cause is not told"
+        );
+    }
 }

@@ -17,15 +17,7 @@ use crate::attendance::session::{SessionRow, SESSION_SELECT};
 use crate::attendance::unix;
 
 fn date(text: Option<&str>, name: &str) -> Result<Option<Date>, ApiError> {
-    text.map(|t| {
-        Date::parse(t, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
-            ApiError::BadRequest {
-                code: "invalid_query",
-                message: format!("{name} must be a date like 2026-11-21"),
-            }
-        })
-    })
-    .transpose()
+    text.map(|t| super::extract::day(t, name)).transpose()
 }
 
 /// Filters of `GET /api/v1/records`.

@@ -51,6 +51,7 @@ pub(super) struct ReportQuery {
     /// At-risk threshold, percent (default 75).
     at_risk_below: Option<f64>,
     /// `json` (default), `csv` or `pdf`.
+    #[param(inline)]
     format: Option<Format>,
 }
 
@@ -62,11 +63,7 @@ fn bad_query(message: &str) -> ApiError {
 }
 
 fn parse_date(text: &str, name: &str) -> Result<Date, ApiError> {
-    Date::parse(
-        text,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| bad_query(&format!("{name} must be a date like 2026-11-21")))
+    super::extract::day(text, name)
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/attendance", tag = "reports", summary = "Attendance per student over a period, with the at-risk list and a daily series; JSON, CSV or PDF (admins: all; teachers: their own sessions)", params(ReportQuery), responses((status = 200, description = "The report (JSON), or a CSV/PDF file", body = AttendanceReport), (status = 400, description = "Bad dates or threshold", body = ErrorEnvelope), (status = 403, description = "Not a teacher or admin", body = ErrorEnvelope)), security(("bearer" = [])))]

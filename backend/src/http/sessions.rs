@@ -271,6 +271,7 @@ pub(super) enum SheetFormat {
 #[into_params(parameter_in = Query)]
 pub(super) struct SheetQuery {
     /// `csv` (default) or `pdf`.
+    #[param(inline)]
     format: Option<SheetFormat>,
 }
 

@@ -283,6 +283,32 @@ const CSV_COLUMNS: [&str; 6] = [
     "password",
 ];
 
+/// The CSV body as text: UTF-8 without NUL characters.
+fn csv_text(
+    body: Result<String, axum::extract::rejection::StringRejection>,
+) -> Result<String, ApiError> {
+    use axum::extract::rejection::StringRejection;
+    let body = body.map_err(|e| match e {
+        StringRejection::InvalidUtf8(_) => ApiError::Unprocessable {
+            code: "invalid_csv",
+            message: "the CSV file is not UTF-8 text; save it as CSV UTF-8".to_owned(),
+            details: BTreeMap::new(),
+        },
+        _ => ApiError::PayloadTooLarge {
+            limit: super::MAX_BODY_BYTES,
+        },
+    })?;
+    if let Some(at) = body.find('\0') {
+        let line = body[..at].matches('\n').count() + 1;
+        return Err(ApiError::Unprocessable {
+            code: "invalid_text",
+            message: format!("line {line}: text may not contain the NUL character"),
+            details: BTreeMap::from([("line".to_owned(), line.to_string())]),
+        });
+    }
+    Ok(body)
+}
+
 /// `POST /api/v1/users/import` with a `text/csv` body. Every bad row is
 /// reported by line; with any bad row nothing is written unless `partial`.
 #[utoipa::path(post, path = "/api/v1/users/import", tag = "users", summary = "Import accounts from CSV (admin): username,email,display_name,role,student_no,password", request_body(content = String, content_type = "text/csv"), params(ImportOptions), responses((status = 200, description = "Imported", body = CsvImportReport), (status = 422, description = "Bad rows, by line; nothing written unless partial=true", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -291,7 +317,7 @@ pub(super) async fn import(
     Admin(user): Admin,
     ApiQuery(options): ApiQuery<ImportOptions>,
     headers: HeaderMap,
-    body: String,
+    body: Result<String, axum::extract::rejection::StringRejection>,
 ) -> Result<(StatusCode, ApiJson<CsvImportReport>), ApiError> {
     let is_csv = headers
         .get(header::CONTENT_TYPE)
@@ -300,6 +326,7 @@ pub(super) async fn import(
     if !is_csv {
         return Err(ApiError::UnsupportedMediaType);
     }
+    let body = csv_text(body)?;
     let (rows, mut errors) = parse_csv(&body)?;
     // Duplicates against the database, in one query.
     let usernames: Vec<&str> = rows.iter().map(|(_, u)| u.username.as_str()).collect();

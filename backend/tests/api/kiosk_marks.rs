@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::attendance::{now, sign_in, start_class};
 use crate::helpers::{envelope, TestApp};
 
-async fn kiosk_at(app: &TestApp, code: &str) -> String {
+pub(crate) async fn kiosk_at(app: &TestApp, code: &str) -> String {
     let admin = sign_in(app, "admin", "rollcall-admin").await.access_token;
     let room: Uuid = sqlx::query_scalar("SELECT id FROM rooms WHERE code = $1")
         .bind(code)
@@ -35,7 +35,7 @@ async fn kiosk_at(app: &TestApp, code: &str) -> String {
         .access_token
 }
 
-fn mark(student: Uuid, score: f32, thumbnail: Option<&[u8]>) -> Value {
+pub(crate) fn mark(student: Uuid, score: f32, thumbnail: Option<&[u8]>) -> Value {
     json!({
         "id": Uuid::now_v7(),
         "student_id": student,
@@ -45,7 +45,26 @@ fn mark(student: Uuid, score: f32, thumbnail: Option<&[u8]>) -> Value {
     })
 }
 
-async fn send(app: &TestApp, token: &str, marks: &[Value]) -> reqwest::Response {
+/// Enrols `students`' faces with the calibrated model, as the admin's
+/// enrolment screen does (a kiosk recognises only enrolled students).
+async fn enrolled(app: &TestApp, students: &[Uuid]) {
+    let admin = sign_in(app, "admin", "rollcall-admin").await.access_token;
+    for (i, student) in students.iter().enumerate() {
+        let mut embedding = vec![0.0_f32; 128];
+        embedding[i % 128] = 1.0;
+        let resp = app
+            .http
+            .put(app.url(&format!("/api/v1/students/{student}/face-template")))
+            .bearer_auth(&admin)
+            .json(&json!({"model_id": rollcall_core::face::calibrated::MODEL_ID, "embedding": embedding}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+}
+
+pub(crate) async fn send(app: &TestApp, token: &str, marks: &[Value]) -> reqwest::Response {
     app.http
         .post(app.url("/api/v1/attendance/kiosk-marks"))
         .bearer_auth(token)
@@ -63,6 +82,7 @@ const JPEG: &[u8] = &[
 async fn a_kiosk_marks_a_recognised_student_and_sends_a_doubtful_face_to_review(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let class = start_class(&app).await;
+    enrolled(&app, &class.students[..3]).await;
     let kiosk = kiosk_at(&app, "A-101").await;
 
     let clear = mark(class.students[0], 0.71, Some(JPEG));
@@ -164,6 +184,7 @@ async fn a_kiosk_marks_a_recognised_student_and_sends_a_doubtful_face_to_review(
 async fn a_kiosk_marks_only_students_of_a_class_running_in_its_own_room(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let class = start_class(&app).await;
+    enrolled(&app, &class.students[..3]).await;
     let outsider: Uuid = sqlx::query_scalar(
         "SELECT u.id FROM users u WHERE u.role = 'student' AND NOT EXISTS \
          (SELECT 1 FROM division_students ds WHERE ds.student_id = u.id AND ds.division_id = $1) LIMIT 1",

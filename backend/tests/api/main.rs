@@ -1,6 +1,8 @@
 //! The HTTP API through a real socket, each test on a fresh database.
 
 mod account;
+mod arbitrary_input;
+mod attacks;
 mod attendance;
 mod contract;
 mod devices;
@@ -10,6 +12,7 @@ mod login;
 mod operations;
 mod privacy;
 mod reports;
+mod schemathesis;
 mod school;
 mod settings;
 mod smtp_sink;

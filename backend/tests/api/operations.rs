@@ -69,7 +69,11 @@ async fn the_general_limit_is_configurable(pool: PgPool) {
 
 #[sqlx::test(migrations = "../migrations")]
 async fn metrics_count_requests_by_route_template_and_status(pool: PgPool) {
-    let app = TestApp::spawn(pool).await;
+    let settings = Settings {
+        metrics_token: Some("scrape-secret-123".into()),
+        ..Settings::default()
+    };
+    let app = TestApp::spawn_with(pool, with_settings(settings)).await;
     app.http.get(app.url("/health/live")).send().await.unwrap();
     app.http
         .get(app.url("/api/v1/users/0190a000-0000-7000-8000-000000000000"))
@@ -81,7 +85,13 @@ async fn metrics_count_requests_by_route_template_and_status(pool: PgPool) {
         .send()
         .await
         .unwrap();
-    let resp = app.http.get(app.url("/metrics")).send().await.unwrap();
+    let resp = app
+        .http
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-secret-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers()["content-type"]
         .to_str()
@@ -101,6 +111,23 @@ async fn metrics_count_requests_by_route_template_and_status(pool: PgPool) {
     assert!(text.contains(r#"route="unmatched",status="404""#), "{text}");
     assert!(text.contains(r#"rollcall_http_request_duration_seconds_bucket{method="GET",route="/health/live",status="200",le="+Inf"} 1"#));
     assert!(!text.contains("123"), "raw paths never become labels");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn metrics_are_off_without_a_token_even_for_a_proxy_on_this_machine(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    // The test's client is on loopback, as a reverse proxy on the same host is.
+    let resp = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+    assert_eq!(envelope(resp).await.error.code, "forbidden");
+    let guessed = app
+        .http
+        .get(app.url("/metrics"))
+        .bearer_auth("")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(guessed.status(), StatusCode::FORBIDDEN);
 }
 
 #[sqlx::test(migrations = "../migrations")]

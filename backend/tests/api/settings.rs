@@ -4,6 +4,7 @@
 
 use reqwest::StatusCode;
 use rollcall_core::api::{AttendanceReport, SchoolSettings};
+use rollcall_core::evaluate::LateSync;
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -31,7 +32,9 @@ async fn an_admin_changes_the_settings_and_new_classes_and_reports_follow(pool: 
             qr_period_s: 20,
             late_after_min: 10,
             at_risk_below: 75.0,
-            retention_days: 30
+            retention_days: 30,
+            late_sync: LateSync::Review,
+            late_sync_max_hours: 24,
         }
     );
 
@@ -39,14 +42,22 @@ async fn an_admin_changes_the_settings_and_new_classes_and_reports_follow(pool: 
         .http
         .put(&url)
         .bearer_auth(&admin)
-        .json(&json!({"qr_period_s": 5, "late_after_min": 10, "at_risk_below": 120.0, "retention_days": 0}))
+        .json(&json!({"qr_period_s": 5, "late_after_min": 10, "at_risk_below": 120.0, "retention_days": 0, "late_sync": "review", "late_sync_max_hours": 0}))
         .send()
         .await
         .unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem = envelope(bad).await.error;
     let fields: Vec<&String> = problem.details.keys().collect();
-    assert_eq!(fields, ["at_risk_below", "qr_period_s", "retention_days"]);
+    assert_eq!(
+        fields,
+        [
+            "at_risk_below",
+            "late_sync_max_hours",
+            "qr_period_s",
+            "retention_days"
+        ]
+    );
     let unchanged: SchoolSettings = app
         .http
         .get(&url)
@@ -64,6 +75,8 @@ async fn an_admin_changes_the_settings_and_new_classes_and_reports_follow(pool: 
         late_after_min: 15,
         at_risk_below: 80.0,
         retention_days: 14,
+        late_sync: LateSync::Reject,
+        late_sync_max_hours: 6,
     };
     let saved = app
         .http

@@ -732,6 +732,11 @@ pub struct SchoolSettings {
     pub at_risk_below: f64,
     /// Days location evidence and kiosk thumbnails are kept (1–3650).
     pub retention_days: u32,
+    /// What a claim synced late needs when its code had expired by the time
+    /// it reached the server (its scan time is then only the phone's word).
+    pub late_sync: crate::evaluate::LateSync,
+    /// Hours after its scan that a claim made offline may still arrive (1–72).
+    pub late_sync_max_hours: u16,
 }
 
 impl SchoolSettings {
@@ -741,6 +746,8 @@ impl SchoolSettings {
     pub const LATE_AFTER: std::ops::RangeInclusive<u16> = 0..=240;
     /// Retention range, days.
     pub const RETENTION: std::ops::RangeInclusive<u32> = 1..=3650;
+    /// Late-sync window range, hours.
+    pub const LATE_SYNC_HOURS: std::ops::RangeInclusive<u16> = 1..=72;
 
     /// Each field outside its range, with a sentence (empty: valid). The server
     /// and the settings screen check with this one rule.
@@ -767,6 +774,12 @@ impl SchoolSettings {
         }
         if !Self::RETENTION.contains(&self.retention_days) {
             found.push(("retention_days", "keep evidence 1 to 3650 days".to_owned()));
+        }
+        if !Self::LATE_SYNC_HOURS.contains(&self.late_sync_max_hours) {
+            found.push((
+                "late_sync_max_hours",
+                "a check-in made offline may arrive 1 to 72 hours after the scan".to_owned(),
+            ));
         }
         found
     }
@@ -844,6 +857,8 @@ mod tests {
             late_after_min: 10,
             at_risk_below: 75.0,
             retention_days: 30,
+            late_sync: crate::evaluate::LateSync::Review,
+            late_sync_max_hours: 24,
         };
         assert!(good.problems().is_empty());
         let bad = SchoolSettings {
@@ -851,6 +866,8 @@ mod tests {
             late_after_min: 241,
             at_risk_below: f64::NAN,
             retention_days: 0,
+            late_sync: crate::evaluate::LateSync::Reject,
+            late_sync_max_hours: 73,
         };
         let fields: Vec<&str> = bad.problems().iter().map(|(f, _)| *f).collect();
         assert_eq!(
@@ -859,7 +876,8 @@ mod tests {
                 "qr_period_s",
                 "late_after_min",
                 "at_risk_below",
-                "retention_days"
+                "retention_days",
+                "late_sync_max_hours"
             ]
         );
     }

@@ -73,6 +73,10 @@ impl Fixture {
             policy: &self.policy,
             timing: TimingRules::default(),
             history: History::default(),
+            enrolment: Enrolment {
+                in_division: true,
+                face_model: Some(&self.face.model),
+            },
         }
     }
 
@@ -278,7 +282,7 @@ fn an_optional_factor_that_fails_is_reported_but_does_not_reject() {
     let mut f2 = fixture();
     f2.policy = Policy::parse("token & location").unwrap();
     let mut claim = f2.qr_claim();
-    claim.evidence.face.as_mut().unwrap().score = 0.1;
+    claim.evidence.face.as_mut().unwrap().score = crate::face::FaceScore::new(0.1).unwrap();
     let v = evaluate(&claim, &f2.ctx(), arrive());
     assert_eq!(v.outcome, Outcome::Accepted);
     let r = reason(&v, ReasonCode::FaceNoMatch);
@@ -327,17 +331,22 @@ fn face_reasons() {
     let f = fixture();
     let mut claim = f.qr_claim();
     claim.evidence.radio = None;
-    claim.evidence.face.as_mut().unwrap().score = 0.44;
+    claim.evidence.face.as_mut().unwrap().score = crate::face::FaceScore::new(0.44).unwrap();
     let v = evaluate(&claim, &f.ctx(), arrive());
     assert_eq!(v.outcome, Outcome::Review);
     assert!(v.has(ReasonCode::FaceBorderline));
-    claim.evidence.face.as_mut().unwrap().score = 0.9;
+    claim.evidence.face.as_mut().unwrap().score = crate::face::FaceScore::new(0.9).unwrap();
     claim.evidence.face.as_mut().unwrap().liveness = Liveness::NotTaken;
     let mut strict = fixture();
     strict.face.require_liveness = true;
     assert!(evaluate(&claim, &strict.ctx(), arrive()).has(ReasonCode::FaceLivenessMissing));
-    claim.evidence.face.as_mut().unwrap().model = ModelId::new("mobilefacenet-v2").unwrap();
-    assert!(evaluate(&claim, &f.ctx(), arrive()).has(ReasonCode::FaceModelMismatch));
+    let other = ModelId::new("mobilefacenet-v2").unwrap();
+    claim.evidence.face.as_mut().unwrap().model = other.clone();
+    let v = evaluate(&claim, &f.ctx(), arrive());
+    assert!(v.has(ReasonCode::FaceNotEnrolled), "{v:#?}");
+    let mut ctx = f.ctx();
+    ctx.enrolment.face_model = Some(&other);
+    assert!(evaluate(&claim, &ctx, arrive()).has(ReasonCode::FaceModelMismatch));
     let mut ctx = f.ctx();
     ctx.face = None;
     assert!(evaluate(&claim, &ctx, arrive()).has(ReasonCode::FaceNotConfigured));
@@ -368,12 +377,32 @@ fn session_and_timing_reasons() {
         "the session ended 20 min ago"
     );
 
-    // Synced two hours late: judged at scan time, so the token is still good.
+    // Synced two hours late: judged at scan time, so the token is still good,
+    // but by then it had expired: the scan time is the phone's word, and the
+    // school's rule (a review by default) decides.
     let late = Timestamp::from_unix(SCAN + 7200);
     let v = evaluate(&claim, &f.ctx(), late);
-    assert_eq!(v.outcome, Outcome::Accepted, "{v:#?}");
+    assert_eq!(v.outcome, Outcome::Review, "{v:#?}");
     assert!(v.synced_late && v.has(ReasonCode::SyncedLate));
+    assert_eq!(
+        reason(&v, ReasonCode::LateScanUnverified).severity,
+        Severity::NeedsReview
+    );
     assert_eq!(v.judged_at.unix(), SCAN);
+    assert_eq!(v.factor(Factor::Token), Some(Status::Pass));
+    let mut ctx = f.ctx();
+    ctx.timing.late_sync = LateSync::Reject;
+    let v = evaluate(&claim, &ctx, late);
+    assert_eq!(v.outcome, Outcome::Rejected);
+    assert!(reason(&v, ReasonCode::LateScanUnverified)
+        .message
+        .contains("refuses"));
+    // The school's own kiosk is taken at its word.
+    let mut ctx = f.ctx();
+    ctx.timing.trusted_device = true;
+    let v = evaluate(&claim, &ctx, late);
+    assert_eq!(v.outcome, Outcome::Accepted, "{v:#?}");
+    assert!(!v.has(ReasonCode::LateScanUnverified));
 
     let v = evaluate(&claim, &f.ctx(), Timestamp::from_unix(SCAN + 4 * 86_400));
     assert!(v.has(ReasonCode::ClaimTooOld));
@@ -382,6 +411,61 @@ fn session_and_timing_reasons() {
     let v = evaluate(&claim, &f.ctx(), Timestamp::from_unix(SCAN - 300));
     assert!(v.has(ReasonCode::ScanTimeInFuture));
     assert_ne!(v.outcome, Outcome::Accepted);
+}
+
+#[test]
+fn a_backdated_scan_of_an_expired_qr_never_passes_on_the_phones_word() {
+    // The attack: a QR photographed at SCAN, sent to a friend, submitted 66 s
+    // later with the scan time set inside its slot.
+    let f = fixture();
+    let claim = f.qr_claim();
+    let v = evaluate(&claim, &f.ctx(), Timestamp::from_unix(SCAN + 66));
+    assert!(v.synced_late);
+    assert_ne!(v.outcome, Outcome::Accepted, "{v:#?}");
+    assert!(v.has(ReasonCode::LateScanUnverified));
+    // Just past the live window but still inside the code's life: the
+    // server saw a current code itself, so no doubt is added.
+    let mut ctx = f.ctx();
+    ctx.timing.live_window_s = 5;
+    let v = evaluate(&claim, &ctx, Timestamp::from_unix(SCAN + 10));
+    assert!(v.synced_late, "{v:#?}");
+    assert_eq!(v.outcome, Outcome::Accepted, "{v:#?}");
+    // Without any token there is nothing the server saw itself.
+    let mut policy_free = fixture();
+    policy_free.policy = Policy::parse("location").unwrap();
+    let mut bare = policy_free.qr_claim();
+    bare.evidence.token = None;
+    let v = evaluate(&bare, &policy_free.ctx(), Timestamp::from_unix(SCAN + 3600));
+    assert_eq!(v.outcome, Outcome::Review, "{v:#?}");
+}
+
+#[test]
+fn a_class_of_another_division_is_refused_with_nothing_else_judged() {
+    let f = fixture();
+    let mut ctx = f.ctx();
+    ctx.enrolment.in_division = false;
+    let v = evaluate(&f.qr_claim(), &ctx, arrive());
+    assert_eq!(v.outcome, Outcome::Rejected);
+    assert_eq!(v.reasons.len(), 1, "{v:#?}");
+    assert_eq!(v.reasons[0].code, ReasonCode::NotInDivision);
+    assert!(v.factors.is_empty(), "nothing about the class is told");
+}
+
+#[test]
+fn a_face_score_without_an_enrolled_template_fails() {
+    let f = fixture();
+    let mut claim = f.qr_claim();
+    claim.evidence.radio = None;
+    claim.evidence.face.as_mut().unwrap().score = crate::face::FaceScore::new(0.875).unwrap();
+    let mut ctx = f.ctx();
+    ctx.enrolment.face_model = None;
+    let v = evaluate(&claim, &ctx, arrive());
+    assert_eq!(v.outcome, Outcome::Rejected, "{v:#?}");
+    assert_eq!(
+        reason(&v, ReasonCode::FaceNotEnrolled).severity,
+        Severity::Rejects
+    );
+    assert_eq!(v.factor(Factor::Face), Some(Status::Fail));
 }
 
 #[test]
@@ -431,4 +515,71 @@ fn verdicts_serialise_with_stable_codes() {
     assert_eq!(json["reasons"][0]["factor"], "token");
     let back: Verdict = serde_json::from_value(json).unwrap();
     assert_eq!(back, v);
+}
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Numbers at their limits and a few ordinary ones, as JSON text.
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec![
+                i64::MIN.to_string(),
+                i64::MAX.to_string(),
+                u64::MAX.to_string(),
+                "-1".to_owned(),
+                "0".to_owned(),
+                "1e308".to_owned(),
+                "1e400".to_owned(),
+                "-1e-400".to_owned(),
+                "3.5e38".to_owned(),
+                "253402300800".to_owned(),
+                "1700000010".to_owned(),
+            ]),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| format!("{f:e}")),
+        ]
+    }
+
+    /// The leaves of a claim's JSON that hold numbers.
+    const NUMBERS: [&str; 7] = [
+        "/scanned_at",
+        "/evidence/location/point/latitude",
+        "/evidence/location/accuracy",
+        "/evidence/location/fixed_at",
+        "/evidence/radio/wifi/0/rssi",
+        "/evidence/face/score",
+        "/evidence/radio/beacons/0/rssi",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any value at any numeric leaf: the claim is refused when read, or
+        /// it is judged (at any arrival time, live or late) without a panic,
+        /// and a judged claim's instant is the arrival or the scan.
+        #[test]
+        fn a_claim_with_any_number_anywhere_is_refused_or_judged_never_a_panic(
+            leaf in prop::sample::select(NUMBERS.to_vec()),
+            value in number(),
+            arrival in prop_oneof![any::<i64>(), Just(SCAN + 2), Just(SCAN + 66), Just(i64::MIN)],
+        ) {
+            let f = fixture();
+            let mut json = serde_json::to_value(f.qr_claim()).unwrap();
+            *json.pointer_mut(leaf).unwrap() = serde_json::Value::String("\u{1}".into());
+            let text = serde_json::to_string(&json)
+                .unwrap()
+                .replacen("\"\\u0001\"", &value, 1);
+            if let Ok(claim) = serde_json::from_str::<Claim>(&text) {
+                let at = Timestamp::from_unix(arrival);
+                let v = evaluate(&claim, &f.ctx(), at);
+                prop_assert!(v.judged_at == at || v.judged_at == claim.scanned_at);
+                prop_assert!(claim.scanned_at >= Timestamp::EARLIEST);
+                prop_assert!(claim.scanned_at <= Timestamp::LATEST);
+            }
+        }
+    }
 }

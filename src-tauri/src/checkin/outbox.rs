@@ -337,7 +337,7 @@ mod tests {
             student_id: Uuid::from_u128(9),
             scanned_at: Timestamp::from_unix(1_795_338_000),
             face: rollcall_core::face::FaceEvidence {
-                score: 0.8,
+                score: rollcall_core::face::FaceScore::new(0.8).unwrap(),
                 model: rollcall_core::face::ModelId::new("m").unwrap(),
                 liveness: rollcall_core::face::Liveness::NotTaken,
             },

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use rollcall_core::api::FaceTemplateRecord;
-use rollcall_core::face::{FaceEvidence, FaceTemplate};
+use rollcall_core::face::{FaceEvidence, FaceScore, FaceTemplate};
 
 use crate::face::liveness::{LivenessScreen, LivenessSettings};
 use crate::face::{model_id, FaceService, MODEL_ID};
@@ -106,7 +106,7 @@ pub async fn face_evidence(
     #[allow(clippy::cast_precision_loss)] // a handful of frames
     let score = scores.iter().sum::<f32>() / scores.len() as f32;
     Ok(FaceEvidence {
-        score,
+        score: FaceScore::from_cosine(score),
         model: model_id(),
         liveness: screen.report().verdict.evidence(),
     })

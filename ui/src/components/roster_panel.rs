@@ -96,8 +96,9 @@ pub fn flag_label(code: &str) -> String {
         "location_mocked" => "Mocked location".to_owned(),
         "outside_geofence" => "Outside the room".to_owned(),
         "shared_device" => "Shared phone".to_owned(),
-        "device_not_approved" => "Unapproved phone".to_owned(),
-        "synced_late" => "Synced late".to_owned(),
+        "device_not_bound" => "Unapproved phone".to_owned(),
+        "late_scan_unverified" => "Synced late, unverified".to_owned(),
+        "face_not_enrolled" => "No face enrolled".to_owned(),
         other => other.replace('_', " "),
     }
 }
@@ -111,6 +112,10 @@ mod tests {
         assert_eq!(status_label(None), ("Not yet", "waiting"));
         assert_eq!(status_label(Some(AttendanceStatus::Late)).0, "Late");
         assert_eq!(flag_label("location_mocked"), "Mocked location");
+        assert_eq!(
+            flag_label("late_scan_unverified"),
+            "Synced late, unverified"
+        );
         assert_eq!(flag_label("weak_signal"), "weak signal");
     }
 }

@@ -1,24 +1,28 @@
 //! `/api/v1/settings`: the school-wide settings (QR period and late threshold for new
-//! classes, the reports' at-risk line, evidence retention).
+//! classes, the reports' at-risk line, evidence retention, and what a check-in
+//! synced late needs).
 
 use axum::extract::State;
 use rollcall_core::api::{ErrorEnvelope, Role, SchoolSettings};
+use rollcall_core::evaluate::LateSync;
 use sqlx::{PgConnection, PgPool};
 
 use crate::audit::{self, Change};
 use crate::http::{Admin, ApiError, ApiJson, AuthUser};
 
-const SELECT: &str =
-    "SELECT qr_period_s, late_after_min, at_risk_below, retention_days FROM school_settings";
+const COLUMNS: &str =
+    "qr_period_s, late_after_min, at_risk_below, retention_days, late_sync, late_sync_max_hours";
 
-type Row = (i16, i16, f64, i32);
+type Row = (i16, i16, f64, i32, String, i16);
 
-fn from_row((qr, late, risk, days): Row) -> SchoolSettings {
+fn from_row((qr, late, risk, days, late_sync, late_hours): Row) -> SchoolSettings {
     SchoolSettings {
         qr_period_s: u16::try_from(qr).unwrap_or(20),
         late_after_min: u16::try_from(late).unwrap_or(10),
         at_risk_below: risk,
         retention_days: u32::try_from(days).unwrap_or(30),
+        late_sync: LateSync::parse(&late_sync).unwrap_or_default(),
+        late_sync_max_hours: u16::try_from(late_hours).unwrap_or(24),
     }
 }
 
@@ -28,7 +32,9 @@ fn from_row((qr, late, risk, days): Row) -> SchoolSettings {
 /// When the database fails.
 pub async fn current(conn: &mut PgConnection) -> Result<SchoolSettings, sqlx::Error> {
     Ok(from_row(
-        sqlx::query_as::<_, Row>(SELECT).fetch_one(conn).await?,
+        sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM school_settings"))
+            .fetch_one(conn)
+            .await?,
     ))
 }
 
@@ -60,19 +66,21 @@ pub(super) async fn put(
         });
     }
     let mut tx = pool.begin().await?;
-    let before: Row = sqlx::query_as(&format!("{SELECT} FOR UPDATE"))
+    let before: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM school_settings FOR UPDATE"))
         .fetch_one(&mut *tx)
         .await?;
-    let after: Row = sqlx::query_as(
+    let after: Row = sqlx::query_as(&format!(
         "UPDATE school_settings SET qr_period_s = $1, late_after_min = $2, at_risk_below = $3, \
-         retention_days = $4, updated_at = now(), updated_by = $5 \
-         RETURNING qr_period_s, late_after_min, at_risk_below, retention_days",
-    )
+         retention_days = $4, late_sync = $6, late_sync_max_hours = $7, updated_at = now(), \
+         updated_by = $5 RETURNING {COLUMNS}"
+    ))
     .bind(i16::try_from(wanted.qr_period_s).unwrap_or(i16::MAX))
     .bind(i16::try_from(wanted.late_after_min).unwrap_or(i16::MAX))
     .bind(wanted.at_risk_below)
     .bind(i32::try_from(wanted.retention_days).unwrap_or(i32::MAX))
     .bind(admin.id)
+    .bind(wanted.late_sync.as_str())
+    .bind(i16::try_from(wanted.late_sync_max_hours).unwrap_or(i16::MAX))
     .fetch_one(&mut *tx)
     .await?;
     let (before, after) = (from_row(before), from_row(after));
