@@ -32,3 +32,55 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
         .await
         .context("Failed to apply database migrations")
 }
+
+/// The database could not be reached (no connection, a connection lost, the
+/// pool exhausted or closed): the request may succeed later, so callers
+/// answer 503, not 500.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the database is not reachable: {0}")]
+pub struct Unreachable(pub String);
+
+/// Whether `error` says the database could not be reached, rather than that
+/// a statement failed.
+#[must_use]
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+    )
+}
+
+/// Whether anything in `error`'s chain says the database could not be
+/// reached.
+#[must_use]
+pub fn unreachable_in(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.is::<Unreachable>()
+            || cause
+                .downcast_ref::<sqlx::Error>()
+                .is_some_and(is_unreachable)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_connection_is_unreachable_and_a_failed_statement_is_not() {
+        assert!(unreachable_in(&anyhow::Error::new(
+            sqlx::Error::PoolTimedOut
+        )));
+        assert!(unreachable_in(
+            &anyhow::Error::new(Unreachable("gone".into())).context("reading claims")
+        ));
+        assert!(!unreachable_in(&anyhow::Error::new(
+            sqlx::Error::RowNotFound
+        )));
+        assert!(!unreachable_in(&anyhow::anyhow!("a bug")));
+    }
+}

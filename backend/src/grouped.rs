@@ -44,7 +44,39 @@ pub trait GroupWork: Send + Sync + 'static {
     ) -> impl Future<Output = anyhow::Result<Vec<Self::Output>>> + Send;
 }
 
-type Reply<W> = oneshot::Sender<Result<<W as GroupWork>::Output, String>>;
+/// Why an item's work failed, kept apart so that a database out of reach
+/// reaches the caller as [`crate::database::Unreachable`] (a 503), not as
+/// any other failure (a 500).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    unreachable: bool,
+    message: String,
+}
+
+impl Failure {
+    fn of(error: &anyhow::Error) -> Self {
+        Self {
+            unreachable: crate::database::unreachable_in(error),
+            message: format!("{error:#}"),
+        }
+    }
+
+    /// What went wrong, in words.
+    #[cfg(test)]
+    pub(crate) fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn into_error(self) -> anyhow::Error {
+        if self.unreachable {
+            anyhow::Error::new(crate::database::Unreachable(self.message))
+        } else {
+            anyhow::Error::msg(self.message)
+        }
+    }
+}
+
+type Reply<W> = oneshot::Sender<Result<<W as GroupWork>::Output, Failure>>;
 
 /// An item waiting for its group.
 pub(crate) struct Pending<W: GroupWork> {
@@ -81,7 +113,7 @@ impl<W: GroupWork> Grouped<W> {
         let (reply, answer) = oneshot::channel();
         match sender.send(Pending { input, reply }).await {
             Ok(()) => match answer.await {
-                Ok(result) => result.map_err(anyhow::Error::msg),
+                Ok(result) => result.map_err(Failure::into_error),
                 Err(_) => anyhow::bail!("the {} workers stopped before answering", W::NAME),
             },
             // The workers are gone (their runtime ended): run it here.
@@ -141,10 +173,13 @@ async fn work<W: GroupWork>(pool: PgPool, receiver: Arc<Mutex<mpsc::Receiver<Pen
             match connect(&pool).await {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
-                    let message = format!("{}: no database connection: {e}", W::NAME);
                     tracing::warn!(work = W::NAME, error = %e, "no database connection");
+                    let failure = Failure {
+                        unreachable: true,
+                        message: format!("{}: no database connection: {e}", W::NAME),
+                    };
                     for pending in group {
-                        let _ = pending.reply.send(Err(message.clone()));
+                        let _ = pending.reply.send(Err(failure.clone()));
                     }
                     continue;
                 }
@@ -190,7 +225,7 @@ pub(crate) async fn run_and_answer<W: GroupWork>(
         }
         Err(e) if group.len() == 1 => {
             for pending in group {
-                let _ = pending.reply.send(Err(e.to_string()));
+                let _ = pending.reply.send(Err(Failure::of(&e)));
             }
             false
         }
@@ -204,7 +239,7 @@ pub(crate) async fn run_and_answer<W: GroupWork>(
             );
             for pending in group {
                 let result = one::<W>(conn, &pending.input).await;
-                let _ = pending.reply.send(result.map_err(|e| e.to_string()));
+                let _ = pending.reply.send(result.map_err(|e| Failure::of(&e)));
             }
             false
         }

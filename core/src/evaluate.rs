@@ -34,14 +34,37 @@ use crate::timestamp::Timestamp;
 use crate::verdict::{FactorStatus, Outcome, Reason, ReasonCode, Severity, Verdict};
 use serde::{Deserialize, Serialize};
 
-/// A session's QR and OTP rules, built once from its secret.
+/// A session's QR and OTP rules, built once from its secret: the server
+/// judges tokens with them, the teacher's app shows their codes.
 #[derive(Debug, Clone)]
 pub struct SessionKeys {
     qr: RotatingQr,
     otp: SessionOtp,
 }
 
+/// Why a session's keys cannot be made from what the teacher's app holds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeysError {
+    /// The secret is not base64url or too short.
+    #[error(transparent)]
+    Secret(#[from] crate::qr::SecretTooShort),
+    /// The QR period is outside 10–60 s.
+    #[error(transparent)]
+    Period(#[from] crate::qr::PeriodOutOfRange),
+}
+
 impl SessionKeys {
+    /// The rules of `session` from its secret as text
+    /// ([`SessionSecret::to_text`]) and its QR period in seconds, as the
+    /// teacher's app receives them.
+    ///
+    /// # Errors
+    /// [`KeysError`] for a secret or a period that is not usable.
+    pub fn from_text(session: SessionId, secret: &str, period_s: u16) -> Result<Self, KeysError> {
+        let secret = SessionSecret::from_text(secret)?;
+        Ok(Self::new(session, &secret, QrPeriod::new(period_s)?))
+    }
+
     /// The token rules of `session`.
     #[must_use]
     pub fn new(session: SessionId, secret: &SessionSecret, period: QrPeriod) -> Self {

@@ -22,6 +22,8 @@
 //! - [`face`]: embedding math: normalisation, cosine, enrolment template,
 //!   1:1 threshold with a doubtful margin, 1:N top-k search.
 //! - [`anomaly`]: session not running, impossible travel, shared devices.
+//! - [`record`]: present or late by the late line, and which record stands
+//!   when a second one arrives.
 //!
 //! ## The data
 //! - [`claim`]: a claim and its evidence, with canonical bytes for signing.
@@ -45,6 +47,7 @@ pub mod otp;
 pub mod policy;
 pub mod qr;
 pub mod radio;
+pub mod record;
 pub mod signing;
 pub mod timestamp;
 pub mod verdict;

@@ -80,6 +80,24 @@ impl SessionSecret {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// The secret as the teacher's app receives it: base64url, no padding.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        URL_SAFE_NO_PAD.encode(&self.0)
+    }
+
+    /// A secret read back from [`SessionSecret::to_text`].
+    ///
+    /// # Errors
+    /// [`SecretTooShort`] for text that is not base64url (as a length of 0)
+    /// or decodes to fewer than 128 bits.
+    pub fn from_text(text: &str) -> Result<Self, SecretTooShort> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| SecretTooShort(0))?;
+        Self::from_bytes(&bytes)
+    }
 }
 
 impl fmt::Debug for SessionSecret {

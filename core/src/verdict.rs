@@ -153,6 +153,82 @@ pub enum ReasonCode {
     SharedDevice,
 }
 
+impl ReasonCode {
+    /// Whether a teacher sees this reason of a student's latest claim as a
+    /// flag on the roster and the class sheet.
+    #[must_use]
+    pub const fn is_roster_flag(self) -> bool {
+        matches!(
+            self,
+            Self::LocationMocked
+                | Self::OutsideGeofence
+                | Self::LocationInaccurate
+                | Self::SharedDevice
+                | Self::ImpossibleTravel
+                | Self::DeviceNotBound
+                | Self::SignatureInvalid
+                | Self::OtpLocked
+                | Self::LateScanUnverified
+                | Self::FaceNotEnrolled
+        )
+    }
+
+    /// A short phrase a person reads on a chip or in a sheet's column.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::WrongSession => "Another class's claim",
+            Self::SessionNotStarted => "Class not started",
+            Self::SessionEnded => "Class had ended",
+            Self::ScanTimeInFuture => "Phone clock ahead",
+            Self::ClaimTooOld => "Synced too late",
+            Self::SyncedLate => "Synced late",
+            Self::SignatureInvalid => "Bad signature",
+            Self::DeviceNotBound => "Unapproved phone",
+            Self::NotInDivision => "Not in this division",
+            Self::ClaimIdTaken => "Claim id reused",
+            Self::LateScanUnverified => "Synced late, unverified",
+            Self::TokenMissing => "No code",
+            Self::QrWrongSession => "Another class's QR",
+            Self::QrForged => "Forged QR",
+            Self::QrExpired => "Expired QR",
+            Self::QrNotYetValid => "QR from the future",
+            Self::OtpWrong => "Wrong code",
+            Self::OtpExpired => "Expired code",
+            Self::OtpLocked => "Code locked",
+            Self::LocationMissing => "No location",
+            Self::LocationMocked => "Mocked location",
+            Self::OutsideGeofence => "Outside the room",
+            Self::LocationInaccurate => "Vague location",
+            Self::LocationStale => "Old location",
+            Self::GeofenceNotConfigured => "Room has no fence",
+            Self::RadioMissing => "No radio scan",
+            Self::RadioNotSeen => "Room's radios not heard",
+            Self::RadioWeak => "Weak radio signal",
+            Self::RadioNotConfigured => "Room has no radios",
+            Self::FaceMissing => "No face check",
+            Self::FaceNoMatch => "Face did not match",
+            Self::FaceBorderline => "Face match borderline",
+            Self::FaceLivenessFailed => "Photo or screen, not a face",
+            Self::FaceLivenessMissing => "No liveness check",
+            Self::FaceModelMismatch => "Other face model",
+            Self::FaceNotConfigured => "Face check off",
+            Self::FaceNotEnrolled => "No face enrolled",
+            Self::ImpossibleTravel => "Impossible travel",
+            Self::SharedDevice => "Shared phone",
+        }
+    }
+
+    /// The code named `text` (its `snake_case` name), if there is one.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        use serde::de::IntoDeserializer as _;
+        let text: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            text.into_deserializer();
+        Self::deserialize(text).ok()
+    }
+}
+
 /// One reason behind a verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
@@ -289,5 +365,18 @@ mod tests {
             serde_json::to_string(&ReasonCode::OutsideGeofence).unwrap(),
             "\"outside_geofence\""
         );
+    }
+
+    #[test]
+    fn codes_parse_from_their_names_and_flags_have_labels() {
+        assert_eq!(
+            ReasonCode::parse("late_scan_unverified"),
+            Some(ReasonCode::LateScanUnverified)
+        );
+        assert_eq!(ReasonCode::parse("device_not_approved"), None);
+        assert_eq!(ReasonCode::parse(""), None);
+        assert!(ReasonCode::SharedDevice.is_roster_flag());
+        assert!(!ReasonCode::SyncedLate.is_roster_flag());
+        assert_eq!(ReasonCode::LocationMocked.label(), "Mocked location");
     }
 }

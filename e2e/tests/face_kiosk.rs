@@ -180,7 +180,7 @@ async fn journey(
         .iter()
         .find(|e| e.student_id == student.id)
         .ok_or("the student is on the class roster")?;
-    if line.source.as_deref() != Some("kiosk") || line.status.is_none() {
+    if line.source != Some(rollcall_core::record::RecordSource::Kiosk) || line.status.is_none() {
         return Err(format!("the roster line after the kiosk: {line:?}"));
     }
     click(session, "#sign-out", UI).await?;

@@ -139,7 +139,10 @@ async fn a_teacher_starts_todays_class_presents_it_follows_the_roster_corrects_a
         .iter()
         .find(|e| e.student_id == student)
         .unwrap();
-    assert_eq!(entry.source.as_deref(), Some("manual"));
+    assert_eq!(
+        entry.source,
+        Some(rollcall_core::record::RecordSource::Manual)
+    );
 
     let empty_reason = Classroom::mark(
         &client,

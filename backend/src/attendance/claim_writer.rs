@@ -1,8 +1,8 @@
 //! Storing judged claims, many requests' claims in one statement (see
 //! [`super::grouped`]): the claims (the claim id is the idempotency key), the
 //! OTP guesses that were not wrong given back (see [`super::otp_guesses`]),
-//! the records of accepted claims (the first record stands,
-//! except an automatic absence) and one `pg_notify` per 50 roster changes, so
+//! the records of accepted claims (through [`super::record_writer`]: the
+//! first record stands, except an automatic absence) and one `pg_notify` per 50 roster changes, so
 //! one commit and one NOTIFY lock serve the whole group.
 
 use std::collections::HashMap;
@@ -12,7 +12,7 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::live;
+use super::{live, record_writer};
 use crate::grouped::GroupWork;
 
 /// Roster changes per NOTIFY payload (Postgres allows 8,000 bytes; one change
@@ -138,6 +138,11 @@ async fn write_group(
     writes: &[ClaimWrite],
 ) -> anyhow::Result<Vec<Written>> {
     let c = Columns::of(writes);
+    let records = record_writer::upsert_from(
+        "(SELECT DISTINCT ON (session_id, student_id) session_id, student_id, marks AS status, \
+           'claim' AS source, id AS claim_id, NULL::uuid AS marked_by, NULL::text AS note \
+         FROM written WHERE marks IS NOT NULL ORDER BY session_id, student_id, ord) marked",
+    );
     let rows: Vec<(i64, bool, Option<String>)> = sqlx::query_as(&format!(
         "WITH input AS ( \
            SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], \
@@ -160,15 +165,7 @@ async fn write_group(
              otp_failures.failures - (SELECT count(*)::int FROM written g WHERE g.otp_give_back \
                AND g.session_id = EXCLUDED.session_id AND g.student_id = EXCLUDED.student_id), 0) \
            RETURNING 1), \
-         r AS ( \
-           INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
-           SELECT DISTINCT ON (session_id, student_id) session_id, student_id, marks, 'claim', id \
-           FROM written WHERE marks IS NOT NULL ORDER BY session_id, student_id, ord \
-           ON CONFLICT (session_id, student_id) DO UPDATE \
-             SET status = EXCLUDED.status, source = EXCLUDED.source, claim_id = EXCLUDED.claim_id, \
-                 marked_at = now() \
-             WHERE attendance_records.source = 'session_end' \
-           RETURNING session_id, student_id, status), \
+         r AS ({records}), \
          n AS ( \
            SELECT pg_notify($14, json_agg(json_build_object( \
              'session_id', session_id, 'student_id', student_id))::text) \
@@ -410,7 +407,7 @@ mod tests {
         assert!(
             results[1]
                 .as_ref()
-                .is_err_and(|e| e.contains("foreign key")),
+                .is_err_and(|e| e.message().contains("foreign key")),
             "{:?}",
             results[1]
         );

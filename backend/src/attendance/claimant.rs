@@ -17,13 +17,28 @@ pub enum ClaimsError {
     /// role changed since the token was issued): what was read.
     #[error("the account may not submit claims")]
     NotAdmitted(AccountStatus),
+    /// The database could not be reached; nothing was judged after that
+    /// point, and the device sends the claim again later.
     #[error(transparent)]
-    Other(#[from] anyhow::Error),
+    Unavailable(anyhow::Error),
+    /// Anything else that failed.
+    #[error(transparent)]
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ClaimsError {
+    fn from(e: anyhow::Error) -> Self {
+        if crate::database::unreachable_in(&e) {
+            Self::Unavailable(e)
+        } else {
+            Self::Other(e)
+        }
+    }
 }
 
 impl From<sqlx::Error> for ClaimsError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Other(e.into())
+        anyhow::Error::new(e).into()
     }
 }
 

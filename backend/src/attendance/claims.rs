@@ -9,7 +9,6 @@ use rollcall_core::claim::{Claim, Token};
 use rollcall_core::evaluate::{evaluate, evaluate_checked, Enrolment, History, SessionContext};
 use rollcall_core::ids::SessionId;
 use rollcall_core::signing::SignedClaim;
-use rollcall_core::timestamp::Timestamp;
 use rollcall_core::verdict::{Outcome, Reason, ReasonCode, Severity, Verdict};
 use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
@@ -403,52 +402,6 @@ fn claim_write(
         review_status: (verdict.outcome == Outcome::Review).then_some("pending"),
         otp_give_back: otp_guess_taken && !verdict.has(ReasonCode::OtpWrong),
         marks: (verdict.outcome == Outcome::Accepted)
-            .then(|| present_or_late(row, verdict.judged_at)),
+            .then(|| row.late_line().status_at(verdict.judged_at)),
     })
-}
-
-/// Present, or late when judged after the session's late threshold.
-fn present_or_late(row: &SessionRow, judged_at: Timestamp) -> AttendanceStatus {
-    let started = row.started_at.map_or(row.scheduled_start, |s| s);
-    let late_from = unix(started).unix() + i64::from(row.late_after_min) * 60;
-    if judged_at.unix() > late_from {
-        AttendanceStatus::Late
-    } else {
-        AttendanceStatus::Present
-    }
-}
-
-/// Marks the student present (or late) from an accepted claim. The first
-/// record stands; a later accepted claim changes nothing, except that it
-/// replaces an automatic absence written when the session ended.
-pub(super) async fn mark_present(
-    tx: &mut PgConnection,
-    row: &SessionRow,
-    student: Uuid,
-    claim: Uuid,
-    judged_at: Timestamp,
-    source: &str,
-) -> anyhow::Result<AttendanceStatus> {
-    let status = present_or_late(row, judged_at);
-    let stored: Option<String> = sqlx::query_scalar(
-        "INSERT INTO attendance_records (session_id, student_id, status, source, claim_id) \
-         VALUES ($1, $2, $3, $5, $4) \
-         ON CONFLICT (session_id, student_id) DO UPDATE \
-           SET status = EXCLUDED.status, source = EXCLUDED.source, claim_id = EXCLUDED.claim_id, \
-               marked_at = now() \
-           WHERE attendance_records.source = 'session_end' \
-         RETURNING status",
-    )
-    .bind(row.id)
-    .bind(student)
-    .bind(status.as_str())
-    .bind(claim)
-    .bind(source)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(stored) = stored else {
-        // A record already stood (the first one wins).
-        return Ok(record_status(tx, row.id, student).await?.unwrap_or(status));
-    };
-    Ok(AttendanceStatus::parse(&stored).unwrap_or(status))
 }

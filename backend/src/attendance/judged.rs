@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rollcall_core::evaluate::{LateSync, SessionKeys, TimingRules};
-use rollcall_core::ids::SessionId;
 use rollcall_core::policy::Policy;
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::OnceCell;
@@ -111,8 +110,7 @@ async fn load(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option<Judged
     let Some(row) = session::load(conn, id).await? else {
         return Ok(None);
     };
-    let (secret, period) = row.keys()?;
-    let keys = SessionKeys::new(SessionId::from(row.id), &secret, period);
+    let keys = row.keys()?;
     let policy = Policy::parse(&row.policy)?;
     let rules = session::room_rules(conn, row.room_id).await?;
     let timing = late_sync_rules(conn).await?;

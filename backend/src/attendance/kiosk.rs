@@ -7,19 +7,17 @@ use base64::Engine as _;
 use rollcall_core::anomaly::SessionWindow;
 use rollcall_core::api::{ClaimResult, KioskMark};
 use rollcall_core::claim::{Claim, Evidence};
-use rollcall_core::evaluate::{
-    evaluate, Enrolment, History, SessionContext, SessionKeys, TimingRules,
-};
+use rollcall_core::evaluate::{evaluate, Enrolment, History, SessionContext, TimingRules};
 use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
 use rollcall_core::policy::Policy;
+use rollcall_core::record::RecordSource;
 use rollcall_core::verdict::{Outcome, Reason, ReasonCode, Severity};
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::claims::{
-    mark_present, outcome_text, record_status, stored_result, Owner, StoredVerdict,
-};
+use super::claims::{outcome_text, record_status, stored_result, Owner, StoredVerdict};
+use super::record_writer::{self, RecordWrite};
 use super::{live, session, unix};
 
 /// Largest thumbnail kept, bytes.
@@ -109,16 +107,22 @@ pub async fn process(
         }
         let scanned = OffsetDateTime::from_unix_timestamp(mark.scanned_at.unix())
             .map_err(anyhow::Error::from)?;
+        // The student's class running in this room at the scan, by core's
+        // window: the clocks may differ by the skew allowed, and the grace
+        // after the end counts (core judges the mark against it again).
         let session_id: Option<Uuid> = sqlx::query_scalar(
             "SELECT s.id FROM class_sessions s JOIN division_students ds \
                ON ds.division_id = s.division_id AND ds.student_id = $2 \
-             WHERE s.room_id = $1 AND s.started_at IS NOT NULL AND s.started_at <= $3 + interval '30 seconds' \
-               AND (s.ended_at IS NULL OR s.ended_at + interval '5 minutes' >= $3) \
+             WHERE s.room_id = $1 AND s.started_at IS NOT NULL \
+               AND s.started_at <= $3 + make_interval(secs => $4) \
+               AND (s.ended_at IS NULL OR s.ended_at + make_interval(secs => $5) >= $3) \
              ORDER BY s.started_at DESC LIMIT 1",
         )
         .bind(room)
         .bind(mark.student_id)
         .bind(scanned)
+        .bind(timing.max_clock_skew_s as f64)
+        .bind(timing.grace_after_end_s as f64)
         .fetch_optional(&mut *tx)
         .await
         .map_err(anyhow::Error::from)?;
@@ -138,8 +142,7 @@ pub async fn process(
                 .await
                 .map_err(anyhow::Error::from)?;
         let face_model = face_model.and_then(|m| rollcall_core::face::ModelId::new(m).ok());
-        let (secret, period) = row.keys()?;
-        let keys = SessionKeys::new(SessionId::from(row.id), &secret, period);
+        let keys = row.keys()?;
         let claim = Claim {
             id: ClaimId::from_uuid(mark.id).map_err(|_| KioskMarkError::BadId(mark.id))?,
             student: StudentId::from(mark.student_id),
@@ -204,23 +207,23 @@ pub async fn process(
         .execute(&mut *tx)
         .await
         .map_err(anyhow::Error::from)?;
-        let record = if verdict.outcome == Outcome::Accepted {
-            Some(
-                mark_present(
-                    &mut tx,
-                    &row,
-                    mark.student_id,
-                    mark.id,
-                    verdict.judged_at,
-                    "kiosk",
-                )
-                .await?,
-            )
-        } else {
-            record_status(&mut tx, row.id, mark.student_id)
+        if verdict.outcome == Outcome::Accepted {
+            let write = RecordWrite {
+                session_id: row.id,
+                student_id: mark.student_id,
+                status: row.late_line().status_at(verdict.judged_at),
+                source: RecordSource::Kiosk,
+                claim_id: Some(mark.id),
+                marked_by: None,
+                note: None,
+            };
+            record_writer::write(&mut tx, &[write])
                 .await
-                .map_err(anyhow::Error::from)?
-        };
+                .map_err(anyhow::Error::from)?;
+        }
+        let record = record_status(&mut tx, row.id, mark.student_id)
+            .await
+            .map_err(anyhow::Error::from)?;
         live::notify(&mut tx, row.id, mark.student_id).await?;
         tx.commit().await.map_err(anyhow::Error::from)?;
         results.push(ClaimResult {

@@ -12,6 +12,7 @@ pub mod judged;
 pub mod kiosk;
 pub mod live;
 pub mod otp_guesses;
+pub mod record_writer;
 pub mod records;
 pub mod session;
 pub mod signatures;

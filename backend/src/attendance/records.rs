@@ -1,25 +1,13 @@
 //! The roster of a session, manual marks, and ending a session.
 
 use rollcall_core::api::{AttendanceStatus, Roster, RosterEntry};
+use rollcall_core::record::RecordSource;
+use rollcall_core::verdict::ReasonCode;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::unix;
-
-/// Reason codes from a student's latest claim that a teacher should see.
-const FLAGGED: &[&str] = &[
-    "location_mocked",
-    "outside_geofence",
-    "location_inaccurate",
-    "shared_device",
-    "impossible_travel",
-    "device_not_bound",
-    "signature_invalid",
-    "otp_locked",
-    "late_scan_unverified",
-    "face_not_enrolled",
-];
 
 #[derive(sqlx::FromRow)]
 struct EntryRow {
@@ -35,11 +23,12 @@ struct EntryRow {
 
 impl From<EntryRow> for RosterEntry {
     fn from(r: EntryRow) -> Self {
-        let mut flags: Vec<String> = r
+        let mut flags: Vec<ReasonCode> = r
             .codes
             .unwrap_or_default()
-            .into_iter()
-            .filter(|c| FLAGGED.contains(&c.as_str()))
+            .iter()
+            .filter_map(|c| ReasonCode::parse(c))
+            .filter(|c| c.is_roster_flag())
             .collect();
         flags.sort();
         flags.dedup();
@@ -48,7 +37,7 @@ impl From<EntryRow> for RosterEntry {
             display_name: r.display_name,
             student_no: r.student_no,
             status: r.status.as_deref().and_then(AttendanceStatus::parse),
-            source: r.source,
+            source: r.source.as_deref().and_then(RecordSource::parse),
             marked_at: r.marked_at.map(unix),
             in_review: r.in_review,
             flags,
@@ -124,14 +113,15 @@ pub async fn end_session(conn: &mut PgConnection, session: Uuid) -> Result<u64, 
         .bind(session)
         .execute(&mut *conn)
         .await?;
-    let marked = sqlx::query(
-        "INSERT INTO attendance_records (session_id, student_id, status, source) \
-         SELECT s.id, ds.student_id, 'absent', 'session_end' FROM class_sessions s \
-         JOIN division_students ds ON ds.division_id = s.division_id WHERE s.id = $1 \
-         ON CONFLICT (session_id, student_id) DO NOTHING",
-    )
-    .bind(session)
-    .execute(&mut *conn)
-    .await?;
+    let absences = super::record_writer::upsert_from(
+        "(SELECT s.id AS session_id, ds.student_id, 'absent' AS status, 'session_end' AS source, \
+           NULL::uuid AS claim_id, NULL::uuid AS marked_by, NULL::text AS note \
+         FROM class_sessions s JOIN division_students ds ON ds.division_id = s.division_id \
+         WHERE s.id = $1) absent",
+    );
+    let marked = sqlx::query(&absences)
+        .bind(session)
+        .execute(&mut *conn)
+        .await?;
     Ok(marked.rows_affected())
 }

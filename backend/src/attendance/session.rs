@@ -1,11 +1,13 @@
 //! A class session as stored, and the room rules a claim is judged by.
 
-use base64::Engine as _;
 use rollcall_core::api::{ClassSession, SessionStatus};
+use rollcall_core::evaluate::SessionKeys;
 use rollcall_core::geofence::{Geofence, GeofenceRule, RoomFence};
+use rollcall_core::ids::SessionId;
 use rollcall_core::policy::Policy;
 use rollcall_core::qr::{QrPeriod, SessionSecret};
 use rollcall_core::radio::{BeaconId, Bssid, ExpectedBeacon, ExpectedWifi, RadioExpectation, Rssi};
+use rollcall_core::record::LateLine;
 use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -97,19 +99,31 @@ impl SessionRow {
     }
 
     /// The secret as the teacher's app receives it.
-    #[must_use]
-    pub fn secret_text(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&self.secret)
+    ///
+    /// # Errors
+    /// When the stored secret is too short (a broken row).
+    pub fn secret_text(&self) -> anyhow::Result<String> {
+        Ok(SessionSecret::from_bytes(&self.secret)?.to_text())
     }
 
-    /// The secret and period as core's types.
+    /// Where "late" begins: `late_after_min` after the start (the
+    /// timetabled start before the teacher starts the class).
+    #[must_use]
+    pub fn late_line(&self) -> LateLine {
+        LateLine {
+            starts_at: unix(self.started_at.unwrap_or(self.scheduled_start)),
+            late_after_min: u16::try_from(self.late_after_min).unwrap_or(0),
+        }
+    }
+
+    /// The session's QR and OTP rules, from its stored secret and period.
     ///
     /// # Errors
     /// When the stored secret or period is out of range.
-    pub fn keys(&self) -> anyhow::Result<(SessionSecret, QrPeriod)> {
+    pub fn keys(&self) -> anyhow::Result<SessionKeys> {
         let secret = SessionSecret::from_bytes(&self.secret)?;
         let period = QrPeriod::new(u16::try_from(self.qr_period_s)?)?;
-        Ok((secret, period))
+        Ok(SessionKeys::new(SessionId::from(self.id), &secret, period))
     }
 }
 

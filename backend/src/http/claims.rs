@@ -14,7 +14,7 @@ use crate::attendance::claims::{self, ClaimGroups, MAX_BATCH};
 use crate::attendance::judged::JudgedCache;
 use crate::attendance::kiosk::{self, KioskMarkError};
 
-#[utoipa::path(post, path = "/api/v1/attendance/claims", tag = "attendance", summary = "Submit signed claims (idempotent by claim id); one result per claim, in order (student)", request_body = ClaimBatch, responses((status = 200, description = "A verdict per claim", body = ClaimBatchResult), (status = 403, description = "Not a student, or a claim for someone else", body = ErrorEnvelope), (status = 422, description = "An empty or oversized batch", body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/attendance/claims", tag = "attendance", summary = "Submit signed claims (idempotent by claim id); one result per claim, in order (student)", request_body = ClaimBatch, responses((status = 200, description = "A verdict per claim", body = ClaimBatchResult), (status = 403, description = "Not a student, or a claim for someone else", body = ErrorEnvelope), (status = 422, description = "An empty or oversized batch", body = ErrorEnvelope), (status = 503, description = "The database is not reachable; send the claims again later", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn submit(
     State(pool): State<PgPool>,
     State(cache): State<std::sync::Arc<JudgedCache>>,
@@ -51,6 +51,10 @@ pub(super) async fn submit(
             .and_then(|user| user.require(&[Role::Student]))
             .err()
             .unwrap_or(ApiError::Forbidden),
+        ClaimsError::Unavailable(e) => {
+            tracing::warn!(error = %e, "claims not judged: the database is not reachable");
+            ApiError::Unavailable
+        }
         ClaimsError::Other(e) => ApiError::Internal(e),
     })?;
     Ok(ApiJson(ClaimBatchResult { results }))

@@ -76,7 +76,20 @@ pub enum ApiError {
     Unavailable,
     /// 500: logged with its cause; the client sees a generic message.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ApiError {
+    /// A database out of reach anywhere in the chain is a 503; anything
+    /// else a 500.
+    fn from(e: anyhow::Error) -> Self {
+        if crate::database::unreachable_in(&e) {
+            tracing::error!(error = %e, "database unavailable");
+            Self::Unavailable
+        } else {
+            Self::Internal(e)
+        }
+    }
 }
 
 /// Names the field behind each unique constraint, for a 409 that says which

@@ -116,7 +116,7 @@ pub(super) async fn records(
                 student_id: r.student_id,
                 student_name: r.student_name,
                 status: AttendanceStatus::parse(&r.status)?,
-                source: r.source,
+                source: rollcall_core::record::RecordSource::parse(&r.source)?,
                 marked_at: unix(r.marked_at),
                 note: r.note,
             })

@@ -13,8 +13,10 @@ use uuid::Uuid;
 use super::extract::{ApiPath, ApiQuery};
 use super::paging::Paging;
 use super::{ApiError, ApiJson, AuthUser};
-use crate::attendance::{live, records, unix};
+use crate::attendance::record_writer::{self, RecordWrite};
+use crate::attendance::{live, records, session, unix};
 use crate::audit::{self, Change};
+use rollcall_core::record::{judged_instant, RecordSource};
 
 #[derive(serde::Deserialize)]
 struct StoredVerdict {
@@ -111,21 +113,19 @@ pub(super) async fn decide(
         Uuid,
         Option<String>,
         OffsetDateTime,
-        Option<OffsetDateTime>,
         OffsetDateTime,
-        i16,
+        bool,
     );
-    let found: Option<Found> =
-        sqlx::query_as(
-            "SELECT c.session_id, c.student_id, s.teacher_id, c.review_status, c.scanned_at, s.started_at, \
-             s.scheduled_start, s.late_after_min FROM claims c JOIN class_sessions s ON s.id = c.session_id \
-             WHERE c.id = $1 FOR UPDATE OF c",
-        )
-        .bind(claim)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let found: Option<Found> = sqlx::query_as(
+        "SELECT c.session_id, c.student_id, s.teacher_id, c.review_status, c.scanned_at, \
+           c.received_at, c.synced_late FROM claims c JOIN class_sessions s ON s.id = c.session_id \
+         WHERE c.id = $1 FOR UPDATE OF c",
+    )
+    .bind(claim)
+    .fetch_optional(&mut *tx)
+    .await?;
     let not_found = || ApiError::NotFound("there is no such claim in your sessions".to_owned());
-    let (session, student, teacher, status, scanned_at, started_at, scheduled, late_after) =
+    let (session, student, teacher, status, scanned_at, received_at, synced_late) =
         found.ok_or_else(not_found)?;
     if user.role == Role::Teacher && teacher != user.id {
         return Err(not_found());
@@ -152,23 +152,22 @@ pub(super) async fn decide(
     .execute(&mut *tx)
     .await?;
     if verdict.decision == ReviewDecision::Approve {
-        let late = scanned_at
-            > started_at.unwrap_or(scheduled) + time::Duration::minutes(i64::from(late_after));
-        sqlx::query(
-            "INSERT INTO attendance_records (session_id, student_id, status, source, claim_id, marked_by, note) \
-             VALUES ($1, $2, $3, 'review', $4, $5, $6) \
-             ON CONFLICT (session_id, student_id) DO UPDATE SET status = EXCLUDED.status, source = 'review', \
-               claim_id = EXCLUDED.claim_id, marked_by = EXCLUDED.marked_by, note = EXCLUDED.note, marked_at = now() \
-             WHERE attendance_records.source = 'session_end'",
-        )
-        .bind(session)
-        .bind(student)
-        .bind(if late { "late" } else { "present" })
-        .bind(claim)
-        .bind(user.id)
-        .bind(note)
-        .execute(&mut *tx)
-        .await?;
+        // Present or late at the instant the claim was judged, as if it had
+        // been accepted then (core's rule, the claim path's instant).
+        let row = session::load(&mut tx, session)
+            .await?
+            .ok_or_else(not_found)?;
+        let judged_at = judged_instant(unix(scanned_at), unix(received_at), synced_late);
+        let write = RecordWrite {
+            session_id: session,
+            student_id: student,
+            status: row.late_line().status_at(judged_at),
+            source: RecordSource::Review,
+            claim_id: Some(claim),
+            marked_by: Some(user.id),
+            note: Some(note.to_owned()),
+        };
+        record_writer::write(&mut tx, &[write]).await?;
     }
     audit::record(
         &mut tx,

@@ -9,12 +9,14 @@ use rollcall_core::api::{
     ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, StartSession, TeacherSession,
 };
 use rollcall_core::policy::Policy;
+use rollcall_core::record::RecordSource;
 use sqlx::{PgConnection, PgPool};
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use super::extract::{ApiPath, ApiQuery};
 use super::{ApiError, ApiJson, AppState, AuthUser};
+use crate::attendance::record_writer::{self, RecordWrite};
 use crate::attendance::session::{self, SessionRow};
 use crate::attendance::{live, records};
 use crate::audit::{self, Change};
@@ -46,7 +48,9 @@ async fn owned(conn: &mut PgConnection, user: &AuthUser, id: Uuid) -> Result<Ses
 fn view(row: &SessionRow, user: &AuthUser) -> Result<TeacherSession, ApiError> {
     Ok(TeacherSession {
         session: row.to_api()?,
-        secret: (row.teacher_id == user.id).then(|| row.secret_text()),
+        secret: (row.teacher_id == user.id)
+            .then(|| row.secret_text())
+            .transpose()?,
     })
 }
 
@@ -355,19 +359,16 @@ pub(super) async fn mark(
     let before = records::entry(&mut tx, id, student).await?.ok_or_else(|| {
         ApiError::NotFound("this student is not in the session's division".to_owned())
     })?;
-    sqlx::query(
-        "INSERT INTO attendance_records (session_id, student_id, status, source, marked_by, note) \
-         VALUES ($1, $2, $3, 'manual', $4, $5) \
-         ON CONFLICT (session_id, student_id) DO UPDATE SET status = EXCLUDED.status, \
-           source = 'manual', marked_by = EXCLUDED.marked_by, note = EXCLUDED.note, marked_at = now()",
-    )
-    .bind(id)
-    .bind(student)
-    .bind(mark.status.as_str())
-    .bind(user.id)
-    .bind(reason)
-    .execute(&mut *tx)
-    .await?;
+    let write = RecordWrite {
+        session_id: id,
+        student_id: student,
+        status: mark.status,
+        source: RecordSource::Manual,
+        claim_id: None,
+        marked_by: Some(user.id),
+        note: Some(reason.to_owned()),
+    };
+    record_writer::write(&mut tx, &[write]).await?;
     let after = records::entry(&mut tx, id, student)
         .await?
         .ok_or_else(not_found)?;

@@ -1,6 +1,7 @@
 //! A class sheet: one session's roster, as its teacher files it, in CSV or PDF.
 
 use rollcall_core::api::{AttendanceStatus, ClassSession, Roster, RosterEntry};
+use rollcall_core::record::RecordSource;
 use rollcall_core::timestamp::Timestamp;
 use time::{OffsetDateTime, UtcOffset};
 
@@ -48,20 +49,13 @@ fn status(entry: &RosterEntry) -> &'static str {
 
 /// The flags a teacher should see, in words.
 fn flags(entry: &RosterEntry) -> String {
-    let mut words: Vec<&str> = entry
+    let mut words: Vec<String> = entry
         .flags
         .iter()
-        .map(|code| match code.as_str() {
-            "location_mocked" => "mocked location",
-            "outside_geofence" => "outside the room",
-            "shared_device" => "shared phone",
-            "device_not_approved" => "unapproved phone",
-            "synced_late" => "synced late",
-            other => other,
-        })
+        .map(|code| code.label().to_lowercase())
         .collect();
     if entry.in_review {
-        words.insert(0, "in review");
+        words.insert(0, "in review".to_owned());
     }
     words.join(", ")
 }
@@ -127,7 +121,10 @@ pub fn to_csv(
             spreadsheet_safe(&e.display_name),
             spreadsheet_safe(e.student_no.as_deref().unwrap_or_default()),
             status(e).to_owned(),
-            e.source.clone().unwrap_or_default(),
+            e.source
+                .map(RecordSource::as_str)
+                .unwrap_or_default()
+                .to_owned(),
             e.marked_at.map(|t| local(t, offset)).unwrap_or_default(),
             flags(e),
             spreadsheet_safe(&class),
@@ -147,7 +144,10 @@ pub fn to_pdf(session: &ClassSession, roster: &Roster, offset: UtcOffset) -> Vec
                 e.display_name.clone(),
                 e.student_no.clone().unwrap_or_default(),
                 status(e).to_owned(),
-                e.source.clone().unwrap_or_default(),
+                e.source
+                    .map(RecordSource::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 e.marked_at.map(|t| clock(t, offset)).unwrap_or_default(),
                 flags(e),
             ],
@@ -186,6 +186,7 @@ mod tests {
     use super::*;
     use rollcall_core::api::SessionStatus;
     use rollcall_core::policy::Policy;
+    use rollcall_core::verdict::ReasonCode;
     use uuid::Uuid;
 
     fn session() -> ClassSession {
@@ -216,10 +217,10 @@ mod tests {
             display_name: name.into(),
             student_no: Some("20260001".into()),
             status,
-            source: status.map(|_| "claim".to_owned()),
+            source: status.map(|_| RecordSource::Claim),
             marked_at: status.map(|_| Timestamp::from_unix(1_795_338_120)),
             in_review: false,
-            flags: flags.iter().map(|f| (*f).to_owned()).collect(),
+            flags: flags.iter().filter_map(|f| ReasonCode::parse(f)).collect(),
         }
     }
 

@@ -296,7 +296,7 @@ async fn an_expired_qr_sent_with_a_backdated_scan_time_waits_for_the_teacher(poo
         .unwrap();
     assert!(line.in_review);
     assert!(
-        line.flags.contains(&"late_scan_unverified".to_owned()),
+        line.flags.contains(&ReasonCode::LateScanUnverified),
         "{:?}",
         line.flags
     );

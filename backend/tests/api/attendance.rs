@@ -450,7 +450,8 @@ async fn the_attack_suite_is_refused_with_reasons_and_marks_nobody(pool: PgPool)
         .unwrap();
     assert_eq!(line.status, None);
     assert!(
-        line.flags.contains(&"signature_invalid".to_owned()),
+        line.flags
+            .contains(&rollcall_core::verdict::ReasonCode::SignatureInvalid),
         "the teacher sees why: {:?}",
         line.flags
     );
@@ -1067,5 +1068,61 @@ async fn a_phone_another_student_used_lately_sends_the_owners_next_claim_to_revi
         !codes(&own[0]).contains(&"shared_device".to_owned()),
         "{:?}",
         own[0]
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_claim_approved_from_review_gets_the_mark_it_would_have_had_if_accepted(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+    // The late line (10 minutes after the start) passed 5 s ago; both phones
+    // scanned 20 s ago, before it, and their claims arrive now, after it.
+    sqlx::query(
+        "UPDATE class_sessions SET started_at = now() - interval '10 minutes 5 seconds', \
+         late_after_min = 10 WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let scanned = Timestamp::from_unix(now().unix() - 20);
+    let clear = phone(&app, class.students[0], 70).await;
+    let mut e = in_the_room(scanned, false);
+    e.token = Some(qr_at(&class, scanned));
+    let accepted = submit(&app, &clear, &[claim(&clear, id, scanned, e)]).await;
+    assert_eq!(
+        accepted[0].outcome,
+        Outcome::Accepted,
+        "{:?}",
+        accepted[0].reasons
+    );
+    assert_eq!(accepted[0].record, Some(AttendanceStatus::Late));
+
+    let vague = phone(&app, class.students[1], 71).await;
+    let mut e = in_the_room(scanned, false);
+    e.token = Some(qr_at(&class, scanned));
+    e.location.as_mut().unwrap().accuracy = Metres::new(150.0).unwrap();
+    let doubtful = submit(&app, &vague, &[claim(&vague, id, scanned, e)]).await;
+    assert_eq!(
+        doubtful[0].outcome,
+        Outcome::Review,
+        "{:?}",
+        doubtful[0].reasons
+    );
+    let decided = app
+        .http
+        .post(app.url(&format!("/api/v1/review/{}", doubtful[0].claim_id)))
+        .bearer_auth(&class.teacher)
+        .json(&json!({"decision": "approve", "note": "seen at the door"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(decided.status(), StatusCode::OK);
+    let line: rollcall_core::api::RosterEntry = decided.json().await.unwrap();
+    assert_eq!(
+        line.status,
+        Some(AttendanceStatus::Late),
+        "judged at the same instant as an accepted claim: its arrival"
     );
 }

@@ -230,3 +230,57 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget(pool: P
         "another client behind the same proxy has its own budget"
     );
 }
+
+#[tokio::test]
+async fn claims_sent_while_the_database_is_unreachable_are_a_503_in_our_envelope() {
+    use rollcall_core::api::Role;
+    use rollcall_server::auth::mailer::Mailer;
+    use rollcall_server::auth::tokens::TokenKeys;
+    use rollcall_server::face_templates::TemplateKey;
+    use rollcall_server::http::{router, AppState};
+    use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+    // A pool over an address where no database listens.
+    let options: PgConnectOptions = "postgres://rollcall@127.0.0.1:1/rollcall".parse().unwrap();
+    let pool = PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_secs(1))
+        .connect_lazy_with(options);
+    let keys = TokenKeys::random();
+    let state = AppState::new(
+        pool,
+        keys.clone(),
+        Mailer::disabled(),
+        TemplateKey::random(),
+        Settings::default(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
+
+    let student = uuid::Uuid::now_v7();
+    let token = keys.issue(student, Role::Student).unwrap();
+    let key = rollcall_core::signing::DeviceKey::from_seed(&[5; 32]);
+    let at = crate::attendance::now();
+    let claim = rollcall_core::claim::Claim {
+        id: rollcall_core::ids::ClaimId::generate(
+            u64::try_from(at.unix()).unwrap() * 1000,
+            &mut rand_core::OsRng,
+        ),
+        student: rollcall_core::ids::StudentId::from(student),
+        session: rollcall_core::ids::SessionId::from(uuid::Uuid::now_v7()),
+        device: rollcall_core::ids::DeviceId::from(uuid::Uuid::now_v7()),
+        scanned_at: at,
+        evidence: rollcall_core::claim::Evidence::default(),
+    };
+    let signed = rollcall_core::signing::SignedClaim::sign(claim, &key);
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/attendance/claims"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "claims": [signed] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(envelope(resp).await.error.code, "database_unavailable");
+}

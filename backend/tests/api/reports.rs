@@ -92,7 +92,10 @@ async fn a_doubtful_claim_waits_for_its_teacher_who_approves_it_with_a_note(pool
     assert_eq!(approved.status(), StatusCode::OK);
     let entry: RosterEntry = approved.json().await.unwrap();
     assert_eq!(entry.status, Some(AttendanceStatus::Present));
-    assert_eq!(entry.source.as_deref(), Some("review"));
+    assert_eq!(
+        entry.source,
+        Some(rollcall_core::record::RecordSource::Review)
+    );
     assert!(!entry.in_review);
     let twice = app
         .http
@@ -263,7 +266,8 @@ async fn a_report_counts_every_student_flags_those_at_risk_and_exports_csv_and_p
     assert!(absent
         .items
         .iter()
-        .all(|r| r.status == AttendanceStatus::Absent && r.source == "session_end"));
+        .all(|r| r.status == AttendanceStatus::Absent
+            && r.source == rollcall_core::record::RecordSource::SessionEnd));
     let sessions: Page<rollcall_core::api::ClassSession> = app
         .http
         .get(app.url("/api/v1/sessions"))

@@ -4,9 +4,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::policy::Policy;
+use crate::record::RecordSource;
 use crate::signing::SignedClaim;
 use crate::timestamp::Timestamp;
-use crate::verdict::{FactorStatus, Outcome, Reason};
+use crate::verdict::{FactorStatus, Outcome, Reason, ReasonCode};
 
 /// Where a class session is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -200,15 +201,17 @@ pub struct RosterEntry {
     pub student_no: Option<String>,
     /// Their record, or none yet.
     pub status: Option<AttendanceStatus>,
-    /// How the record was made: `claim`, `kiosk`, `manual`, `session_end`, `review`.
-    pub source: Option<String>,
+    /// How the record was made.
+    pub source: Option<RecordSource>,
     /// When it was made.
     pub marked_at: Option<Timestamp>,
     /// A claim of theirs waits in the review queue.
     pub in_review: bool,
     /// Reason codes worth a teacher's eye from their latest claim
-    /// (`location_mocked`, `outside_geofence`, `shared_device`, …).
-    pub flags: Vec<String>,
+    /// (`location_mocked`, `outside_geofence`, `shared_device`, …; see
+    /// [`ReasonCode::is_roster_flag`], and [`ReasonCode::label`] for words).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub flags: Vec<ReasonCode>,
 }
 
 /// A session's roster: every student of its division.
@@ -497,7 +500,7 @@ pub struct RecordRow {
     /// The status.
     pub status: AttendanceStatus,
     /// How it was made.
-    pub source: String,
+    pub source: RecordSource,
     /// When.
     pub marked_at: Timestamp,
     /// The note of a manual mark or review.

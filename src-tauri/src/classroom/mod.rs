@@ -19,13 +19,13 @@ use uuid::Uuid;
 
 use crate::server_requests::Download;
 use crate::{AppError, ServerClient};
-use presentation::SessionKeys;
+use presentation::Presentation;
 
 /// The secrets of the teacher's classes, kept in memory only, so the QR keeps
 /// turning when the network is gone. Held in Tauri's managed state.
 #[derive(Debug, Default)]
 pub struct Classroom {
-    keys: Mutex<HashMap<Uuid, SessionKeys>>,
+    keys: Mutex<HashMap<Uuid, Presentation>>,
 }
 
 impl Classroom {
@@ -162,14 +162,14 @@ impl Classroom {
 
     fn keep(&self, session: TeacherSession) -> ClassSession {
         if let Some(secret) = &session.secret {
-            if let Ok(keys) = SessionKeys::new(&session.session, secret) {
+            if let Ok(keys) = Presentation::new(&session.session, secret) {
                 self.lock().insert(session.session.id, keys);
             }
         }
         session.session
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, SessionKeys>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<Uuid, Presentation>> {
         // Entries are inserted and removed whole; a panic cannot leave one half-made.
         self.keys.lock().unwrap_or_else(PoisonError::into_inner)
     }

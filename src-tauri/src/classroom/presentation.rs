@@ -3,13 +3,10 @@
 
 use std::fmt::Write as _;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use qrcode::{Color, EcLevel, QrCode};
 use rollcall_core::api::{ClassSession, PresentationFrame, QrDrawing};
+use rollcall_core::evaluate::SessionKeys;
 use rollcall_core::ids::SessionId;
-use rollcall_core::otp::SessionOtp;
-use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
 use rollcall_core::timestamp::Timestamp;
 use uuid::Uuid;
 
@@ -18,37 +15,33 @@ use crate::AppError;
 /// Modules of white border around the code, as the QR standard asks.
 const QUIET_ZONE: u32 = 4;
 
-/// A session's QR and OTP generators, made from the secret the server gave its teacher.
-pub struct SessionKeys {
+/// What a class's presentation screen shows, from core's QR and OTP rules made
+/// from the secret the server gave its teacher.
+pub struct Presentation {
     session_id: Uuid,
-    qr: RotatingQr,
-    otp: SessionOtp,
+    keys: SessionKeys,
 }
 
-impl std::fmt::Debug for SessionKeys {
+impl std::fmt::Debug for Presentation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SessionKeys")
+        f.debug_struct("Presentation")
             .field("session_id", &self.session_id)
-            .field("period", &self.qr.period())
+            .field("period", &self.keys.qr().period())
             .finish_non_exhaustive()
     }
 }
 
-impl SessionKeys {
-    /// The generators of `session`, from its base64url `secret`.
+impl Presentation {
+    /// The screen of `session`, from its base64url `secret`.
     ///
     /// # Errors
     /// [`AppError::UnknownClass`] when the secret or the period is not usable.
     pub fn new(session: &ClassSession, secret: &str) -> Result<Self, AppError> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(secret)
+        let keys = SessionKeys::from_text(SessionId::from(session.id), secret, session.qr_period_s)
             .map_err(|_| AppError::UnknownClass)?;
-        let secret = SessionSecret::from_bytes(&bytes).map_err(|_| AppError::UnknownClass)?;
-        let period = QrPeriod::new(session.qr_period_s).map_err(|_| AppError::UnknownClass)?;
         Ok(Self {
             session_id: session.id,
-            qr: RotatingQr::new(SessionId::from(session.id), &secret, period),
-            otp: SessionOtp::new(&secret),
+            keys,
         })
     }
 
@@ -62,10 +55,11 @@ impl SessionKeys {
             reason: reason.to_owned(),
         };
         let (payload, next) = self
-            .qr
+            .keys
+            .qr()
             .payload_at(now)
             .ok_or_else(|| failed("the clock is before 1970"))?;
-        let (otp, otp_next) = self.otp.code_at(now);
+        let (otp, otp_next) = self.keys.otp().code_at(now);
         let payload = payload.to_string();
         let seconds = |until: Timestamp| {
             u16::try_from(until.seconds_since(now).clamp(0, i64::from(u16::MAX))).unwrap_or(0)
@@ -76,7 +70,7 @@ impl SessionKeys {
             payload,
             otp: otp.as_str().to_owned(),
             qr_seconds_left: seconds(next),
-            qr_period_s: self.qr.period().seconds(),
+            qr_period_s: self.keys.qr().period().seconds(),
             otp_seconds_left: seconds(otp_next),
         })
     }
@@ -110,7 +104,7 @@ pub fn draw(text: &str) -> Result<QrDrawing, qrcode::types::QrError> {
 mod tests {
     use super::*;
     use rollcall_core::api::SessionStatus;
-    use rollcall_core::qr::QR_TEXT_LEN;
+    use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret, QR_TEXT_LEN};
 
     fn session(period: u16) -> ClassSession {
         ClassSession {
@@ -138,7 +132,7 @@ mod tests {
 
     #[test]
     fn the_frame_changes_with_the_slot_and_verifies_as_the_server_would() {
-        let keys = SessionKeys::new(&session(20), SECRET).unwrap();
+        let keys = Presentation::new(&session(20), SECRET).unwrap();
         let at = Timestamp::from_unix(1_795_338_005);
         let first = keys.frame(at).unwrap();
         assert_eq!(first.payload.len(), QR_TEXT_LEN);
@@ -150,7 +144,7 @@ mod tests {
         let next = keys.frame(at.plus(15)).unwrap();
         assert_ne!(next.payload, first.payload);
         assert_eq!(next.qr_seconds_left, 20);
-        let secret = SessionSecret::from_bytes(&URL_SAFE_NO_PAD.decode(SECRET).unwrap()).unwrap();
+        let secret = SessionSecret::from_text(SECRET).unwrap();
         let checker = RotatingQr::new(
             SessionId::from(Uuid::from_u128(7)),
             &secret,
@@ -162,7 +156,7 @@ mod tests {
 
     #[test]
     fn a_payload_draws_as_a_version_3_code_with_its_quiet_zone() {
-        let keys = SessionKeys::new(&session(20), SECRET).unwrap();
+        let keys = Presentation::new(&session(20), SECRET).unwrap();
         let frame = keys.frame(Timestamp::from_unix(1_795_338_005)).unwrap();
         assert_eq!(frame.qr.size, 29 + 8);
         assert!(
@@ -176,15 +170,15 @@ mod tests {
     #[test]
     fn a_bad_secret_or_period_is_refused() {
         assert!(matches!(
-            SessionKeys::new(&session(20), "not base64!"),
+            Presentation::new(&session(20), "not base64!"),
             Err(AppError::UnknownClass)
         ));
         assert!(matches!(
-            SessionKeys::new(&session(20), "AAEC"),
+            Presentation::new(&session(20), "AAEC"),
             Err(AppError::UnknownClass)
         ));
         assert!(matches!(
-            SessionKeys::new(&session(5), SECRET),
+            Presentation::new(&session(5), SECRET),
             Err(AppError::UnknownClass)
         ));
     }

@@ -64,7 +64,7 @@ fn line(handle: &DeskHandle, entry: &RosterEntry, editable: bool) -> Html {
             </div>
             <div class="flags">
                 if entry.in_review { <span class="chip flag">{ "In review" }</span> }
-                { for entry.flags.iter().map(|f| html! { <span class="chip flag">{ flag_label(f) }</span> }) }
+                { for entry.flags.iter().map(|f| html! { <span class="chip flag">{ f.label() }</span> }) }
             </div>
             <span class={classes!("chip", "status", class)}>{ label }</span>
             if editable {
@@ -89,33 +89,13 @@ pub fn status_label(status: Option<AttendanceStatus>) -> (&'static str, &'static
     }
 }
 
-/// A claim's reason code as a short phrase.
-#[must_use]
-pub fn flag_label(code: &str) -> String {
-    match code {
-        "location_mocked" => "Mocked location".to_owned(),
-        "outside_geofence" => "Outside the room".to_owned(),
-        "shared_device" => "Shared phone".to_owned(),
-        "device_not_bound" => "Unapproved phone".to_owned(),
-        "late_scan_unverified" => "Synced late, unverified".to_owned(),
-        "face_not_enrolled" => "No face enrolled".to_owned(),
-        other => other.replace('_', " "),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn statuses_and_flags_read_as_words() {
+    fn statuses_read_as_words() {
         assert_eq!(status_label(None), ("Not yet", "waiting"));
         assert_eq!(status_label(Some(AttendanceStatus::Late)).0, "Late");
-        assert_eq!(flag_label("location_mocked"), "Mocked location");
-        assert_eq!(
-            flag_label("late_scan_unverified"),
-            "Synced late, unverified"
-        );
-        assert_eq!(flag_label("weak_signal"), "weak signal");
     }
 }
