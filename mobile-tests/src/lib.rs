@@ -8,18 +8,16 @@ pub mod tunnel;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use reqwest::Method;
 use rollcall_app::checkin::outbox::Outbox;
 use rollcall_app::checkin::phone::Phone;
 use rollcall_app::checkin::sensors::Simulated;
 use rollcall_app::{Classroom, ServerClient};
-use rollcall_core::api::{ClassSession, Platform, TeacherSession};
+use rollcall_core::api::{ClassSession, Platform, StartSession, TeacherSession};
 use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
 use rollcall_core::radio::{RadioScan, Rssi, WifiSighting};
 use rollcall_core::signing::DeviceKey;
 use rollcall_core::timestamp::Timestamp;
 use rollcall_server::testing::{spawn_server_with, TestServer};
-use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -119,11 +117,12 @@ impl World {
         .await
         .expect("A-101 and a division of teacher1");
         let started: TeacherSession = teacher
-            .send_json(
-                Method::POST,
-                "api/v1/sessions",
-                Some(&json!({"kind": "ad_hoc", "room_id": room, "division_id": division, "minutes": 50})),
-            )
+            .start_session(&StartSession::AdHoc {
+                room_id: room,
+                division_id: division,
+                subject_id: None,
+                minutes: 50,
+            })
             .await
             .expect("teacher1 starts a class");
         let classroom = Classroom::new();

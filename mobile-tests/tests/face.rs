@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use reqwest::Method;
 use rollcall_app::checkin::key_store::KeyStoreChoice;
 use rollcall_app::checkin::sensors::Simulated;
 use rollcall_app::checkin::student_phone::StudentPhone;
@@ -14,12 +13,13 @@ use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::face::FaceService;
 use rollcall_app::kiosk_door::KioskDoor;
 use rollcall_app::{face_enrolment, AppError, ServerClient};
-use rollcall_core::api::{AttendanceStatus, KioskCredential, KioskFaceState};
+use rollcall_core::api::{
+    AttendanceStatus, FaceTemplateUpload, KioskCredential, KioskFaceState, NewKiosk,
+};
 use rollcall_core::policy::{Factor, Status};
 use rollcall_core::verdict::Outcome;
 use rollcall_mobile_tests::tunnel::Tunnel;
 use rollcall_mobile_tests::{World, STUDENT_PASSWORD};
-use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -253,11 +253,11 @@ async fn a101_kiosk(
         .await
         .unwrap();
     let credential: KioskCredential = admin
-        .send_json(
-            Method::POST,
-            "api/v1/kiosks",
-            Some(&json!({"name": "A-101 door", "room_id": room})),
-        )
+        .create_kiosk(&NewKiosk {
+            name: "A-101 door".to_owned(),
+            room_id: room,
+            config: None,
+        })
         .await
         .unwrap();
     let client = ServerClient::new();
@@ -296,11 +296,13 @@ async fn a_face_that_only_nearly_matches_goes_to_review_with_a_thumbnail_and_is_
         .zip(&other)
         .map(|(p, o)| target * p + (1.0 - target * target).sqrt() * o / norm)
         .collect();
-    let _: serde_json::Value = admin
-        .send_json(
-            Method::PUT,
-            &format!("api/v1/students/{student}/face-template"),
-            Some(&json!({"model_id": rollcall_app::face::MODEL_ID, "embedding": template})),
+    admin
+        .put_face_template(
+            student,
+            &FaceTemplateUpload {
+                model_id: rollcall_app::face::MODEL_ID.to_owned(),
+                embedding: template,
+            },
         )
         .await
         .unwrap();

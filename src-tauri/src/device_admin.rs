@@ -1,8 +1,9 @@
 //! Devices for admins: students' phones waiting for approval (approve, revoke)
 //! and the kiosks with their last heartbeat and one-time credentials.
 
-use reqwest::Method;
-use rollcall_core::api::{DeviceRecord, KioskCredential, KioskRecord, NewKiosk, Page};
+use rollcall_core::api::{
+    DeviceFilter, DeviceRecord, DeviceStatus, KioskCredential, KioskRecord, ListParams, NewKiosk,
+};
 use uuid::Uuid;
 
 use crate::{AppError, ServerClient};
@@ -12,11 +13,14 @@ use crate::{AppError, ServerClient};
 /// # Errors
 /// What the server call fails with.
 pub async fn devices(client: &ServerClient) -> Result<Vec<DeviceRecord>, AppError> {
-    let page: Page<DeviceRecord> = client
-        .get_json("api/v1/devices?per_page=200&sort=-created_at")
+    let page = client
+        .devices(
+            &ListParams::per_page(200).sorted("-created_at"),
+            &DeviceFilter::default(),
+        )
         .await?;
     let mut devices = page.items;
-    devices.sort_by_key(|d| d.status.as_str() != "pending");
+    devices.sort_by_key(|d| d.status != DeviceStatus::Pending);
     Ok(devices)
 }
 
@@ -25,13 +29,7 @@ pub async fn devices(client: &ServerClient) -> Result<Vec<DeviceRecord>, AppErro
 /// # Errors
 /// What the server call fails with.
 pub async fn approve(client: &ServerClient, id: Uuid) -> Result<DeviceRecord, AppError> {
-    client
-        .send_json(
-            Method::POST,
-            &format!("api/v1/devices/{id}/approve"),
-            None::<&()>,
-        )
-        .await
+    Ok(client.approve_device(id).await?)
 }
 
 /// Revokes a device.
@@ -39,13 +37,7 @@ pub async fn approve(client: &ServerClient, id: Uuid) -> Result<DeviceRecord, Ap
 /// # Errors
 /// What the server call fails with.
 pub async fn revoke(client: &ServerClient, id: Uuid) -> Result<DeviceRecord, AppError> {
-    client
-        .send_json(
-            Method::POST,
-            &format!("api/v1/devices/{id}/revoke"),
-            None::<&()>,
-        )
-        .await
+    Ok(client.revoke_device(id).await?)
 }
 
 /// The kiosks.
@@ -53,7 +45,7 @@ pub async fn revoke(client: &ServerClient, id: Uuid) -> Result<DeviceRecord, App
 /// # Errors
 /// What the server call fails with.
 pub async fn kiosks(client: &ServerClient) -> Result<Vec<KioskRecord>, AppError> {
-    let page: Page<KioskRecord> = client.get_json("api/v1/kiosks?per_page=200").await?;
+    let page = client.kiosks(&ListParams::per_page(200)).await?;
     Ok(page.items)
 }
 
@@ -65,7 +57,5 @@ pub async fn create_kiosk(
     client: &ServerClient,
     kiosk: &NewKiosk,
 ) -> Result<KioskCredential, AppError> {
-    client
-        .send_json(Method::POST, "api/v1/kiosks", Some(kiosk))
-        .await
+    Ok(client.create_kiosk(kiosk).await?)
 }

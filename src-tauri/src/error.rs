@@ -1,57 +1,16 @@
 //! The one error type the app's commands return.
 
+use rollcall_client::ClientError;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 /// Why a command failed. It reaches the UI as `{"code": "...", "message": "..."}`: the UI
 /// decides by `code` and may show `message`, a sentence meant for people.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The server address is not an `http` or `https` URL with a host.
-    #[error("\"{input}\" is not a server address ({reason}). Use an address like http://127.0.0.1:8080.")]
-    BadServerUrl {
-        /// What the user typed.
-        input: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The username or the password was left empty.
-    #[error("Enter your username or e-mail and your password.")]
-    MissingCredentials,
-    /// Nothing answered at the server address, or it stopped answering.
-    #[error("Could not reach the Rollcall server at {address}. Check the address and that the server is running.")]
-    ServerUnreachable {
-        /// The address that was tried.
-        address: String,
-        /// What the HTTP client saw.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The server does not know this username and password.
-    #[error("Wrong username or password.")]
-    InvalidCredentials,
-    /// Something answered, but not with Rollcall's API.
-    #[error("The server at {address} did not answer like a Rollcall server. Check the address.")]
-    NotRollcallServer {
-        /// The address that was tried.
-        address: String,
-    },
-    /// The server refused the request with an error of its API; its code and message are
-    /// passed on as they are.
-    #[error("{message}")]
-    Rejected {
-        /// The API's error code, such as `validation_failed`.
-        code: String,
-        /// The API's message.
-        message: String,
-        /// The API's details: the field (or CSV line) each problem is about.
-        details: std::collections::BTreeMap<String, String>,
-    },
-    /// A command that needs a signed-in user was called without one.
-    #[error("You are not signed in. Sign in first.")]
-    NotSignedIn,
-    /// The sign-in expired or was revoked on the server; the session is forgotten.
-    #[error("Your sign-in has expired. Sign in again.")]
-    SignInAgain,
+    /// A call to the server failed: unreachable, refused with its envelope
+    /// (its code and sentence are passed on as they are), not signed in, …
+    #[error(transparent)]
+    Server(#[from] ClientError),
     /// The class is not among this teacher's classes known to the app.
     #[error("This class is not one of your classes today. Reload today's classes.")]
     UnknownClass,
@@ -95,30 +54,43 @@ pub enum AppError {
         /// A sentence.
         message: String,
     },
-    /// The server failed on its side (HTTP 5xx).
-    #[error("The server at {address} had a problem (HTTP {status}). Try again in a moment.")]
-    ServerError {
-        /// The address that was tried.
-        address: String,
-        /// The HTTP status it answered with.
-        status: u16,
-    },
 }
 
 impl AppError {
+    /// No one is signed in.
+    pub const NOT_SIGNED_IN: Self = Self::Server(ClientError::NotSignedIn);
+
+    /// Whether the sign-in is gone (never made, signed out, or expired), so
+    /// the person must sign in again.
+    #[must_use]
+    pub const fn is_signed_out(&self) -> bool {
+        matches!(
+            self,
+            Self::Server(ClientError::NotSignedIn | ClientError::SignInAgain)
+        )
+    }
+
+    /// Whether the server could not be reached or failed on its side, so the
+    /// same call may work later.
+    #[must_use]
+    pub const fn is_server_away(&self) -> bool {
+        matches!(
+            self,
+            Self::Server(ClientError::Unreachable { .. } | ClientError::Server { .. })
+        )
+    }
+
+    /// Whether the server answered 404 (there is no such thing).
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Server(ClientError::Api { code, .. }) if code == "not_found")
+    }
+
     /// The stable, machine-readable code the UI decides by.
     #[must_use]
     pub fn code(&self) -> &str {
         match self {
-            Self::BadServerUrl { .. } => "bad_server_url",
-            Self::MissingCredentials => "missing_credentials",
-            Self::ServerUnreachable { .. } => "server_unreachable",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::NotRollcallServer { .. } => "not_rollcall_server",
-            Self::Rejected { code, .. } => code,
-            Self::ServerError { .. } => "server_error",
-            Self::NotSignedIn => "not_signed_in",
-            Self::SignInAgain => "sign_in_again",
+            Self::Server(error) => error.code(),
             Self::UnknownClass => "unknown_class",
             Self::DrawingFailed { .. } => "drawing_failed",
             Self::SaveFailed { .. } => "save_failed",
@@ -131,7 +103,7 @@ impl AppError {
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let details = match self {
-            Self::Rejected { details, .. } if !details.is_empty() => Some(details),
+            Self::Server(ClientError::Api { details, .. }) if !details.is_empty() => Some(details),
             _ => None,
         };
         let mut error =
@@ -151,7 +123,7 @@ mod tests {
 
     #[test]
     fn errors_serialise_as_code_and_message() {
-        let json = serde_json::to_value(AppError::InvalidCredentials).unwrap();
+        let json = serde_json::to_value(AppError::Server(ClientError::InvalidCredentials)).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"code": "invalid_credentials", "message": "Wrong username or password."})
@@ -160,11 +132,13 @@ mod tests {
 
     #[test]
     fn a_refusal_by_the_server_keeps_its_code() {
-        let error = AppError::Rejected {
+        let error = AppError::Server(ClientError::Api {
+            status: 422,
             code: "validation_failed".into(),
             message: "login must not be empty".into(),
             details: [("login".to_owned(), "must not be empty".to_owned())].into(),
-        };
+            retry_after: None,
+        });
         let json = serde_json::to_value(error).unwrap();
         assert_eq!(json["code"], "validation_failed");
         assert_eq!(json["message"], "login must not be empty");

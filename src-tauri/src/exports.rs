@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use rollcall_core::api::{SavedFile, SheetFormat};
 use tauri::{AppHandle, Runtime};
 
-use crate::server_requests::Download;
 use crate::{AppConfig, AppError};
+use rollcall_client::Download;
 
 /// What an export is, for the save dialog.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,7 @@ pub async fn save_where_chosen<R: Runtime>(
     kind: ExportKind,
 ) -> Result<Option<SavedFile>, AppError> {
     if let Some(folder) = &config.export_dir {
-        return download.save_in(folder, &kind.fallback()).map(Some);
+        return save_in(download, folder, &kind.fallback()).map(Some);
     }
     let name = safe_file_name(download.suggested_name.as_deref(), &kind.fallback());
     let Some(chosen) = ask_where(app, &name, kind).await? else {
@@ -159,16 +159,14 @@ fn save_chosen(path: &Path, bytes: &[u8]) -> Result<SavedFile, AppError> {
     })
 }
 
-impl Download {
-    /// Saves the file in `folder` under the server's name (made safe), or
-    /// `fallback` when the server gave none usable.
-    ///
-    /// # Errors
-    /// [`AppError::SaveFailed`].
-    pub fn save_in(&self, folder: &Path, fallback: &str) -> Result<SavedFile, AppError> {
-        let name = safe_file_name(self.suggested_name.as_deref(), fallback);
-        save_new_file(folder, &name, &self.bytes)
-    }
+/// Saves `download` in `folder` under the server's name (made safe), or
+/// `fallback` when the server gave none usable.
+///
+/// # Errors
+/// [`AppError::SaveFailed`].
+pub fn save_in(download: &Download, folder: &Path, fallback: &str) -> Result<SavedFile, AppError> {
+    let name = safe_file_name(download.suggested_name.as_deref(), fallback);
+    save_new_file(folder, &name, &download.bytes)
 }
 
 /// A file name from the server that cannot leave the folder or surprise a file

@@ -2,7 +2,6 @@
 //! a template built from the good ones on this computer, and only the template (never
 //! a photo) sent to the server, which stores it encrypted.
 
-use reqwest::Method;
 use rollcall_core::api::{EnrolmentResult, FaceTemplateInfo, FaceTemplateUpload, ShotReport};
 use uuid::Uuid;
 
@@ -56,13 +55,7 @@ pub async fn enrol(
         model_id: MODEL_ID.to_owned(),
         embedding: template.vector().to_vec(),
     };
-    let info: FaceTemplateInfo = client
-        .send_json(
-            Method::PUT,
-            &format!("api/v1/students/{student}/face-template"),
-            Some(&upload),
-        )
-        .await?;
+    let info = client.put_face_template(student, &upload).await?;
     Ok(EnrolmentResult {
         template: info,
         shots_used: u32::try_from(good.len()).unwrap_or(u32::MAX),
@@ -78,12 +71,9 @@ pub async fn enrolment(
     client: &ServerClient,
     student: Uuid,
 ) -> Result<Option<FaceTemplateInfo>, AppError> {
-    match client
-        .get_json(&format!("api/v1/students/{student}/face-template"))
-        .await
-    {
+    match client.face_template(student).await.map_err(AppError::from) {
         Ok(info) => Ok(Some(info)),
-        Err(AppError::Rejected { code, .. }) if code == "not_found" => Ok(None),
+        Err(error) if error.is_not_found() => Ok(None),
         Err(error) => Err(error),
     }
 }
@@ -93,7 +83,5 @@ pub async fn enrolment(
 /// # Errors
 /// What the server answers (`not_found` when there is none).
 pub async fn revoke(client: &ServerClient, student: Uuid) -> Result<(), AppError> {
-    client
-        .delete(&format!("api/v1/students/{student}/face-template"))
-        .await
+    Ok(client.delete_face_template(student).await?)
 }

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use reqwest::Method;
 use rollcall_core::api::{
     FaceTemplateRecord, KioskFace, KioskFaceState, KioskFrameResult, KioskMark, KioskMarked,
     KioskRecord, KioskState,
@@ -57,31 +56,22 @@ fn storage(error: &impl std::fmt::Display) -> AppError {
     }
 }
 
-const fn offline(error: &AppError) -> bool {
-    matches!(
-        error,
-        AppError::ServerUnreachable { .. } | AppError::ServerError { .. }
-    )
-}
-
-/// Fetches `path` as JSON and keeps a private copy in `file`; when the server cannot
-/// be reached, the copy. `Ok((value, from_cache))`.
+/// What `fetched` answered, with a private copy kept in `file`; when the server
+/// cannot be reached, the copy. `Ok((value, from_cache))`.
 async fn fetch_or_cached<T>(
-    client: &ServerClient,
-    method: Method,
-    path: &str,
+    fetched: impl std::future::Future<Output = Result<T, rollcall_client::ClientError>>,
     file: &Path,
 ) -> Result<(T, bool), AppError>
 where
     T: serde::de::DeserializeOwned + serde::Serialize,
 {
-    match client.send_json::<(), T>(method, path, None).await {
+    match fetched.await.map_err(AppError::from) {
         Ok(value) => {
             let text = serde_json::to_vec(&value).map_err(|e| storage(&e))?;
             write_private_replacing(file, &text).map_err(|e| storage(&e))?;
             Ok((value, false))
         }
-        Err(error) if offline(&error) => {
+        Err(error) if error.is_server_away() => {
             let Ok(text) = std::fs::read(file) else {
                 return Err(error);
             };
@@ -134,22 +124,12 @@ impl KioskDoor {
     ) -> Result<(KioskState, Outbox), AppError> {
         let account = client
             .with_session(|s| s.user.id)
-            .ok_or(AppError::NotSignedIn)?;
+            .ok_or(AppError::NOT_SIGNED_IN)?;
         let folder: PathBuf = folder.join(account.to_string());
-        let (record, _): (KioskRecord, bool) = fetch_or_cached(
-            client,
-            Method::POST,
-            "api/v1/kiosks/heartbeat",
-            &folder.join(RECORD_FILE),
-        )
-        .await?;
-        let (records, roster_from_cache): (Vec<FaceTemplateRecord>, bool) = fetch_or_cached(
-            client,
-            Method::GET,
-            "api/v1/kiosks/roster-templates",
-            &folder.join(ROSTER_FILE),
-        )
-        .await?;
+        let (record, _): (KioskRecord, bool) =
+            fetch_or_cached(client.kiosk_heartbeat(), &folder.join(RECORD_FILE)).await?;
+        let (records, roster_from_cache): (Vec<FaceTemplateRecord>, bool) =
+            fetch_or_cached(client.kiosk_roster_templates(), &folder.join(ROSTER_FILE)).await?;
         let (matrix, names) = roster(records);
         let outbox = Outbox::open(&folder.join("outbox.sqlite"))
             .await

@@ -1,7 +1,7 @@
 //! Rollcall's desktop and mobile app: the Rust side behind the Yew UI.
 //!
 //! The UI never talks to the network; it calls the commands in [`commands`], which
-//! delegate to [`server_api`]. Everything is wired up in [`run_app`], which the real app and
+//! delegate to the typed client of the server, `rollcall-client`. Everything is wired up in [`run_app`], which the real app and
 //! the tests (with `tauri::test::mock_builder()`) share.
 
 pub mod checkin;
@@ -20,14 +20,13 @@ pub mod people;
 pub mod review_queue;
 pub mod school_reports;
 pub mod school_structure;
-pub mod server_api;
-pub mod server_requests;
 
 pub use classroom::Classroom;
 pub use config::AppConfig;
 pub use error::AppError;
+/// The app's client of the server: the typed client, holding the session.
+pub use rollcall_client::{Client as ServerClient, ServerAddress};
 pub use rollcall_core::api::SignedIn;
-pub use server_api::{ServerAddress, ServerClient};
 
 use tauri::{Builder, Context, Runtime};
 

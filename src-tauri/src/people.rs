@@ -1,43 +1,34 @@
 //! Accounts for admins: the searchable list, creating, editing and deactivating,
 //! and the CSV import.
 
-use std::fmt::Write as _;
-
-use reqwest::Method;
-use rollcall_core::api::{CsvImportReport, NewUser, Page, UserPatch, UserQuery, UserRecord};
+use rollcall_core::api::{
+    CsvImportReport, ImportOptions, ListParams, NewUser, Page, UserFilter, UserPatch, UserQuery,
+    UserRecord,
+};
 use uuid::Uuid;
 
 use crate::{AppError, ServerClient};
 
-/// The list's query string: only what is set, and search text percent-encoded.
-fn query(q: &UserQuery) -> String {
-    let mut path = format!(
-        "api/v1/users?page={}&per_page={}&sort=display_name",
-        q.page.max(1),
-        if q.per_page == 0 {
-            25
-        } else {
-            q.per_page.min(200)
-        }
-    );
-    if let Some(role) = q.role {
-        let _ = write!(path, "&role={}", role.as_str());
-    }
-    if let Some(active) = q.active {
-        let _ = write!(path, "&active={active}");
-    }
+/// The people screen's search as the API's list parameters and filter: a page
+/// of 25 by default (200 at most), by name, the search text trimmed.
+fn list_query(q: &UserQuery) -> (ListParams, UserFilter) {
+    let per_page = if q.per_page == 0 {
+        25
+    } else {
+        q.per_page.min(200)
+    };
+    let mut list = ListParams::per_page(per_page)
+        .sorted("display_name")
+        .page(q.page.max(1));
     let text = q.search.trim();
     if !text.is_empty() {
-        path.push_str("&q=");
-        for byte in text.bytes() {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-                path.push(char::from(byte));
-            } else {
-                let _ = write!(path, "%{byte:02X}");
-            }
-        }
+        list.q = Some(text.to_owned());
     }
-    path
+    let filter = UserFilter {
+        role: q.role,
+        active: q.active,
+    };
+    (list, filter)
 }
 
 /// A page of accounts.
@@ -45,7 +36,8 @@ fn query(q: &UserQuery) -> String {
 /// # Errors
 /// What the server call fails with.
 pub async fn list(client: &ServerClient, q: &UserQuery) -> Result<Page<UserRecord>, AppError> {
-    client.get_json(&query(q)).await
+    let (list, filter) = list_query(q);
+    Ok(client.users(&list, &filter).await?)
 }
 
 /// Creates an account.
@@ -54,9 +46,7 @@ pub async fn list(client: &ServerClient, q: &UserQuery) -> Result<Page<UserRecor
 /// What the server call fails with: `invalid_field` with the field in `details`,
 /// `already_exists` for a taken username, e-mail or roll number.
 pub async fn create(client: &ServerClient, user: &NewUser) -> Result<UserRecord, AppError> {
-    client
-        .send_json(Method::POST, "api/v1/users", Some(user))
-        .await
+    Ok(client.create_user(user).await?)
 }
 
 /// Edits, deactivates or reactivates an account.
@@ -68,9 +58,7 @@ pub async fn update(
     id: Uuid,
     patch: &UserPatch,
 ) -> Result<UserRecord, AppError> {
-    client
-        .send_json(Method::PATCH, &format!("api/v1/users/{id}"), Some(patch))
-        .await
+    Ok(client.update_user(id, patch).await?)
 }
 
 /// Imports accounts from CSV: all or nothing; bad rows come back as
@@ -79,9 +67,7 @@ pub async fn update(
 /// # Errors
 /// What the server call fails with.
 pub async fn import(client: &ServerClient, csv: String) -> Result<CsvImportReport, AppError> {
-    client
-        .post_text("api/v1/users/import", "text/csv; charset=utf-8", csv)
-        .await
+    Ok(client.import_users(csv, &ImportOptions::default()).await?)
 }
 
 #[cfg(test)]
@@ -90,7 +76,7 @@ mod tests {
     use rollcall_core::api::Role;
 
     #[test]
-    fn the_query_carries_filters_and_encodes_the_search() {
+    fn the_search_becomes_list_parameters_and_a_filter() {
         let q = UserQuery {
             search: " Zoë & co ".into(),
             role: Some(Role::Student),
@@ -98,13 +84,19 @@ mod tests {
             page: 2,
             per_page: 25,
         };
+        let (list, filter) = list_query(&q);
+        assert_eq!(list.q.as_deref(), Some("Zoë & co"));
+        assert_eq!((list.page, list.per_page), (Some(2), Some(25)));
+        assert_eq!(list.sort.as_deref(), Some("display_name"));
         assert_eq!(
-            query(&q),
-            "api/v1/users?page=2&per_page=25&sort=display_name&role=student&active=false&q=Zo%C3%AB%20%26%20co"
+            (filter.role, filter.active),
+            (Some(Role::Student), Some(false))
         );
+        let (list, filter) = list_query(&UserQuery::default());
         assert_eq!(
-            query(&UserQuery::default()),
-            "api/v1/users?page=1&per_page=25&sort=display_name"
+            (list.page, list.per_page, list.q),
+            (Some(1), Some(25), None)
         );
+        assert_eq!(filter, UserFilter::default());
     }
 }

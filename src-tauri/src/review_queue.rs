@@ -3,8 +3,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use reqwest::Method;
-use rollcall_core::api::{Page, ReviewForm, ReviewItem, ReviewVerdict, RosterEntry};
+use rollcall_core::api::{ListParams, Page, ReviewForm, ReviewItem, ReviewVerdict, RosterEntry};
 use uuid::Uuid;
 
 use crate::{AppError, ServerClient};
@@ -14,9 +13,9 @@ use crate::{AppError, ServerClient};
 /// # Errors
 /// What the server call fails with.
 pub async fn queue(client: &ServerClient, page: u32) -> Result<Page<ReviewItem>, AppError> {
-    client
-        .get_json(&format!("api/v1/review?page={}&per_page=50", page.max(1)))
-        .await
+    Ok(client
+        .review_queue(&ListParams::per_page(50).page(page.max(1)))
+        .await?)
 }
 
 /// Approves or rejects a claim with a note; the student's line after it.
@@ -29,13 +28,7 @@ pub async fn decide(client: &ServerClient, form: &ReviewForm) -> Result<RosterEn
         decision: form.decision,
         note: form.note.clone(),
     };
-    client
-        .send_json(
-            Method::POST,
-            &format!("api/v1/review/{}", form.claim_id),
-            Some(&verdict),
-        )
-        .await
+    Ok(client.decide_review(form.claim_id, &verdict).await?)
 }
 
 /// The kiosk's face thumbnail of a claim as a `data:` URL the UI can show
@@ -44,9 +37,7 @@ pub async fn decide(client: &ServerClient, form: &ReviewForm) -> Result<RosterEn
 /// # Errors
 /// What the server call fails with.
 pub async fn thumbnail(client: &ServerClient, claim_id: Uuid) -> Result<String, AppError> {
-    let file = client
-        .download(&format!("api/v1/review/{claim_id}/thumbnail"))
-        .await?;
+    let file = client.review_thumbnail(claim_id).await?;
     Ok(format!(
         "data:image/jpeg;base64,{}",
         STANDARD.encode(&file.bytes)

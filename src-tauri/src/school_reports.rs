@@ -1,38 +1,35 @@
 //! Attendance reports for admins: the dashboard, a filtered report, and its CSV
 //! or PDF export.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::{AppError, ServerClient};
+use rollcall_client::Download;
 use rollcall_core::api::{
-    AttendanceReport, ClassSession, Dashboard, DivisionRate, DivisionRecord, Page,
-    ReportFilterForm, ReviewItem, SavedFile, SheetFormat,
+    AttendanceReport, Dashboard, DivisionRate, DivisionRecord, ListParams, ReportFilterForm,
+    ReportFormat, ReportQuery, SavedFile, SessionFilter, SheetFormat,
 };
 
-use crate::server_requests::Download;
-use crate::{AppError, ServerClient};
-
-/// The query string of a report.
-fn query(filter: &ReportFilterForm, format: Option<SheetFormat>) -> String {
-    let mut query = String::from("api/v1/reports/attendance?");
-    if let Some(division) = filter.division_id {
-        let _ = write!(query, "division_id={division}&");
+/// What a report covers, from the screen's filter: blank dates are left out
+/// (the server's defaults), others are sent as typed (the server names a bad one).
+fn report_query(filter: &ReportFilterForm, format: Option<SheetFormat>) -> ReportQuery {
+    let day = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+    };
+    ReportQuery {
+        division_id: filter.division_id,
+        from: day(&filter.from),
+        to: day(&filter.to),
+        format: format.map(|f| match f {
+            SheetFormat::Csv => ReportFormat::Csv,
+            SheetFormat::Pdf => ReportFormat::Pdf,
+        }),
+        ..ReportQuery::default()
     }
-    for (name, value) in [("from", &filter.from), ("to", &filter.to)] {
-        if let Some(day) = value.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            // Dates are digits and dashes; anything else the server refuses with a
-            // sentence, so only characters that cannot break the query pass.
-            let day: String = day
-                .chars()
-                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect();
-            let _ = write!(query, "{name}={day}&");
-        }
-    }
-    if let Some(format) = format {
-        let _ = write!(query, "format={}&", format.as_str());
-    }
-    query.trim_end_matches(['&', '?']).to_owned()
 }
 
 /// A report over the filter's period.
@@ -43,7 +40,9 @@ pub async fn report(
     client: &ServerClient,
     filter: &ReportFilterForm,
 ) -> Result<AttendanceReport, AppError> {
-    client.get_json(&query(filter, None)).await
+    Ok(client
+        .attendance_report(&report_query(filter, None))
+        .await?)
 }
 
 /// Saves the report as CSV or PDF in `folder`.
@@ -56,9 +55,8 @@ pub async fn export(
     format: SheetFormat,
     folder: &Path,
 ) -> Result<SavedFile, AppError> {
-    download(client, filter, format)
-        .await?
-        .save_in(folder, &format!("attendance.{}", format.as_str()))
+    let file = download(client, filter, format).await?;
+    crate::exports::save_in(&file, folder, &format!("attendance.{}", format.as_str()))
 }
 
 /// Downloads the report as CSV or PDF, to be saved where the admin chooses.
@@ -70,7 +68,9 @@ pub async fn download(
     filter: &ReportFilterForm,
     format: SheetFormat,
 ) -> Result<Download, AppError> {
-    client.download(&query(filter, Some(format))).await
+    Ok(client
+        .attendance_report_file(&report_query(filter, Some(format)))
+        .await?)
 }
 
 /// The divisions, for filters.
@@ -78,8 +78,8 @@ pub async fn download(
 /// # Errors
 /// What the server call fails with.
 pub async fn divisions(client: &ServerClient) -> Result<Vec<DivisionRecord>, AppError> {
-    let page: Page<DivisionRecord> = client
-        .get_json("api/v1/divisions?per_page=100&sort=code")
+    let page = client
+        .divisions(&ListParams::per_page(100).sorted("code"))
         .await?;
     Ok(page.items)
 }
@@ -92,10 +92,15 @@ pub async fn dashboard(client: &ServerClient) -> Result<Dashboard, AppError> {
     let overall = report(client, &ReportFilterForm::default()).await?;
     let divisions = divisions(client).await?;
     let today = overall.to.clone();
-    let sessions: Page<ClassSession> = client
-        .get_json(&format!(
-            "api/v1/sessions?date={today}&per_page=100&sort=scheduled_start"
-        ))
+    let todays = SessionFilter {
+        date: Some(today.clone()),
+        ..SessionFilter::default()
+    };
+    let sessions = client
+        .sessions(
+            &ListParams::per_page(100).sorted("scheduled_start"),
+            &todays,
+        )
         .await?;
     let mut rates = Vec::with_capacity(divisions.len());
     for division in divisions {
@@ -112,7 +117,7 @@ pub async fn dashboard(client: &ServerClient) -> Result<Dashboard, AppError> {
                 .unwrap_or(u32::MAX),
         });
     }
-    let waiting: Page<ReviewItem> = client.get_json("api/v1/review?per_page=1").await?;
+    let waiting = client.review_queue(&ListParams::per_page(1)).await?;
     Ok(Dashboard {
         today,
         sessions: sessions.items,
@@ -128,20 +133,20 @@ mod tests {
     use uuid::Uuid;
 
     #[test]
-    fn report_queries_carry_only_what_is_set_and_nothing_that_breaks_the_url() {
+    fn report_queries_carry_only_what_is_set() {
         assert_eq!(
-            query(&ReportFilterForm::default(), None),
-            "api/v1/reports/attendance"
+            report_query(&ReportFilterForm::default(), None),
+            ReportQuery::default()
         );
         let filter = ReportFilterForm {
             division_id: Some(Uuid::nil()),
-            from: Some("2026-11-01".into()),
-            to: Some("2026-11-30&format=pdf".into()),
+            from: Some(" 2026-11-01 ".into()),
+            to: Some("  ".into()),
         };
-        assert_eq!(
-            query(&filter, Some(SheetFormat::Csv)),
-            "api/v1/reports/attendance?division_id=00000000-0000-0000-0000-000000000000\
-             &from=2026-11-01&to=2026-11-30formatpdf&format=csv"
-        );
+        let query = report_query(&filter, Some(SheetFormat::Csv));
+        assert_eq!(query.division_id, Some(Uuid::nil()));
+        assert_eq!(query.from.as_deref(), Some("2026-11-01"));
+        assert_eq!(query.to, None, "a blank date is the server's default");
+        assert_eq!(query.format, Some(ReportFormat::Csv));
     }
 }

@@ -1,11 +1,11 @@
 //! The school's structure for admins: rooms with their fences and access points,
 //! subjects, teachers, the weekly timetable, and the school-wide settings.
 
-use reqwest::Method;
 use rollcall_core::api::{
-    AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NewAccessPoint,
-    NewDivision, NewRoom, NewSlot, NewSubject, Page, Role, RoomPatch, RoomRecord, SchoolSettings,
-    SlotRecord, StudentIds, SubjectPatch, SubjectRecord, UserRecord,
+    AccessPointRecord, DivisionRecord, DivisionStudent, ListParams, MembershipChange,
+    NewAccessPoint, NewDivision, NewRoom, NewSlot, NewSubject, Role, RoomPatch, RoomRecord,
+    SchoolSettings, SlotRecord, StudentIds, SubjectPatch, SubjectRecord, TimetableFilter,
+    UserFilter, UserRecord,
 };
 use uuid::Uuid;
 
@@ -16,8 +16,8 @@ use crate::{AppError, ServerClient};
 /// # Errors
 /// What the server call fails with.
 pub async fn rooms(client: &ServerClient) -> Result<Vec<RoomRecord>, AppError> {
-    let page: Page<RoomRecord> = client
-        .get_json("api/v1/rooms?per_page=100&sort=code")
+    let page = client
+        .rooms(&ListParams::per_page(100).sorted("code"))
         .await?;
     Ok(page.items)
 }
@@ -28,9 +28,7 @@ pub async fn rooms(client: &ServerClient) -> Result<Vec<RoomRecord>, AppError> {
 /// What the server call fails with: `invalid_field` naming the field, or
 /// `already_exists` for a code in use.
 pub async fn create_room(client: &ServerClient, room: &NewRoom) -> Result<RoomRecord, AppError> {
-    client
-        .send_json(Method::POST, "api/v1/rooms", Some(room))
-        .await
+    Ok(client.create_room(room).await?)
 }
 
 /// Changes a room: its check-in rule, its location tolerance, its fence or names.
@@ -42,13 +40,7 @@ pub async fn update_room(
     room_id: Uuid,
     patch: &RoomPatch,
 ) -> Result<RoomRecord, AppError> {
-    client
-        .send_json(
-            Method::PATCH,
-            &format!("api/v1/rooms/{room_id}"),
-            Some(patch),
-        )
-        .await
+    Ok(client.update_room(room_id, patch).await?)
 }
 
 /// Adds an access point to a room.
@@ -60,13 +52,7 @@ pub async fn add_access_point(
     room_id: Uuid,
     access_point: &NewAccessPoint,
 ) -> Result<AccessPointRecord, AppError> {
-    client
-        .send_json(
-            Method::POST,
-            &format!("api/v1/rooms/{room_id}/access-points"),
-            Some(access_point),
-        )
-        .await
+    Ok(client.add_access_point(room_id, access_point).await?)
 }
 
 /// Every subject, by code.
@@ -74,8 +60,8 @@ pub async fn add_access_point(
 /// # Errors
 /// What the server call fails with.
 pub async fn subjects(client: &ServerClient) -> Result<Vec<SubjectRecord>, AppError> {
-    let page: Page<SubjectRecord> = client
-        .get_json("api/v1/subjects?per_page=100&sort=code")
+    let page = client
+        .subjects(&ListParams::per_page(100).sorted("code"))
         .await?;
     Ok(page.items)
 }
@@ -88,9 +74,7 @@ pub async fn create_subject(
     client: &ServerClient,
     subject: &NewSubject,
 ) -> Result<SubjectRecord, AppError> {
-    client
-        .send_json(Method::POST, "api/v1/subjects", Some(subject))
-        .await
+    Ok(client.create_subject(subject).await?)
 }
 
 /// Renames a subject or changes its code.
@@ -102,13 +86,7 @@ pub async fn update_subject(
     subject_id: Uuid,
     patch: &SubjectPatch,
 ) -> Result<SubjectRecord, AppError> {
-    client
-        .send_json(
-            Method::PATCH,
-            &format!("api/v1/subjects/{subject_id}"),
-            Some(patch),
-        )
-        .await
+    Ok(client.update_subject(subject_id, patch).await?)
 }
 
 /// Deletes a subject no timetable slot uses.
@@ -116,9 +94,7 @@ pub async fn update_subject(
 /// # Errors
 /// What the server answers (`conflict` while the timetable uses it).
 pub async fn delete_subject(client: &ServerClient, subject_id: Uuid) -> Result<(), AppError> {
-    client
-        .delete(&format!("api/v1/subjects/{subject_id}"))
-        .await
+    Ok(client.delete_subject(subject_id).await?)
 }
 
 /// The school-wide settings.
@@ -126,7 +102,7 @@ pub async fn delete_subject(client: &ServerClient, subject_id: Uuid) -> Result<(
 /// # Errors
 /// What the server answers.
 pub async fn settings(client: &ServerClient) -> Result<SchoolSettings, AppError> {
-    client.get_json("api/v1/settings").await
+    Ok(client.school_settings().await?)
 }
 
 /// Saves the school-wide settings.
@@ -137,9 +113,7 @@ pub async fn save_settings(
     client: &ServerClient,
     settings: &SchoolSettings,
 ) -> Result<SchoolSettings, AppError> {
-    client
-        .send_json(Method::PUT, "api/v1/settings", Some(settings))
-        .await
+    Ok(client.save_school_settings(settings).await?)
 }
 
 /// The active teachers, by name.
@@ -147,11 +121,12 @@ pub async fn save_settings(
 /// # Errors
 /// What the server call fails with.
 pub async fn teachers(client: &ServerClient) -> Result<Vec<UserRecord>, AppError> {
-    let page: Page<UserRecord> = client
-        .get_json(&format!(
-            "api/v1/users?role={}&active=true&per_page=100&sort=display_name",
-            Role::Teacher.as_str()
-        ))
+    let teachers = UserFilter {
+        role: Some(Role::Teacher),
+        active: Some(true),
+    };
+    let page = client
+        .users(&ListParams::per_page(100).sorted("display_name"), &teachers)
         .await?;
     Ok(page.items)
 }
@@ -164,10 +139,12 @@ pub async fn timetable(
     client: &ServerClient,
     division_id: Uuid,
 ) -> Result<Vec<SlotRecord>, AppError> {
-    let page: Page<SlotRecord> = client
-        .get_json(&format!(
-            "api/v1/timetable?division_id={division_id}&per_page=100"
-        ))
+    let filter = TimetableFilter {
+        division_id: Some(division_id),
+        ..TimetableFilter::default()
+    };
+    let page = client
+        .timetable(&ListParams::per_page(100), &filter)
         .await?;
     let mut slots = page.items;
     slots.sort_by_key(|s| (s.weekday.iso(), s.starts_at));
@@ -180,9 +157,7 @@ pub async fn timetable(
 /// What the server call fails with: 409 `timetable_clash` naming what it clashes
 /// with.
 pub async fn create_slot(client: &ServerClient, slot: &NewSlot) -> Result<SlotRecord, AppError> {
-    client
-        .send_json(Method::POST, "api/v1/timetable", Some(slot))
-        .await
+    Ok(client.create_slot(slot).await?)
 }
 
 /// Creates a division.
@@ -193,9 +168,7 @@ pub async fn create_division(
     client: &ServerClient,
     division: &NewDivision,
 ) -> Result<DivisionRecord, AppError> {
-    client
-        .send_json(Method::POST, "api/v1/divisions", Some(division))
-        .await
+    Ok(client.create_division(division).await?)
 }
 
 /// A division's students, by name.
@@ -206,10 +179,8 @@ pub async fn division_students(
     client: &ServerClient,
     division_id: Uuid,
 ) -> Result<Vec<DivisionStudent>, AppError> {
-    let page: Page<DivisionStudent> = client
-        .get_json(&format!(
-            "api/v1/divisions/{division_id}/students?per_page=200"
-        ))
+    let page = client
+        .division_students(division_id, &ListParams::per_page(200))
         .await?;
     Ok(page.items)
 }
@@ -224,13 +195,9 @@ pub async fn add_students(
     division_id: Uuid,
     student_ids: Vec<Uuid>,
 ) -> Result<MembershipChange, AppError> {
-    client
-        .send_json(
-            Method::POST,
-            &format!("api/v1/divisions/{division_id}/students"),
-            Some(&StudentIds { student_ids }),
-        )
-        .await
+    Ok(client
+        .add_division_students(division_id, &StudentIds { student_ids })
+        .await?)
 }
 
 /// Takes a student out of a division.
@@ -242,9 +209,7 @@ pub async fn remove_student(
     division_id: Uuid,
     student_id: Uuid,
 ) -> Result<(), AppError> {
-    client
-        .delete(&format!(
-            "api/v1/divisions/{division_id}/students/{student_id}"
-        ))
-        .await
+    Ok(client
+        .remove_division_student(division_id, student_id)
+        .await?)
 }

@@ -224,7 +224,13 @@ async fn without_a_sign_in_the_classroom_says_so(pool: PgPool) {
         .today(&ServerClient::new())
         .await
         .unwrap_err();
-    assert!(matches!(error, AppError::NotSignedIn), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            AppError::Server(rollcall_client::ClientError::NotSignedIn)
+        ),
+        "{error:?}"
+    );
     let (sender, mut events) = mpsc::unbounded_channel();
     live::follow(&ServerClient::new(), Uuid::now_v7(), |event| {
         let _ = sender.send(event);

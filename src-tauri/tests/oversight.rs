@@ -1,11 +1,10 @@
 //! The admin's dashboard, reports and review queue through the app's own library
 //! against a real server on a fresh database.
 
-use reqwest::Method;
 use rollcall_app::{review_queue, school_reports, AppError, Classroom, ServerClient};
 use rollcall_core::api::{
-    AttendanceStatus, ClaimBatchResult, DeviceRecord, ReportFilterForm, ReviewDecision, ReviewForm,
-    SessionStatus, SheetFormat, SlotRecord,
+    AttendanceStatus, ClaimBatch, ClaimBatchResult, DeviceRecord, DeviceRegistration, Platform,
+    ReportFilterForm, ReviewDecision, ReviewForm, SessionStatus, SheetFormat, SlotRecord,
 };
 use rollcall_core::claim::{Claim, Evidence, Token};
 use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
@@ -13,7 +12,7 @@ use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
 use rollcall_core::signing::{DeviceKey, SignedClaim};
 use rollcall_core::timestamp::Timestamp;
 use rollcall_core::verdict::Outcome;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -44,15 +43,14 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
     let teacher = signed_in(&server, "teacher1", "rollcall-teacher").await;
 
     // The admin adds a room whose policy needs the location, and a class today in it.
-    let room: Value = admin
-        .send_json(
-            Method::POST,
-            "api/v1/rooms",
-            Some(
-                &json!({"code": "R-9", "name": "Studio 9", "policy": "token & location",
+    let room = admin
+        .create_room(
+            &serde_json::from_value(
+                json!({"code": "R-9", "name": "Studio 9", "policy": "token & location",
                 "geofence": {"kind": "circle", "radius_m": 30,
                     "centre": {"latitude": CENTRE.0, "longitude": CENTRE.1}}}),
-            ),
+            )
+            .unwrap(),
         )
         .await
         .unwrap();
@@ -69,11 +67,11 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
             .await
             .unwrap();
     let slot: SlotRecord = admin
-        .send_json(
-            Method::POST,
-            "api/v1/timetable",
-            Some(&json!({"division_id": division, "subject_id": subject, "teacher_id": teacher_id,
-                "room_id": room["id"], "weekday": weekday, "starts_at": "20:00", "ends_at": "20:50"})),
+        .create_slot(
+            &serde_json::from_value(json!({"division_id": division, "subject_id": subject,
+                "teacher_id": teacher_id, "room_id": room.id, "weekday": weekday,
+                "starts_at": "20:00", "ends_at": "20:50"}))
+            .unwrap(),
         )
         .await
         .unwrap();
@@ -93,11 +91,11 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
     let student = signed_in(&server, &username, "rollcall-student").await;
     let key = DeviceKey::from_seed(&[7; 32]);
     let device: DeviceRecord = student
-        .send_json(
-            Method::POST,
-            "api/v1/devices",
-            Some(&json!({"public_key": key.public().to_string(), "label": "Phone", "platform": "android"})),
-        )
+        .register_device(&DeviceRegistration {
+            public_key: key.public(),
+            label: "Phone".to_owned(),
+            platform: Platform::Android,
+        })
         .await
         .unwrap();
     let at = now();
@@ -124,11 +122,9 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
         },
     };
     let answer: ClaimBatchResult = student
-        .send_json(
-            Method::POST,
-            "api/v1/attendance/claims",
-            Some(&json!({"claims": [SignedClaim::sign(claim, &key)]})),
-        )
+        .submit_claims(&ClaimBatch {
+            claims: vec![SignedClaim::sign(claim, &key)],
+        })
         .await
         .unwrap();
     assert_eq!(answer.results[0].outcome, Outcome::Review);
@@ -200,7 +196,13 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
     )
     .await
     .unwrap_err();
-    assert!(matches!(again, AppError::Rejected { .. }), "{again:?}");
+    assert!(
+        matches!(
+            again,
+            AppError::Server(rollcall_client::ClientError::Api { .. })
+        ),
+        "{again:?}"
+    );
 
     // Reports (of held classes): a bad date is a sentence; the export lands in the folder.
     classroom.end(&teacher, class.id).await.unwrap();

@@ -1,11 +1,11 @@
 //! Accounts and devices through the app's own library against a real server on a
 //! fresh database.
 
-use reqwest::Method;
 use rollcall_app::{device_admin, people, AppError, ServerClient};
-use rollcall_core::api::{DeviceRecord, NewKiosk, NewUser, Role, UserPatch, UserQuery};
+use rollcall_core::api::{
+    DeviceRecord, DeviceRegistration, NewKiosk, NewUser, Platform, Role, UserPatch, UserQuery,
+};
 use rollcall_core::signing::DeviceKey;
-use serde_json::json;
 use sqlx::PgPool;
 
 async fn signed_in(server: &str, login: &str, password: &str) -> ServerClient {
@@ -75,7 +75,7 @@ async fn an_admin_finds_creates_deactivates_and_imports_people_and_approves_a_se
     .await
     .unwrap_err();
     match &bad {
-        AppError::Rejected { details, .. } => {
+        AppError::Server(rollcall_client::ClientError::Api { details, .. }) => {
             assert!(details.contains_key("username"), "{details:?}");
         }
         other => panic!("expected a refusal naming the field, got {other:?}"),
@@ -99,7 +99,7 @@ async fn an_admin_finds_creates_deactivates_and_imports_people_and_approves_a_se
     let refused = people::import(&admin, csv.to_owned()).await.unwrap_err();
     assert_eq!(refused.code(), "csv_invalid");
     match &refused {
-        AppError::Rejected { details, .. } => {
+        AppError::Server(rollcall_client::ClientError::Api { details, .. }) => {
             assert!(
                 details.contains_key("line 3") && details.contains_key("line 4"),
                 "{details:?}"
@@ -127,11 +127,11 @@ async fn an_admin_finds_creates_deactivates_and_imports_people_and_approves_a_se
     for seed in [1_u8, 2] {
         let key = DeviceKey::from_seed(&[seed; 32]);
         let _: DeviceRecord = student
-            .send_json(
-                Method::POST,
-                "api/v1/devices",
-                Some(&json!({"public_key": key.public().to_string(), "label": format!("Phone {seed}"), "platform": "android"})),
-            )
+            .register_device(&DeviceRegistration {
+                public_key: key.public(),
+                label: format!("Phone {seed}"),
+                platform: Platform::Android,
+            })
             .await
             .unwrap();
     }

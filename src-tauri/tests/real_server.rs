@@ -38,7 +38,7 @@ async fn a_teacher_signs_in_through_the_app_client_and_signing_out_revokes_the_s
     .unwrap();
     assert_eq!(live, 1);
 
-    client.sign_out().await;
+    client.sign_out().await.expect("the server is told");
     assert!(client.with_session(|_| ()).is_none());
     let live_after: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
@@ -53,11 +53,19 @@ async fn a_teacher_signs_in_through_the_app_client_and_signing_out_revokes_the_s
 #[sqlx::test(migrations = "../migrations")]
 async fn a_wrong_password_against_the_real_server_is_invalid_credentials(pool: PgPool) {
     let server = seeded_server(&pool).await;
-    let error = ServerClient::new()
-        .login(&server, "teacher1", "nope")
-        .await
-        .unwrap_err();
-    assert!(matches!(error, AppError::InvalidCredentials), "{error:?}");
+    let error = AppError::from(
+        ServerClient::new()
+            .login(&server, "teacher1", "nope")
+            .await
+            .unwrap_err(),
+    );
+    assert!(
+        matches!(
+            error,
+            AppError::Server(rollcall_client::ClientError::InvalidCredentials)
+        ),
+        "{error:?}"
+    );
     let json = serde_json::to_value(&error).unwrap();
     let typed: rollcall_core::api::CommandError = serde_json::from_value(json).unwrap();
     assert_eq!(

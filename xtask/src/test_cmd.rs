@@ -33,13 +33,27 @@ pub fn test() -> Result<()> {
         ]),
     )?;
 
-    step("rollcall-core for the web and Android targets");
+    step("rollcall-core for the web and Android targets, the typed client for the web");
     for target in ["wasm32-unknown-unknown", "aarch64-linux-android"] {
         run(
             &format!("cargo check {target}"),
             cargo().args(["check", "-p", "rollcall-core", "--target", target]),
         )?;
     }
+    // The students' web app runs the typed client in the browser (fetch).
+    run(
+        "cargo clippy rollcall-client wasm32",
+        cargo().args([
+            "clippy",
+            "-p",
+            "rollcall-client",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
 
     step("The app's Rust side for Android (phone plugins, sensors, Keystore sealing)");
     run(

@@ -1,8 +1,7 @@
 //! `GET /api/v1/audit`: the audit log, newest first, for admins.
 
 use axum::extract::State;
-use rollcall_core::api::{ErrorEnvelope, ListParams, Page};
-use serde::{Deserialize, Serialize};
+use rollcall_core::api::{AuditEntry, AuditFilter, ErrorEnvelope, ListParams, Page};
 use sqlx::{PgPool, QueryBuilder};
 use uuid::Uuid;
 
@@ -10,12 +9,10 @@ use super::extract::ApiQuery;
 use super::paging::Paging;
 use super::{Admin, ApiError, ApiJson};
 
-/// One audit entry.
-#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub(super) struct AuditEntry {
+/// An audit entry as stored.
+#[derive(sqlx::FromRow)]
+struct Row {
     id: i64,
-    #[schema(value_type = String, format = DateTime)]
-    #[serde(with = "time::serde::rfc3339")]
     at: time::OffsetDateTime,
     actor_id: Option<Uuid>,
     action: String,
@@ -25,12 +22,22 @@ pub(super) struct AuditEntry {
     after: Option<serde_json::Value>,
 }
 
-/// Filters besides paging.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct AuditFilter {
-    entity: Option<String>,
-    actor_id: Option<Uuid>,
+impl Row {
+    fn into_api(self) -> Result<AuditEntry, ApiError> {
+        Ok(AuditEntry {
+            id: self.id,
+            at: self
+                .at
+                .format(&time::format_description::well_known::Rfc3339)
+                .map_err(anyhow::Error::from)?,
+            actor_id: self.actor_id,
+            action: self.action,
+            entity: self.entity,
+            entity_id: self.entity_id,
+            before: self.before,
+            after: self.after,
+        })
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", summary = "The audit log of admin writes, newest first (admin)", params(ListParams, AuditFilter), responses((status = 200, description = "A page of entries", body = Page<AuditEntry>), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -62,6 +69,10 @@ pub(super) async fn list(
     );
     where_clause(&mut select);
     paging.push_tail(&mut select);
-    let items = select.build_query_as().fetch_all(&pool).await?;
+    let rows: Vec<Row> = select.build_query_as().fetch_all(&pool).await?;
+    let items = rows
+        .into_iter()
+        .map(Row::into_api)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(ApiJson(paging.page(items, total)))
 }

@@ -4,9 +4,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use rollcall_core::api::{
-    DeviceRecord, DeviceRegistration, DeviceStatus, ErrorEnvelope, ListParams, Page, Platform, Role,
+    DeviceFilter, DeviceRecord, DeviceRegistration, DeviceStatus, ErrorEnvelope, ListParams, Page,
+    Platform, Role,
 };
-use serde::Deserialize;
 use sqlx::{PgConnection, PgPool, QueryBuilder};
 use uuid::Uuid;
 
@@ -121,14 +121,6 @@ pub(super) async fn register(
     tx.commit().await?;
     tracing::info!(device = %id, status = status.as_str(), "device registered");
     Ok((StatusCode::CREATED, ApiJson(record)))
-}
-
-/// Filters of `GET /api/v1/devices`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct DeviceFilter {
-    status: Option<DeviceStatus>,
-    user_id: Option<Uuid>,
 }
 
 /// Admins see every device; everyone else only their own.

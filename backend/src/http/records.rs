@@ -3,9 +3,9 @@
 
 use axum::extract::State;
 use rollcall_core::api::{
-    AttendanceStatus, ClassSession, ErrorEnvelope, ListParams, Page, RecordRow, Role,
+    AttendanceStatus, ClassSession, ErrorEnvelope, ListParams, Page, RecordFilter, RecordRow, Role,
+    SessionFilter,
 };
-use serde::Deserialize;
 use sqlx::{PgPool, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -18,20 +18,6 @@ use crate::attendance::unix;
 
 fn date(text: Option<&str>, name: &str) -> Result<Option<Date>, ApiError> {
     text.map(|t| super::extract::day(t, name)).transpose()
-}
-
-/// Filters of `GET /api/v1/records`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct RecordFilter {
-    session_id: Option<Uuid>,
-    student_id: Option<Uuid>,
-    division_id: Option<Uuid>,
-    status: Option<AttendanceStatus>,
-    /// First day, `YYYY-MM-DD`.
-    from: Option<String>,
-    /// Last day, `YYYY-MM-DD`.
-    to: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -123,16 +109,6 @@ pub(super) async fn records(
         })
         .collect();
     Ok(ApiJson(paging.page(items, total)))
-}
-
-/// Filters of `GET /api/v1/sessions`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct SessionFilter {
-    /// One day, `YYYY-MM-DD`.
-    date: Option<String>,
-    division_id: Option<Uuid>,
-    room_id: Option<Uuid>,
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", summary = "Class sessions with filters, without secrets (teachers: theirs; admins: all)", params(ListParams, SessionFilter), responses((status = 200, description = "A page of sessions", body = Page<ClassSession>), (status = 403, description = "Not a teacher or admin", body = ErrorEnvelope)), security(("bearer" = [])))]

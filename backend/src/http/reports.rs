@@ -5,10 +5,9 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rollcall_core::api::{
-    AttendanceReport, AttendanceStatus, ErrorEnvelope, HistoryEntry, MyAttendance, Role,
-    SubjectAttendance,
+    AttendanceReport, AttendanceStatus, ErrorEnvelope, HistoryEntry, MyAttendance,
+    ReportFormat as Format, ReportQuery, Role, SubjectAttendance,
 };
-use serde::Deserialize;
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -20,40 +19,6 @@ use crate::reports::{self, ReportFilter};
 
 /// The longest period one report covers, days.
 const MAX_DAYS: i64 = 366;
-
-/// The output of a report.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum Format {
-    /// `application/json`.
-    #[default]
-    Json,
-    /// `text/csv`, one line per student.
-    Csv,
-    /// `application/pdf`, a printable table.
-    Pdf,
-}
-
-/// What a report covers.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ReportQuery {
-    /// One division.
-    division_id: Option<Uuid>,
-    /// One subject.
-    subject_id: Option<Uuid>,
-    /// One student.
-    student_id: Option<Uuid>,
-    /// First day, `YYYY-MM-DD` (default: 30 days before `to`).
-    from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (default: today).
-    to: Option<String>,
-    /// At-risk threshold, percent (default 75).
-    at_risk_below: Option<f64>,
-    /// `json` (default), `csv` or `pdf`.
-    #[param(inline)]
-    format: Option<Format>,
-}
 
 fn bad_query(message: &str) -> ApiError {
     ApiError::BadRequest {

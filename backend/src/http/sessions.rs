@@ -6,7 +6,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rand::RngCore as _;
 use rollcall_core::api::{
-    ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, StartSession, TeacherSession,
+    ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, SheetFormat, SheetQuery, StartSession,
+    TeacherSession,
 };
 use rollcall_core::policy::Policy;
 use rollcall_core::record::RecordSource;
@@ -257,26 +258,6 @@ pub(super) async fn roster(
     let mut conn = pool.acquire().await?;
     owned(&mut conn, &user, id).await?;
     Ok(ApiJson(records::roster(&mut conn, id).await?))
-}
-
-/// The file a class sheet comes as.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum SheetFormat {
-    /// `text/csv`, a line per student.
-    #[default]
-    Csv,
-    /// `application/pdf`, a printable table.
-    Pdf,
-}
-
-/// `?format=` of a class sheet.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct SheetQuery {
-    /// `csv` (default) or `pdf`.
-    #[param(inline)]
-    format: Option<SheetFormat>,
 }
 
 #[utoipa::path(get, path = "/api/v1/sessions/{id}/sheet", tag = "sessions", summary = "The class sheet: every student of the session with their record, as CSV or PDF", params(("id" = Uuid, Path, description = "Session id"), SheetQuery), responses((status = 200, description = "The sheet as a CSV or PDF file"), (status = 400, description = "Unknown format", body = ErrorEnvelope), (status = 404, description = "No such session of yours", body = ErrorEnvelope)), security(("bearer" = [])))]

@@ -5,10 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use rollcall_core::api::{
-    display_name_problem, email_problem, CsvImportReport, CsvRowError, ErrorEnvelope, ListParams,
-    NewUser, Page, Role, UserPatch, UserRecord,
+    display_name_problem, email_problem, CsvImportReport, CsvRowError, ErrorEnvelope,
+    ImportOptions, ListParams, NewUser, Page, Role, UserFilter, UserPatch, UserRecord,
 };
-use serde::Deserialize;
 use sqlx::{PgConnection, PgPool, QueryBuilder};
 use uuid::Uuid;
 
@@ -63,14 +62,6 @@ fn invalid(problems: &[(&'static str, &'static str)]) -> ApiError {
         message,
         details,
     }
-}
-
-/// Filters of `GET /api/v1/users` besides paging.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct UserFilter {
-    role: Option<Role>,
-    active: Option<bool>,
 }
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", summary = "List accounts (admin)", params(ListParams, UserFilter), responses((status = 200, description = "A page of accounts", body = Page<UserRecord>), (status = 400, description = "Bad paging or filter", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -263,14 +254,6 @@ pub(super) async fn update(
     .await?;
     tx.commit().await?;
     Ok(ApiJson(after))
-}
-
-/// `?partial=true` imports the good rows and skips the bad ones.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(super) struct ImportOptions {
-    #[serde(default)]
-    partial: bool,
 }
 
 /// The columns an import file has, in any order, after a header line.

@@ -196,27 +196,6 @@ pub struct LiveRosterEvent {
 /// The name of the event that carries [`LiveRosterEvent`]s.
 pub const LIVE_ROSTER_EVENT: &str = "live-roster";
 
-/// Which file a class sheet is exported as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SheetFormat {
-    /// A spreadsheet.
-    Csv,
-    /// A printable document.
-    Pdf,
-}
-
-impl SheetFormat {
-    /// The name used in the API's `format` query and as the file extension.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Csv => "csv",
-            Self::Pdf => "pdf",
-        }
-    }
-}
-
 /// A file the app saved for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SavedFile {

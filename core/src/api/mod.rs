@@ -8,7 +8,9 @@
 //! - [`attendance`]: class sessions, claims, records and the roster.
 //! - [`devices`]: student devices (binding) and kiosks.
 //! - [`face`]: face checks, enrolment and the kiosk's frames.
+//! - [`operations`]: health answers and the audit log.
 //! - [`paging`]: list parameters and pages.
+//! - [`queries`]: the query strings of lists, reports and files.
 //! - [`school`]: divisions, subjects, rooms, access points, timetable.
 //! - [`users`]: accounts as an admin manages them, and CSV import.
 
@@ -17,7 +19,9 @@ pub mod app;
 pub mod attendance;
 pub mod devices;
 pub mod face;
+pub mod operations;
 pub mod paging;
+pub mod queries;
 pub mod school;
 pub mod users;
 
@@ -26,6 +30,8 @@ pub use app::*;
 pub use attendance::*;
 pub use devices::*;
 pub use face::*;
+pub use operations::*;
 pub use paging::*;
+pub use queries::*;
 pub use school::*;
 pub use users::*;

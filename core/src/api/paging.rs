@@ -22,6 +22,33 @@ pub struct ListParams {
     pub q: Option<String>,
 }
 
+impl ListParams {
+    /// Up to `per_page` items in the server's default order.
+    #[must_use]
+    pub const fn per_page(per_page: u32) -> Self {
+        Self {
+            page: None,
+            per_page: Some(per_page),
+            sort: None,
+            q: None,
+        }
+    }
+
+    /// Sorted by `sort` (`-field` for descending).
+    #[must_use]
+    pub fn sorted(mut self, sort: &str) -> Self {
+        self.sort = Some(sort.to_owned());
+        self
+    }
+
+    /// Page `page` (1-based).
+    #[must_use]
+    pub const fn page(mut self, page: u32) -> Self {
+        self.page = Some(page);
+        self
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

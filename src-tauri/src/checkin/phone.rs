@@ -5,8 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use reqwest::Method;
-use rollcall_core::api::{DeviceRecord, Platform};
+use rollcall_core::api::{DeviceRecord, DeviceRegistration, Platform};
 use rollcall_core::claim::{Claim, Evidence, Token};
 use rollcall_core::face::FaceEvidence;
 use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
@@ -14,7 +13,6 @@ use rollcall_core::otp::Otp;
 use rollcall_core::qr::QrPayload;
 use rollcall_core::signing::{DeviceKey, SignedClaim};
 use rollcall_core::timestamp::Timestamp;
-use serde_json::json;
 use uuid::Uuid;
 
 use super::outbox::{Outbox, OutboxError};
@@ -176,13 +174,13 @@ impl Phone {
     ) -> Result<Self, AppError> {
         let student = client
             .with_session(|s| s.user.id)
-            .ok_or(AppError::NotSignedIn)?;
-        let device: DeviceRecord = client
-            .send_json(
-                Method::POST,
-                "api/v1/devices",
-                Some(&json!({"public_key": key.public().to_string(), "label": label, "platform": platform})),
-            )
+            .ok_or(AppError::NOT_SIGNED_IN)?;
+        let device = client
+            .register_device(&DeviceRegistration {
+                public_key: key.public(),
+                label: label.to_owned(),
+                platform,
+            })
             .await?;
         Ok(Self {
             student,

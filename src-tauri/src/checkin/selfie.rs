@@ -29,7 +29,7 @@ fn not_enrolled(message: &str) -> AppError {
 /// the server's error when it is unreachable and nothing is cached.
 pub async fn own_template(client: &ServerClient, folder: &Path) -> Result<FaceTemplate, AppError> {
     let cache = folder.join(CACHE_FILE);
-    let record: FaceTemplateRecord = match client.get_json("api/v1/me/face-template").await {
+    let record: FaceTemplateRecord = match client.my_face_template().await.map_err(AppError::from) {
         Ok(record) => {
             if let Ok(text) = serde_json::to_vec(&record) {
                 // Best effort: without a cache the check still works online.
@@ -37,13 +37,13 @@ pub async fn own_template(client: &ServerClient, folder: &Path) -> Result<FaceTe
             }
             record
         }
-        Err(AppError::Rejected { code, .. }) if code == "not_found" => {
+        Err(error) if error.is_not_found() => {
             let _ = std::fs::remove_file(&cache);
             return Err(not_enrolled(
                 "You have no face enrolled yet. Ask the office to enrol you, or check in without a selfie.",
             ));
         }
-        Err(error @ (AppError::ServerUnreachable { .. } | AppError::ServerError { .. })) => {
+        Err(error) if error.is_server_away() => {
             let text = std::fs::read(&cache).map_err(|_| error)?;
             serde_json::from_slice(&text).map_err(|_| {
                 not_enrolled("This device's copy of your face template is damaged; connect once to fetch it again.")

@@ -82,7 +82,7 @@ impl StudentPhone {
         // is each one's own device, and their check-ins never mix.
         let account = client
             .with_session(|s| s.user.id)
-            .ok_or(AppError::NotSignedIn)?;
+            .ok_or(AppError::NOT_SIGNED_IN)?;
         let folder = &folder.join(account.to_string());
         let (key, _) = key_store::load_or_create(folder, account, keys)
             .await
@@ -221,7 +221,7 @@ impl StudentPhone {
         selfies: &[String],
     ) -> Result<CheckInAnswer, AppError> {
         let guard = self.ready.lock().await;
-        let ready = guard.as_ref().ok_or(AppError::NotSignedIn)?;
+        let ready = guard.as_ref().ok_or(AppError::NOT_SIGNED_IN)?;
         let face = if selfies.is_empty() {
             None
         } else {

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
 use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ClaimResult, KioskMarkBatch, SyncStatus};
 use tokio::sync::Notify;
 
@@ -55,7 +54,7 @@ pub async fn sync_once(
         let batch = ClaimBatch {
             claims: queued.into_iter().map(|q| q.claim).collect(),
         };
-        answered.extend(send(client, outbox, "api/v1/attendance/claims", &ids, &batch).await?);
+        answered.extend(send(client, outbox, &ids, Batch::Claims(&batch)).await?);
     }
     loop {
         let marks = outbox.oldest_marks(BATCH).await?;
@@ -64,24 +63,34 @@ pub async fn sync_once(
         }
         let ids: Vec<_> = marks.iter().map(|m| m.id).collect();
         let batch = KioskMarkBatch { marks };
-        let path = "api/v1/attendance/kiosk-marks";
-        answered.extend(send(client, outbox, path, &ids, &batch).await?);
+        answered.extend(send(client, outbox, &ids, Batch::Marks(&batch)).await?);
     }
 }
 
+/// One batch from the outbox.
+enum Batch<'a> {
+    /// A student's claims.
+    Claims(&'a ClaimBatch),
+    /// A kiosk's marks.
+    Marks(&'a KioskMarkBatch),
+}
+
 /// Posts one batch and settles its answers; a failure is noted on its rows.
-async fn send<B: serde::Serialize>(
+async fn send(
     client: &ServerClient,
     outbox: &Outbox,
-    path: &str,
     ids: &[uuid::Uuid],
-    batch: &B,
+    batch: Batch<'_>,
 ) -> Result<Vec<ClaimResult>, SyncError> {
-    let answer: ClaimBatchResult = match client.send_json(Method::POST, path, Some(batch)).await {
+    let sent = match batch {
+        Batch::Claims(claims) => client.submit_claims(claims).await,
+        Batch::Marks(marks) => client.submit_kiosk_marks(marks).await,
+    };
+    let answer: ClaimBatchResult = match sent {
         Ok(answer) => answer,
         Err(error) => {
             outbox.note_failure(ids, &error.to_string()).await?;
-            return Err(error.into());
+            return Err(AppError::from(error).into());
         }
     };
     if answer.results.len() != ids.len() {
@@ -120,7 +129,7 @@ pub async fn run(
                 last_sync = Some(crate::clock::now().unix());
                 (None, None)
             }
-            Err(SyncError::Server(AppError::SignInAgain | AppError::NotSignedIn)) => {
+            Err(SyncError::Server(error)) if error.is_signed_out() => {
                 report(SyncStatus {
                     pending,
                     last_sync,

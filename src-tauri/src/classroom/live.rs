@@ -6,15 +6,12 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt as _, StreamExt as _};
+use rollcall_client::live::{LiveError, LiveSocket};
 use rollcall_core::api::{LiveConnection, LiveMessage, LiveRosterEvent, Roster};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
-use tokio_tungstenite::tungstenite::http::{header::AUTHORIZATION, HeaderValue, StatusCode};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
-use crate::{AppError, ServerAddress, ServerClient};
+use crate::ServerClient;
 
 /// How often the app pings the server.
 const PING_EVERY: Duration = Duration::from_secs(15);
@@ -23,7 +20,7 @@ const SILENT_FOR: Duration = Duration::from_secs(40);
 /// The longest wait between attempts.
 const MAX_BACKOFF_S: u16 = 15;
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Socket = LiveSocket;
 
 enum ConnectError {
     /// The sign-in is gone; following stops.
@@ -129,58 +126,13 @@ async fn read(
 }
 
 async fn connect(client: &ServerClient, session_id: Uuid) -> Result<Socket, ConnectError> {
-    let (server, token) = client.credentials().map_err(|_| ConnectError::SignedOut)?;
-    match open(&server, &token, session_id).await {
-        Err(Opening::Unauthorized) => {
-            let token = client.renewed_token(&token).await.map_err(|e| match e {
-                AppError::SignInAgain | AppError::NotSignedIn => ConnectError::SignedOut,
-                other => ConnectError::Failed(other.to_string()),
-            })?;
-            open(&server, &token, session_id)
-                .await
-                .map_err(|e| match e {
-                    Opening::Unauthorized => ConnectError::SignedOut,
-                    Opening::Failed(problem) => ConnectError::Failed(problem),
-                })
-        }
-        Err(Opening::Failed(problem)) => Err(ConnectError::Failed(problem)),
-        Ok(socket) => Ok(socket),
-    }
-}
-
-enum Opening {
-    Unauthorized,
-    Failed(String),
-}
-
-async fn open(server: &ServerAddress, token: &str, session_id: Uuid) -> Result<Socket, Opening> {
-    let failed = |what: &str| Opening::Failed(what.to_owned());
-    let mut url = server
-        .endpoint(&format!("api/v1/sessions/{session_id}/live"))
-        .map_err(|e| Opening::Failed(e.to_string()))?;
-    let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-    url.set_scheme(scheme)
-        .map_err(|()| failed("the server address cannot carry a WebSocket"))?;
-    let mut request = url
-        .as_str()
-        .into_client_request()
-        .map_err(|e| Opening::Failed(e.to_string()))?;
-    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
-        .map_err(|_| failed("the access token is not a header value"))?;
-    request.headers_mut().insert(AUTHORIZATION, bearer);
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((socket, _)) => Ok(socket),
-        Err(WsError::Http(response)) if response.status() == StatusCode::UNAUTHORIZED => {
-            Err(Opening::Unauthorized)
-        }
-        Err(WsError::Http(response)) => Err(Opening::Failed(format!(
-            "the server refused the live roster (HTTP {})",
-            response.status().as_u16()
-        ))),
-        Err(error) => Err(Opening::Failed(format!(
-            "could not reach the live roster at {server} ({error})"
-        ))),
-    }
+    client
+        .live_roster(session_id)
+        .await
+        .map_err(|error| match error {
+            LiveError::SignedOut => ConnectError::SignedOut,
+            LiveError::Failed(problem) => ConnectError::Failed(problem),
+        })
 }
 
 #[cfg(test)]

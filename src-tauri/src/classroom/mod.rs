@@ -9,15 +9,14 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use reqwest::Method;
+use rollcall_client::Download;
 use rollcall_core::api::{
     ClassSession, ManualMark, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
-    SheetFormat, StartSession, TeacherSession,
+    SheetFormat, SheetQuery, StartSession, TeacherSession,
 };
 use rollcall_core::timestamp::Timestamp;
 use uuid::Uuid;
 
-use crate::server_requests::Download;
 use crate::{AppError, ServerClient};
 use presentation::Presentation;
 
@@ -40,7 +39,7 @@ impl Classroom {
     /// # Errors
     /// What the server call fails with.
     pub async fn today(&self, client: &ServerClient) -> Result<Vec<ClassSession>, AppError> {
-        let sessions: Vec<TeacherSession> = client.get_json("api/v1/sessions/today").await?;
+        let sessions: Vec<TeacherSession> = client.todays_sessions().await?;
         Ok(sessions.into_iter().map(|s| self.keep(s)).collect())
     }
 
@@ -53,12 +52,8 @@ impl Classroom {
         client: &ServerClient,
         slot_id: Uuid,
     ) -> Result<ClassSession, AppError> {
-        let started: TeacherSession = client
-            .send_json(
-                Method::POST,
-                "api/v1/sessions",
-                Some(&StartSession::Slot { slot_id }),
-            )
+        let started = client
+            .start_session(&StartSession::Slot { slot_id })
             .await?;
         Ok(self.keep(started))
     }
@@ -79,9 +74,7 @@ impl Classroom {
     /// # Errors
     /// What the server call fails with.
     pub async fn roster(client: &ServerClient, session_id: Uuid) -> Result<Roster, AppError> {
-        client
-            .get_json(&format!("api/v1/sessions/{session_id}/roster"))
-            .await
+        Ok(client.roster(session_id).await?)
     }
 
     /// Marks or corrects one student by hand.
@@ -93,16 +86,7 @@ impl Classroom {
             status: form.status,
             reason: form.reason.clone(),
         };
-        client
-            .send_json(
-                Method::PUT,
-                &format!(
-                    "api/v1/sessions/{}/records/{}",
-                    form.session_id, form.student_id
-                ),
-                Some(&body),
-            )
-            .await
+        Ok(client.mark(form.session_id, form.student_id, &body).await?)
     }
 
     /// Ends the class: everyone without a record is marked absent; its secret is
@@ -111,13 +95,7 @@ impl Classroom {
     /// # Errors
     /// What the server call fails with.
     pub async fn end(&self, client: &ServerClient, session_id: Uuid) -> Result<Roster, AppError> {
-        let roster = client
-            .send_json(
-                Method::POST,
-                &format!("api/v1/sessions/{session_id}/end"),
-                None::<&()>,
-            )
-            .await?;
+        let roster = client.end_session(session_id).await?;
         self.lock().remove(&session_id);
         Ok(roster)
     }
@@ -133,9 +111,8 @@ impl Classroom {
         format: SheetFormat,
         folder: &Path,
     ) -> Result<SavedFile, AppError> {
-        Self::download_sheet(client, session_id, format)
-            .await?
-            .save_in(folder, &format!("class-sheet.{}", format.as_str()))
+        let sheet = Self::download_sheet(client, session_id, format).await?;
+        crate::exports::save_in(&sheet, folder, &format!("class-sheet.{}", format.as_str()))
     }
 
     /// Downloads the class sheet of `session_id`, to be saved where the teacher chooses.
@@ -147,12 +124,10 @@ impl Classroom {
         session_id: Uuid,
         format: SheetFormat,
     ) -> Result<Download, AppError> {
-        client
-            .download(&format!(
-                "api/v1/sessions/{session_id}/sheet?format={}",
-                format.as_str()
-            ))
-            .await
+        let query = SheetQuery {
+            format: Some(format),
+        };
+        Ok(client.class_sheet(session_id, &query).await?)
     }
 
     /// Forgets every secret (on sign-out).

@@ -94,7 +94,7 @@ pub async fn prepare_phone<R: Runtime>(
 pub async fn student_classes(
     client: State<'_, ServerClient>,
 ) -> Result<Vec<StudentClass>, AppError> {
-    client.get_json("api/v1/me/classes").await
+    Ok(client.my_classes().await?)
 }
 
 /// Where this platform keeps the device key: sealed by the Android Keystore on
@@ -226,7 +226,7 @@ pub async fn check_in_with_picture<R: Runtime>(
 /// The student's attendance per subject and their recent classes.
 #[tauri::command]
 pub async fn my_attendance(client: State<'_, ServerClient>) -> Result<MyAttendance, AppError> {
-    client.get_json("api/v1/me/attendance").await
+    Ok(client.my_attendance().await?)
 }
 
 /// Where the outbox stands now.

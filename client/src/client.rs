@@ -1,0 +1,340 @@
+//! The signed-in session and the calls that make and end it.
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rollcall_core::api::{
+    LoginRequest, LoginResponse, RefreshRequest, ServerInfo, SignedIn, UserSummary,
+};
+
+use crate::request::{read_json, unreachable};
+use crate::routes;
+use crate::{ClientError, ServerAddress};
+
+/// How long to wait for a TCP connection: a wrong address should fail while
+/// the person is still looking at the screen.
+#[cfg(not(target_arch = "wasm32"))]
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// How long a whole request may take; password hashing makes a sign-in take a moment.
+#[cfg(not(target_arch = "wasm32"))]
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The signed-in account and the credentials for its requests. The tokens
+/// never leave the Rust side and are redacted from `Debug`.
+pub struct Session {
+    /// The server the session belongs to.
+    pub server: ServerAddress,
+    /// Who is signed in.
+    pub user: UserSummary,
+    access_token: String,
+    refresh_token: String,
+}
+
+impl Session {
+    /// The bearer token for requests made for this user.
+    #[must_use]
+    pub fn access_token(&self) -> &str {
+        &self.access_token
+    }
+
+    /// The single-use token that obtains a new access token when this one expires.
+    #[must_use]
+    pub fn refresh_token(&self) -> &str {
+        &self.refresh_token
+    }
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("server", &self.server)
+            .field("user", &self.user)
+            .field("access_token", &"<redacted>")
+            .field("refresh_token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Talks to a Rollcall server and keeps the session.
+#[derive(Debug)]
+pub struct Client {
+    pub(crate) http: reqwest::Client,
+    session: Mutex<Option<Session>>,
+    /// Held while the access token is renewed, so two requests that both find
+    /// it expired use the single-use refresh token once.
+    pub(crate) renewing: futures_util::lock::Mutex<()>,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Client {
+    /// A client with no one signed in.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            http: http_client(),
+            session: Mutex::new(None),
+            renewing: futures_util::lock::Mutex::new(()),
+        }
+    }
+
+    /// Checks that `server_url` is a Rollcall server, signs in with `login`
+    /// (username or e-mail) and `password`, and keeps the session.
+    ///
+    /// # Errors
+    /// [`ClientError::BadServerUrl`], [`ClientError::MissingCredentials`],
+    /// [`ClientError::Unreachable`], [`ClientError::InvalidCredentials`], or
+    /// what the server answered otherwise.
+    pub async fn login(
+        &self,
+        server_url: &str,
+        login: &str,
+        password: &str,
+    ) -> Result<SignedIn, ClientError> {
+        let server = ServerAddress::parse(server_url)?;
+        let login = login.trim();
+        if login.is_empty() || password.is_empty() {
+            return Err(ClientError::MissingCredentials);
+        }
+        let info = self.server_info(&server).await?;
+        let request = LoginRequest {
+            login: login.to_owned(),
+            password: password.to_owned(),
+        };
+        let response = self
+            .http
+            .post(server.endpoint(routes::LOGIN.template())?)
+            .json(&request)
+            .send()
+            .await
+            .map_err(|source| unreachable(&server, source))?;
+        let answer: LoginResponse = read_json(&server, response).await?;
+        let signed_in = SignedIn {
+            user: answer.user.clone(),
+            server: info,
+            server_address: server.to_string(),
+        };
+        *self.lock_session() = Some(Session {
+            server,
+            user: answer.user,
+            access_token: answer.access_token,
+            refresh_token: answer.refresh_token,
+        });
+        Ok(signed_in)
+    }
+
+    /// `GET /api/v1/meta`: which server this is.
+    ///
+    /// # Errors
+    /// [`ClientError::Unreachable`] or [`ClientError::NotRollcall`].
+    pub async fn server_info(&self, server: &ServerAddress) -> Result<ServerInfo, ClientError> {
+        let response = self
+            .http
+            .get(server.endpoint(routes::META.template())?)
+            .send()
+            .await
+            .map_err(|source| unreachable(server, source))?;
+        read_json(server, response).await
+    }
+
+    /// Signs out: forgets the session, then asks the server to revoke its
+    /// refresh token. The session is forgotten even when the server cannot be
+    /// reached (its refresh token then simply expires); the error says so.
+    ///
+    /// # Errors
+    /// What telling the server failed with.
+    pub async fn sign_out(&self) -> Result<(), ClientError> {
+        let Some(session) = self.lock_session().take() else {
+            return Ok(());
+        };
+        let response = self
+            .http
+            .post(session.server.endpoint(routes::LOGOUT.template())?)
+            .bearer_auth(&session.access_token)
+            .json(&RefreshRequest {
+                refresh_token: session.refresh_token.clone(),
+            })
+            .send()
+            .await
+            .map_err(|source| unreachable(&session.server, source))?;
+        crate::request::read_empty(&session.server, response).await
+    }
+
+    /// Runs `f` on the current session; `None` when no one is signed in.
+    pub fn with_session<T>(&self, f: impl FnOnce(&Session) -> T) -> Option<T> {
+        self.lock_session().as_ref().map(f)
+    }
+
+    /// The server and access token of the signed-in session.
+    ///
+    /// # Errors
+    /// [`ClientError::NotSignedIn`].
+    pub fn credentials(&self) -> Result<(ServerAddress, String), ClientError> {
+        self.with_session(|s| (s.server.clone(), s.access_token.clone()))
+            .ok_or(ClientError::NotSignedIn)
+    }
+
+    /// Replaces the session's tokens (after a renewal; tests use it to make
+    /// a token stale).
+    pub fn replace_tokens(&self, access_token: String, refresh_token: String) {
+        if let Some(session) = self.lock_session().as_mut() {
+            session.access_token = access_token;
+            session.refresh_token = refresh_token;
+        }
+    }
+
+    /// Forgets the session without telling the server (its tokens no longer work).
+    pub fn forget_session(&self) {
+        self.lock_session().take();
+    }
+
+    /// A working access token after `stale` was refused: renewed with the
+    /// refresh token, or the one another request renewed meanwhile.
+    ///
+    /// # Errors
+    /// [`ClientError::SignInAgain`] when the refresh token no longer works
+    /// (the session is forgotten then); [`ClientError::NotSignedIn`]; an
+    /// unreachable server.
+    pub async fn renewed_token(&self, stale: &str) -> Result<String, ClientError> {
+        let _one_at_a_time = self.renewing.lock().await;
+        let (server, access, refresh) = self
+            .with_session(|s| {
+                (
+                    s.server.clone(),
+                    s.access_token.clone(),
+                    s.refresh_token.clone(),
+                )
+            })
+            .ok_or(ClientError::NotSignedIn)?;
+        if access != stale {
+            return Ok(access);
+        }
+        let response = self
+            .http
+            .post(server.endpoint(routes::REFRESH.template())?)
+            .json(&RefreshRequest {
+                refresh_token: refresh,
+            })
+            .send()
+            .await
+            .map_err(|source| unreachable(&server, source))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            self.forget_session();
+            return Err(ClientError::SignInAgain);
+        }
+        let answer: LoginResponse = read_json(&server, response).await?;
+        self.replace_tokens(answer.access_token.clone(), answer.refresh_token);
+        Ok(answer.access_token)
+    }
+
+    /// The `ws://` or `wss://` address of `session`'s live roster on `server`.
+    ///
+    /// # Errors
+    /// [`ClientError::BadServerUrl`] when the address cannot carry a WebSocket.
+    pub fn live_address(
+        server: &ServerAddress,
+        session: uuid::Uuid,
+    ) -> Result<reqwest::Url, ClientError> {
+        let mut url = server.endpoint(&routes::LIVE.path(&[&session]))?;
+        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+        url.set_scheme(scheme)
+            .map_err(|()| ClientError::BadServerUrl {
+                input: server.to_string(),
+                reason: "it cannot carry a WebSocket",
+            })?;
+        Ok(url)
+    }
+
+    fn lock_session(&self) -> MutexGuard<'_, Option<Session>> {
+        // The session is replaced whole, so a panic elsewhere cannot leave it half-written.
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .user_agent(concat!("rollcall-client/", env!("CARGO_PKG_VERSION")))
+        .build()
+        // Only a TLS backend that cannot start fails here; without one no server
+        // can be reached, and every call then says the server is unreachable.
+        .unwrap_or_default()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn http_client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn signed_in_teacher(pool: &sqlx::PgPool) -> Client {
+        rollcall_server::seed::seed_demo(pool).await.unwrap();
+        let addr = rollcall_server::testing::spawn_server(pool.clone())
+            .await
+            .unwrap();
+        let client = Client::new();
+        client
+            .login(&format!("http://{addr}"), "teacher1", "rollcall-teacher")
+            .await
+            .unwrap();
+        client
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn an_expired_access_token_is_renewed_once_for_requests_at_the_same_time(
+        pool: sqlx::PgPool,
+    ) {
+        let client = signed_in_teacher(&pool).await;
+        let refresh = client
+            .with_session(|s| s.refresh_token().to_owned())
+            .unwrap();
+        client.replace_tokens("expired".into(), refresh);
+        let (a, b) = tokio::join!(client.todays_sessions(), client.todays_sessions());
+        // Two renewals with one single-use refresh token would revoke the family.
+        assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+        let used: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM refresh_tokens WHERE used_at IS NOT NULL")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(used, 1);
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_refresh_token_that_no_longer_works_means_sign_in_again(pool: sqlx::PgPool) {
+        let client = signed_in_teacher(&pool).await;
+        client.replace_tokens("expired".into(), "revoked".into());
+        let error = client.todays_sessions().await.unwrap_err();
+        assert!(matches!(error, ClientError::SignInAgain), "{error:?}");
+        assert!(
+            client.with_session(|_| ()).is_none(),
+            "the session is forgotten"
+        );
+        let again = client.todays_sessions().await.unwrap_err();
+        assert!(matches!(again, ClientError::NotSignedIn), "{again:?}");
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn the_envelope_of_a_refusal_becomes_a_typed_error_with_its_status(pool: sqlx::PgPool) {
+        let client = signed_in_teacher(&pool).await;
+        // A teacher may not list accounts.
+        let error = client
+            .users(
+                &rollcall_core::api::ListParams::default(),
+                &rollcall_core::api::UserFilter::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!((error.code(), error.status()), ("forbidden", Some(403)));
+        assert!(!error.is_transient());
+    }
+}

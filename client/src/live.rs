@@ -1,0 +1,80 @@
+//! A session's live roster: the `/api/v1/sessions/{id}/live` WebSocket,
+//! opened with the signed-in user's token (renewed once if it had expired).
+//! Host only; a browser opens its socket through the web shell.
+
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::http::{header::AUTHORIZATION, HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::Error as WsError;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use uuid::Uuid;
+
+use crate::{Client, ClientError, ServerAddress};
+
+/// An open live roster.
+pub type LiveSocket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Why the live roster could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// The sign-in is gone (signed out, or it could not be renewed).
+    #[error("not signed in")]
+    SignedOut,
+    /// This attempt failed; another may work.
+    #[error("{0}")]
+    Failed(String),
+}
+
+enum Opening {
+    Unauthorized,
+    Failed(String),
+}
+
+impl Client {
+    /// Opens the live roster of `session`.
+    ///
+    /// # Errors
+    /// [`LiveError::SignedOut`] when there is no sign-in to open it with;
+    /// [`LiveError::Failed`] otherwise, in words.
+    pub async fn live_roster(&self, session: Uuid) -> Result<LiveSocket, LiveError> {
+        let (server, token) = self.credentials().map_err(|_| LiveError::SignedOut)?;
+        match open(&server, &token, session).await {
+            Ok(socket) => Ok(socket),
+            Err(Opening::Failed(problem)) => Err(LiveError::Failed(problem)),
+            Err(Opening::Unauthorized) => {
+                let token = self.renewed_token(&token).await.map_err(|e| match e {
+                    ClientError::SignInAgain | ClientError::NotSignedIn => LiveError::SignedOut,
+                    other => LiveError::Failed(other.to_string()),
+                })?;
+                open(&server, &token, session).await.map_err(|e| match e {
+                    Opening::Unauthorized => LiveError::SignedOut,
+                    Opening::Failed(problem) => LiveError::Failed(problem),
+                })
+            }
+        }
+    }
+}
+
+async fn open(server: &ServerAddress, token: &str, session: Uuid) -> Result<LiveSocket, Opening> {
+    let failed = |what: &str| Opening::Failed(what.to_owned());
+    let url = Client::live_address(server, session).map_err(|e| Opening::Failed(e.to_string()))?;
+    let mut request = url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| Opening::Failed(e.to_string()))?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
+        .map_err(|_| failed("the access token is not a header value"))?;
+    request.headers_mut().insert(AUTHORIZATION, bearer);
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(WsError::Http(response)) if response.status() == StatusCode::UNAUTHORIZED => {
+            Err(Opening::Unauthorized)
+        }
+        Err(WsError::Http(response)) => Err(Opening::Failed(format!(
+            "the server refused the live roster (HTTP {})",
+            response.status().as_u16()
+        ))),
+        Err(error) => Err(Opening::Failed(format!(
+            "could not reach the live roster at {server} ({error})"
+        ))),
+    }
+}
