@@ -6,9 +6,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rollcall_client::Client;
 use rollcall_core::api::{
-    ClaimBatchResult, ClaimResult, DeviceRecord, DivisionStudent, LoginResponse, Page, SlotRecord,
-    TeacherSession,
+    ClaimBatch, ClaimResult, DeviceFilter, DeviceRegistration, DivisionStudent, ListParams,
+    NewRoom, NewSlot, Platform, StartSession, TimetableFilter,
 };
 use rollcall_core::claim::{Claim, Evidence, Token};
 use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
@@ -16,8 +17,7 @@ use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
 use rollcall_core::qr::QrPayload;
 use rollcall_core::signing::{DeviceKey, SignedClaim};
 use rollcall_core::timestamp::Timestamp;
-use serde::de::DeserializeOwned;
-use serde_json::{json, Value};
+use serde_json::json;
 use uuid::Uuid;
 
 /// The demo teacher who runs the journeys' classes.
@@ -38,12 +38,10 @@ pub const CENTRE: (f64, f64) = (18.530_0, 73.830_0);
 pub struct School {
     /// The server's base URL, without a trailing `/`.
     pub server: String,
-    /// The HTTP client.
-    pub http: reqwest::Client,
-    /// The admin's access token.
-    pub admin_token: String,
-    /// The teacher's access token.
-    pub teacher_token: String,
+    /// The admin, signed in.
+    pub admin: Client,
+    /// The teacher, signed in.
+    pub teacher: Client,
     /// The new room's name.
     pub room_name: String,
     /// The new room.
@@ -71,35 +69,37 @@ impl School {
     /// When the server refuses any of it.
     pub async fn prepare_with(server: &str, policy: &str) -> Self {
         let server = server.trim_end_matches('/').to_owned();
-        let http = reqwest::Client::new();
-        let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
-        let teacher = sign_in(&http, &server, TEACHER, TEACHER_PASSWORD).await;
-        let theirs: Page<SlotRecord> = get(
-            &http,
-            &format!("{server}/api/v1/timetable?teacher_id={}", teacher.user.id),
-            &admin.access_token,
-        )
-        .await;
+        let admin = signed_in(&server, ADMIN, ADMIN_PASSWORD).await;
+        let teacher = signed_in(&server, TEACHER, TEACHER_PASSWORD).await;
+        let teacher_id = teacher
+            .with_session(|s| s.user.id)
+            .expect("the teacher is signed in");
+        let theirs = admin
+            .timetable(
+                &ListParams::default(),
+                &TimetableFilter {
+                    teacher_id: Some(teacher_id),
+                    ..TimetableFilter::default()
+                },
+            )
+            .await
+            .expect("teacher1's timetable");
         let taught = theirs.items.first().expect("teacher1 has demo classes");
         let stamp = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() % 1_000_000);
         let room_name = format!("Studio {stamp}");
-        let room: Value = post(
-            &http,
-            &format!("{server}/api/v1/rooms"),
-            &admin.access_token,
-            &json!({
-                "code": format!("E2E-{stamp}"),
-                "name": room_name,
-                "building": "Test wing",
-                "geofence": {"kind": "circle",
-                    "centre": {"latitude": CENTRE.0, "longitude": CENTRE.1}, "radius_m": 30},
-                "policy": policy,
-                "access_points": [{"kind": "wifi", "bssid": "3C-84-6A-E2-E0-01", "label": "ceiling"}]
-            }),
-        )
-        .await;
+        let room: NewRoom = serde_json::from_value(json!({
+            "code": format!("E2E-{stamp}"),
+            "name": room_name,
+            "building": "Test wing",
+            "geofence": {"kind": "circle",
+                "centre": {"latitude": CENTRE.0, "longitude": CENTRE.1}, "radius_m": 30},
+            "policy": policy,
+            "access_points": [{"kind": "wifi", "bssid": "3C-84-6A-E2-E0-01", "label": "ceiling"}]
+        }))
+        .expect("a new room");
+        let room = admin.create_room(&room).await.expect("the room is added");
         let weekday = weekday_of(now().unix());
         let mut slot = None;
         for (from, to) in [
@@ -110,43 +110,34 @@ impl School {
             ("22:00", "22:50"),
             ("05:00", "05:50"),
         ] {
-            let answer = http
-                .post(format!("{server}/api/v1/timetable"))
-                .bearer_auth(&admin.access_token)
-                .json(&json!({
-                    "division_id": taught.division_id, "subject_id": taught.subject_id,
-                    "teacher_id": teacher.user.id, "room_id": room["id"],
-                    "weekday": weekday, "starts_at": from, "ends_at": to,
-                }))
-                .send()
-                .await
-                .expect("the server answers");
-            if answer.status() == reqwest::StatusCode::CREATED {
-                slot = Some(answer.json::<SlotRecord>().await.expect("a slot").id);
-                break;
+            let new: NewSlot = serde_json::from_value(json!({
+                "division_id": taught.division_id, "subject_id": taught.subject_id,
+                "teacher_id": teacher_id, "room_id": room.id,
+                "weekday": weekday, "starts_at": from, "ends_at": to,
+            }))
+            .expect("a new slot");
+            match admin.create_slot(&new).await {
+                Ok(made) => {
+                    slot = Some(made.id);
+                    break;
+                }
+                // That hour clashes with another class: try the next.
+                Err(error) if error.status() == Some(409) => {}
+                Err(error) => panic!("the slot: {error}"),
             }
         }
         let slot = slot.expect("a free hour for the new slot today");
-        let students: Page<DivisionStudent> = get(
-            &http,
-            &format!(
-                "{server}/api/v1/divisions/{}/students?per_page=100",
-                taught.division_id
-            ),
-            &admin.access_token,
-        )
-        .await;
+        let students = admin
+            .division_students(taught.division_id, &ListParams::per_page(100))
+            .await
+            .expect("the division's students");
         assert!(students.items.len() >= 4, "the division has students");
         Self {
             server,
-            http,
-            admin_token: admin.access_token,
-            teacher_token: teacher.access_token,
+            admin,
+            teacher,
             room_name,
-            room_id: room["id"]
-                .as_str()
-                .and_then(|id| id.parse().ok())
-                .expect("the new room's id"),
+            room_id: room.id,
             slot,
             students: students.items,
         }
@@ -159,12 +150,17 @@ impl School {
     /// When every one has a phone.
     pub async fn student_without_phone(&self, from: usize) -> DivisionStudent {
         for student in self.students.iter().skip(from) {
-            let phones: Page<DeviceRecord> = get(
-                &self.http,
-                &format!("{}/api/v1/devices?user_id={}", self.server, student.id),
-                &self.admin_token,
-            )
-            .await;
+            let phones = self
+                .admin
+                .devices(
+                    &ListParams::default(),
+                    &DeviceFilter {
+                        user_id: Some(student.id),
+                        ..DeviceFilter::default()
+                    },
+                )
+                .await
+                .expect("the student's devices");
             if phones.total == 0 {
                 return student.clone();
             }
@@ -177,17 +173,13 @@ impl School {
     /// # Panics
     /// When the server does not list it.
     pub async fn session_id(&self) -> Uuid {
-        let today: Vec<Value> = get(
-            &self.http,
-            &format!("{}/api/v1/sessions/today", self.server),
-            &self.teacher_token,
-        )
-        .await;
-        today
+        self.teacher
+            .todays_sessions()
+            .await
+            .expect("the teacher's day")
             .iter()
-            .find(|s| s["session"]["slot_id"].as_str() == Some(&self.slot.to_string()))
-            .and_then(|s| s["session"]["id"].as_str())
-            .and_then(|id| id.parse().ok())
+            .find(|s| s.session.slot_id == Some(self.slot))
+            .map(|s| s.session.id)
             .expect("the new slot is among today's sessions")
     }
 
@@ -198,40 +190,25 @@ impl School {
     /// # Panics
     /// When the server refuses a step.
     pub async fn hold_class(&self, student: usize, accuracy_m: f64) -> (Uuid, ClaimResult) {
-        use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
+        use rollcall_core::evaluate::SessionKeys;
         let id = self.session_id().await;
-        let started: TeacherSession = post(
-            &self.http,
-            &format!("{}/api/v1/sessions", self.server),
-            &self.teacher_token,
-            &json!({"kind": "slot", "slot_id": self.slot}),
-        )
-        .await;
+        let started = self
+            .teacher
+            .start_session(&StartSession::Slot { slot_id: self.slot })
+            .await
+            .expect("the class starts");
         assert_eq!(started.session.id, id);
-        let secret = {
-            use base64::Engine as _;
-            let text = started.secret.expect("the teacher gets the secret");
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(text)
-                .expect("base64url");
-            SessionSecret::from_bytes(&bytes).expect("a long enough secret")
-        };
-        let qr = RotatingQr::new(
+        let keys = SessionKeys::from_text(
             SessionId::from(id),
-            &secret,
-            QrPeriod::new(started.session.qr_period_s).expect("a valid period"),
-        );
-        let (payload, _) = qr.payload_at(now()).expect("after 1970");
+            &started.secret.expect("the teacher gets the secret"),
+            started.session.qr_period_s,
+        )
+        .expect("usable keys");
+        let (payload, _) = keys.qr().payload_at(now()).expect("after 1970");
         let result = self
             .claim(&self.students[student], &payload, accuracy_m)
             .await;
-        let _ended: Value = post(
-            &self.http,
-            &format!("{}/api/v1/sessions/{id}/end", self.server),
-            &self.teacher_token,
-            &json!({}),
-        )
-        .await;
+        self.teacher.end_session(id).await.expect("the class ends");
         (id, result)
     }
 
@@ -247,24 +224,19 @@ impl School {
         scanned: &QrPayload,
         accuracy_m: f64,
     ) -> ClaimResult {
-        let login = sign_in(
-            &self.http,
-            &self.server,
-            &student.username,
-            STUDENT_PASSWORD,
-        )
-        .await;
+        let phone = signed_in(&self.server, &student.username, STUDENT_PASSWORD).await;
         let mut seed = [0; 32];
         seed[..16].copy_from_slice(student.id.as_bytes());
         seed[16..].copy_from_slice(student.id.as_bytes());
         let key = DeviceKey::from_seed(&seed);
-        let device: DeviceRecord = post(
-            &self.http,
-            &format!("{}/api/v1/devices", self.server),
-            &login.access_token,
-            &json!({"public_key": key.public().to_string(), "label": "Pixel", "platform": "android"}),
-        )
-        .await;
+        let device = phone
+            .register_device(&DeviceRegistration {
+                public_key: key.public(),
+                label: "Pixel".to_owned(),
+                platform: Platform::Android,
+            })
+            .await
+            .expect("the phone is registered");
         let now = now();
         let claim = Claim {
             id: ClaimId::generate(
@@ -287,13 +259,12 @@ impl School {
                 face: None,
             },
         };
-        let answer: ClaimBatchResult = post(
-            &self.http,
-            &format!("{}/api/v1/attendance/claims", self.server),
-            &login.access_token,
-            &json!({"claims": [SignedClaim::sign(claim, &key)]}),
-        )
-        .await;
+        let answer = phone
+            .submit_claims(&ClaimBatch {
+                claims: vec![SignedClaim::sign(claim, &key)],
+            })
+            .await
+            .expect("the claim is answered");
         answer.results.into_iter().next().expect("one result")
     }
 }
@@ -324,64 +295,17 @@ pub fn weekday_of(unix: i64) -> &'static str {
     ][usize::try_from(days.rem_euclid(7)).unwrap_or_default()]
 }
 
-/// Signs in through the API.
+/// A client signed in to `server` as `login`.
 ///
 /// # Panics
 /// When the server refuses.
-pub async fn sign_in(
-    http: &reqwest::Client,
-    server: &str,
-    login: &str,
-    password: &str,
-) -> LoginResponse {
-    post(
-        http,
-        &format!("{server}/api/v1/auth/login"),
-        "",
-        &json!({"login": login, "password": password}),
-    )
-    .await
-}
-
-/// `GET url` with a bearer token, read as `T`.
-///
-/// # Panics
-/// When the server does not answer with a success and a `T`.
-pub async fn get<T: DeserializeOwned>(http: &reqwest::Client, url: &str, token: &str) -> T {
-    let answer = http
-        .get(url)
-        .bearer_auth(token)
-        .send()
+pub async fn signed_in(server: &str, login: &str, password: &str) -> Client {
+    let client = Client::new();
+    client
+        .login(server, login, password)
         .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    let status = answer.status();
-    let body = answer.text().await.unwrap_or_default();
-    assert!(status.is_success(), "GET {url}: {status} {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
-}
-
-/// `POST url` with a JSON body (and a bearer token unless empty), read as `T`.
-///
-/// # Panics
-/// When the server does not answer with a success and a `T`.
-pub async fn post<T: DeserializeOwned>(
-    http: &reqwest::Client,
-    url: &str,
-    token: &str,
-    body: &Value,
-) -> T {
-    let mut request = http.post(url).json(body);
-    if !token.is_empty() {
-        request = request.bearer_auth(token);
-    }
-    let answer = request
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let status = answer.status();
-    let text = answer.text().await.unwrap_or_default();
-    assert!(status.is_success(), "POST {url}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("POST {url}: {e}: {text}"))
+        .unwrap_or_else(|e| panic!("{login} signs in: {e}"));
+    client
 }
 
 #[cfg(test)]

@@ -8,17 +8,16 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rollcall_core::api::{DeviceRecord, Page, UserRecord};
+use rollcall_core::api::{DeviceRegistration, ListParams, Platform, UserFilter};
 use rollcall_core::signing::DeviceKey;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
     check, choose_file, click, finish, save_screenshot, sign_in_until, step, text_of, type_into,
     wait_for_text_containing,
 };
-use rollcall_e2e::school::{get, post, sign_in, ADMIN, ADMIN_PASSWORD, STUDENT_PASSWORD};
+use rollcall_e2e::school::{signed_in, ADMIN, ADMIN_PASSWORD, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
-use serde_json::json;
 
 const UI: Duration = Duration::from_secs(20);
 
@@ -26,23 +25,23 @@ const UI: Duration = Duration::from_secs(20);
 async fn an_admin_manages_people_imports_a_csv_and_approves_a_second_phone() {
     let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
     let server = env.server.trim_end_matches('/').to_owned();
-    let http = reqwest::Client::new();
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() % 1_000_000);
 
     // student40 gets a second phone, which waits for an admin.
-    let student = sign_in(&http, &server, "student40", STUDENT_PASSWORD).await;
+    let student = signed_in(&server, "student40", STUDENT_PASSWORD).await;
     for n in 0..2_u8 {
         // New keys on every run, so a rerun against the same server still has a phone waiting.
         let key = DeviceKey::from_seed(&[u8::try_from(stamp % 200).unwrap_or(0) + n; 32]);
-        let _: DeviceRecord = post(
-            &http,
-            &format!("{server}/api/v1/devices"),
-            &student.access_token,
-            &json!({"public_key": key.public().to_string(), "label": format!("Phone {stamp}-{n}"), "platform": "android"}),
-        )
-        .await;
+        student
+            .register_device(&DeviceRegistration {
+                public_key: key.public(),
+                label: format!("Phone {stamp}-{n}"),
+                platform: Platform::Android,
+            })
+            .await
+            .expect("the phone is registered");
     }
     let files = env.artifacts.join("import");
     std::fs::create_dir_all(&files).expect("a folder for the CSV files");
@@ -72,13 +71,15 @@ async fn an_admin_manages_people_imports_a_csv_and_approves_a_second_phone() {
     }
     finish(session, driver, outcome).await;
 
-    let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
-    let imported: Page<UserRecord> = get(
-        &http,
-        &format!("{server}/api/v1/users?q=imp{stamp}"),
-        &admin.access_token,
-    )
-    .await;
+    let admin = signed_in(&server, ADMIN, ADMIN_PASSWORD).await;
+    let search = ListParams {
+        q: Some(format!("imp{stamp}")),
+        ..ListParams::default()
+    };
+    let imported = admin
+        .users(&search, &UserFilter::default())
+        .await
+        .expect("the accounts");
     assert_eq!(
         imported.total, 1,
         "the corrected file imported exactly one account"

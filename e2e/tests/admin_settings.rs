@@ -12,7 +12,7 @@ use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
     attribute, click, save_screenshot, sign_in_until, step, type_into, wait_for_text_containing,
 };
-use rollcall_e2e::school::{get, sign_in, ADMIN, ADMIN_PASSWORD};
+use rollcall_e2e::school::{signed_in, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
 
@@ -22,14 +22,8 @@ const UI: Duration = Duration::from_secs(20);
 async fn an_admin_keeps_the_subjects_and_the_school_settings() {
     let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
     let server = env.server.trim_end_matches('/').to_owned();
-    let http = reqwest::Client::new();
-    let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
-    let before: SchoolSettings = get(
-        &http,
-        &format!("{server}/api/v1/settings"),
-        &admin.access_token,
-    )
-    .await;
+    let admin = signed_in(&server, ADMIN, ADMIN_PASSWORD).await;
+    let before: SchoolSettings = admin.school_settings().await.expect("the settings");
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() % 1_000_000);
@@ -47,20 +41,9 @@ async fn an_admin_keeps_the_subjects_and_the_school_settings() {
     }
     let ended = session.end().await;
     drop(driver);
-    let after: SchoolSettings = get(
-        &http,
-        &format!("{server}/api/v1/settings"),
-        &admin.access_token,
-    )
-    .await;
+    let after: SchoolSettings = admin.school_settings().await.expect("the settings");
     // Leave the school as it was for the other journeys.
-    let restored = http
-        .put(format!("{server}/api/v1/settings"))
-        .bearer_auth(&admin.access_token)
-        .json(&before)
-        .send()
-        .await
-        .expect("the server answers");
+    let restored = admin.save_school_settings(&before).await;
     if let Err(problem) = outcome {
         panic!("{problem}");
     }
@@ -74,7 +57,7 @@ async fn an_admin_keeps_the_subjects_and_the_school_settings() {
         (rollcall_core::evaluate::LateSync::Reject, 12),
         "the late-sync rule chosen on the screen is the school's"
     );
-    assert!(restored.status().is_success());
+    restored.expect("the settings are restored");
 }
 
 async fn journey(

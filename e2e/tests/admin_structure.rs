@@ -9,14 +9,14 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rollcall_core::api::{Page, SlotRecord, TeacherSession};
+use rollcall_core::api::{ListParams, TimetableFilter};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
     check, click, finish, save_screenshot, sign_in_until, step, text_of, type_into,
     wait_for_text_containing,
 };
 use rollcall_e2e::school::{
-    get, now, sign_in, weekday_of, ADMIN, ADMIN_PASSWORD, TEACHER, TEACHER_PASSWORD,
+    now, signed_in, weekday_of, ADMIN, ADMIN_PASSWORD, TEACHER, TEACHER_PASSWORD,
 };
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::tile_server::TileServer;
@@ -35,15 +35,18 @@ struct Plan {
 async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
     let env = JourneyEnv::from_env().unwrap_or_else(|problem| panic!("{problem}"));
     let server = env.server.trim_end_matches('/').to_owned();
-    let http = reqwest::Client::new();
-    let teacher = sign_in(&http, &server, TEACHER, TEACHER_PASSWORD).await;
-    let admin = sign_in(&http, &server, ADMIN, ADMIN_PASSWORD).await;
-    let theirs: Page<SlotRecord> = get(
-        &http,
-        &format!("{server}/api/v1/timetable?teacher_id={}", teacher.user.id),
-        &admin.access_token,
-    )
-    .await;
+    let teacher = signed_in(&server, TEACHER, TEACHER_PASSWORD).await;
+    let admin = signed_in(&server, ADMIN, ADMIN_PASSWORD).await;
+    let theirs = admin
+        .timetable(
+            &ListParams::default(),
+            &TimetableFilter {
+                teacher_id: teacher.with_session(|s| s.user.id),
+                ..TimetableFilter::default()
+            },
+        )
+        .await
+        .expect("teacher1's timetable");
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() % 1_000_000);
@@ -90,12 +93,7 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
     finish(session, driver, outcome).await;
 
     // The teacher's day now has the class in the new room.
-    let today: Vec<TeacherSession> = get(
-        &http,
-        &format!("{server}/api/v1/sessions/today"),
-        &teacher.access_token,
-    )
-    .await;
+    let today = teacher.todays_sessions().await.expect("the teacher's day");
     assert!(
         today.iter().any(|s| s.session.room_name == plan.name),
         "teacher1's day lists the class in {}",

@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use rollcall_core::api::{LoginRequest, LoginResponse, ServerInfo};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
     check, fill_login_form, save_screenshot, step, text_of, wait_for_text_containing, SIGN_IN,
@@ -172,36 +171,16 @@ struct Expected {
 
 impl Expected {
     async fn ask_server(server: &str) -> Self {
-        let http = reqwest::Client::new();
-        let server = server.trim_end_matches('/');
-        let meta: ServerInfo = http
-            .get(format!("{server}/api/v1/meta"))
-            .send()
+        let client = rollcall_client::Client::new();
+        let signed_in = client
+            .login(server, TEACHER, TEACHER_PASSWORD)
             .await
-            .and_then(reqwest::Response::error_for_status)
-            .unwrap_or_else(|e| panic!("ROLLCALL_E2E_SERVER={server} does not answer: {e}"))
-            .json()
-            .await
-            .expect("GET /api/v1/meta answers with ServerInfo");
-        let request = LoginRequest {
-            login: TEACHER.to_owned(),
-            password: TEACHER_PASSWORD.to_owned(),
-        };
-        let login: LoginResponse = http
-            .post(format!("{server}/api/v1/auth/login"))
-            .json(&request)
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
             .unwrap_or_else(|e| {
                 panic!("{TEACHER} cannot sign in at {server} (demo data seeded?): {e}")
-            })
-            .json()
-            .await
-            .expect("POST /api/v1/auth/login answers with LoginResponse");
+            });
         Self {
-            display_name: login.user.display_name,
-            server_version: meta.version,
+            display_name: signed_in.user.display_name,
+            server_version: signed_in.server.version,
         }
     }
 }

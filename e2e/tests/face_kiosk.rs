@@ -11,16 +11,17 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use rollcall_core::api::{DivisionStudent, KioskCredential, Roster, TeacherSession};
+use rollcall_core::api::{
+    DivisionStudent, KioskCredential, NewKiosk, Roster, StartSession, TeacherSession,
+};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
     attribute, choose_file, click, finish, save_screenshot, sign_in_until, type_into,
     wait_for_text_containing,
 };
-use rollcall_e2e::school::{get, post, School, ADMIN, ADMIN_PASSWORD};
+use rollcall_e2e::school::{School, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
-use serde_json::json;
 
 const UI: Duration = Duration::from_secs(20);
 /// The first use loads the models and creates their sessions.
@@ -40,20 +41,22 @@ async fn an_admin_enrols_a_face_and_the_rooms_kiosk_greets_the_student_as_presen
         );
     }
     let school = School::prepare_with(&env.server, "token").await;
-    let started: TeacherSession = post(
-        &school.http,
-        &format!("{}/api/v1/sessions", school.server),
-        &school.teacher_token,
-        &json!({"kind": "slot", "slot_id": school.slot}),
-    )
-    .await;
-    let kiosk: KioskCredential = post(
-        &school.http,
-        &format!("{}/api/v1/kiosks", school.server),
-        &school.admin_token,
-        &json!({"name": format!("{} door", school.room_name), "room_id": school.room_id}),
-    )
-    .await;
+    let started: TeacherSession = school
+        .teacher
+        .start_session(&StartSession::Slot {
+            slot_id: school.slot,
+        })
+        .await
+        .expect("the class starts");
+    let kiosk: KioskCredential = school
+        .admin
+        .create_kiosk(&NewKiosk {
+            name: format!("{} door", school.room_name),
+            room_id: school.room_id,
+            config: None,
+        })
+        .await
+        .expect("the kiosk is registered");
     let student = school
         .students
         .last()
@@ -166,15 +169,11 @@ async fn journey(
     wait_for_text_containing(session, "#kiosk-greeting", &greeting, FACE).await?;
     wait_for_text_containing(session, "#kiosk-facts", "every mark sent", UI).await?;
     save_screenshot(session, env, "kiosk-greets-student.png").await?;
-    let roster: Roster = get(
-        &school.http,
-        &format!(
-            "{}/api/v1/sessions/{}/roster",
-            school.server, started.session.id
-        ),
-        &school.teacher_token,
-    )
-    .await;
+    let roster: Roster = school
+        .teacher
+        .roster(started.session.id)
+        .await
+        .map_err(|e| format!("the roster: {e}"))?;
     let line = roster
         .entries
         .iter()

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use rollcall_core::api::TeacherSession;
+use rollcall_core::api::{StartSession, TeacherSession};
 use rollcall_core::ids::SessionId;
 use rollcall_core::otp::SessionOtp;
 use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
@@ -18,10 +18,9 @@ use rollcall_e2e::journey::{
     attribute, check, choose_file, click, fill_login_form, finish, save_screenshot, step, text_of,
     wait_for_text_containing, SIGN_IN,
 };
-use rollcall_e2e::school::{now, post, School, STUDENT_PASSWORD};
+use rollcall_e2e::school::{now, School, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
-use serde_json::json;
 
 const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(20);
@@ -34,20 +33,15 @@ async fn a_student_types_the_code_on_the_teachers_screen_and_is_checked_in() {
         "ROLLCALL_APP_DATA_DIR is set (the device key and outbox of the app under test)"
     );
     let school = School::prepare_with(&env.server, "token").await;
-    let started: TeacherSession = post(
-        &school.http,
-        &format!("{}/api/v1/sessions", school.server),
-        &school.teacher_token,
-        &json!({"kind": "slot", "slot_id": school.slot}),
-    )
-    .await;
-    let secret = {
-        use base64::Engine as _;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(started.secret.expect("the teacher gets the secret"))
-            .expect("base64url");
-        SessionSecret::from_bytes(&bytes).expect("a secret")
-    };
+    let started: TeacherSession = school
+        .teacher
+        .start_session(&StartSession::Slot {
+            slot_id: school.slot,
+        })
+        .await
+        .expect("the class starts");
+    let secret = SessionSecret::from_text(&started.secret.expect("the teacher gets the secret"))
+        .expect("a secret");
     let student = school.student_without_phone(5).await;
 
     let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-student.log"))

@@ -46,19 +46,12 @@ async fn outsider(app: &TestApp, division: Uuid) -> Uuid {
     .unwrap()
 }
 
-async fn roster_of(app: &TestApp, class: &Class) -> Roster {
-    app.http
-        .get(app.url(&format!(
-            "/api/v1/sessions/{}/roster",
-            class.session.session.id
-        )))
-        .bearer_auth(&class.teacher)
-        .send()
+async fn roster_of(_app: &TestApp, class: &Class) -> Roster {
+    class
+        .teacher_client
+        .roster(class.session.session.id)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .expect("the roster")
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -98,9 +91,7 @@ async fn a_class_of_a_division_another_teacher_teaches_is_refused_as_well(pool: 
     let app = TestApp::seeded(pool).await;
     let mine = start_class(&app).await;
     // teacher2 starts a class of a division teacher1's student is not in.
-    let teacher2 = sign_in(&app, "teacher2", "rollcall-teacher")
-        .await
-        .access_token;
+    let teacher2 = app.client("teacher2", "rollcall-teacher").await;
     let student = mine.students[0];
     let (room, division): (Uuid, Uuid) = sqlx::query_as(
         "SELECT t.room_id, t.division_id FROM timetable_slots t JOIN users u ON u.id = t.teacher_id \
@@ -111,19 +102,18 @@ async fn a_class_of_a_division_another_teacher_teaches_is_refused_as_well(pool: 
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    let theirs: rollcall_core::api::TeacherSession = app
-        .http
-        .post(app.url("/api/v1/sessions"))
-        .bearer_auth(&teacher2)
-        .json(&json!({"kind": "ad_hoc", "room_id": room, "division_id": division, "minutes": 50}))
-        .send()
+    let theirs = teacher2
+        .start_session(&rollcall_core::api::StartSession::AdHoc {
+            room_id: room,
+            division_id: division,
+            subject_id: None,
+            minutes: 50,
+        })
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .expect("teacher2's class starts");
     let theirs = Class {
-        teacher: teacher2,
+        teacher: crate::attendance::token_of(&teacher2),
+        teacher_client: teacher2,
         session: theirs,
         students: Vec::new(),
     };

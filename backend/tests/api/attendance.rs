@@ -7,8 +7,8 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use reqwest::StatusCode;
 use rollcall_core::api::{
-    AttendanceStatus, ClaimBatchResult, ClaimResult, DeviceRecord, LoginResponse, Roster,
-    TeacherSession,
+    AttendanceStatus, ClaimBatch, ClaimResult, DeviceRecord, DeviceRegistration, LoginResponse,
+    Platform, Roster, StartSession, TeacherSession,
 };
 use rollcall_core::claim::{Claim, Evidence, Token};
 use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
@@ -27,6 +27,9 @@ use crate::helpers::{envelope, TestApp};
 
 /// A student with a signed-in session and a bound phone.
 pub(crate) struct Phone {
+    /// The student, signed in through the product's client.
+    pub(crate) client: std::sync::Arc<rollcall_client::Client>,
+    /// Their access token, for requests the client would never send.
     pub(crate) token: String,
     pub(crate) student: Uuid,
     pub(crate) key: DeviceKey,
@@ -34,7 +37,10 @@ pub(crate) struct Phone {
 }
 
 pub(crate) struct Class {
+    /// The teacher's access token, for requests the client would never send.
     pub(crate) teacher: String,
+    /// The teacher, signed in through the product's client.
+    pub(crate) teacher_client: rollcall_client::Client,
     pub(crate) session: TeacherSession,
     pub(crate) students: Vec<Uuid>,
 }
@@ -55,9 +61,8 @@ pub(crate) fn now() -> Timestamp {
 
 /// teacher1 starts an ad-hoc class in Lecture Hall A-101 for a division they teach.
 pub(crate) async fn start_class(app: &TestApp) -> Class {
-    let teacher = sign_in(app, "teacher1", "rollcall-teacher")
-        .await
-        .access_token;
+    let teacher_client = app.client("teacher1", "rollcall-teacher").await;
+    let teacher = token_of(&teacher_client);
     let (room, division): (Uuid, Uuid) = sqlx::query_as(
         "SELECT r.id, t.division_id FROM rooms r, timetable_slots t JOIN users u ON u.id = t.teacher_id \
          WHERE r.code = 'A-101' AND u.username = 'teacher1' LIMIT 1",
@@ -65,16 +70,15 @@ pub(crate) async fn start_class(app: &TestApp) -> Class {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    let resp = app
-        .http
-        .post(app.url("/api/v1/sessions"))
-        .bearer_auth(&teacher)
-        .json(&json!({"kind": "ad_hoc", "room_id": room, "division_id": division, "minutes": 50}))
-        .send()
+    let session = teacher_client
+        .start_session(&StartSession::AdHoc {
+            room_id: room,
+            division_id: division,
+            subject_id: None,
+            minutes: 50,
+        })
         .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    let session: TeacherSession = resp.json().await.unwrap();
+        .expect("the class starts");
     assert!(session.secret.is_some(), "the teacher gets the secret");
     let students: Vec<Uuid> = sqlx::query_scalar(
         "SELECT student_id FROM division_students WHERE division_id = $1 ORDER BY student_id",
@@ -85,34 +89,39 @@ pub(crate) async fn start_class(app: &TestApp) -> Class {
     .unwrap();
     Class {
         teacher,
+        teacher_client,
         session,
         students,
     }
 }
 
+/// The access token a signed-in client holds.
+pub(crate) fn token_of(client: &rollcall_client::Client) -> String {
+    client
+        .with_session(|s| s.access_token().to_owned())
+        .expect("signed in")
+}
+
+/// `student` signs in and registers a phone whose key comes from `seed`.
 pub(crate) async fn phone(app: &TestApp, student: Uuid, seed: u8) -> Phone {
     let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
         .bind(student)
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let token = sign_in(app, &username, "rollcall-student")
-        .await
-        .access_token;
+    let client = app.client(&username, "rollcall-student").await;
     let key = DeviceKey::from_seed(&[seed; 32]);
-    let device: DeviceRecord = app
-        .http
-        .post(app.url("/api/v1/devices"))
-        .bearer_auth(&token)
-        .json(&json!({"public_key": key.public().to_string(), "label": "Phone", "platform": "android"}))
-        .send()
+    let device = client
+        .register_device(&DeviceRegistration {
+            public_key: key.public(),
+            label: "Phone".to_owned(),
+            platform: Platform::Android,
+        })
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .expect("the phone is registered");
     Phone {
-        token,
+        token: token_of(&client),
+        client: std::sync::Arc::new(client),
         student,
         key,
         device: device.id,
@@ -176,20 +185,18 @@ pub(crate) fn claim(
 }
 
 pub(crate) async fn submit(
-    app: &TestApp,
+    _app: &TestApp,
     phone: &Phone,
     claims: &[SignedClaim],
 ) -> Vec<ClaimResult> {
-    let resp = app
-        .http
-        .post(app.url("/api/v1/attendance/claims"))
-        .bearer_auth(&phone.token)
-        .json(&json!({ "claims": claims }))
-        .send()
+    phone
+        .client
+        .submit_claims(&ClaimBatch {
+            claims: claims.to_vec(),
+        })
         .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
-    resp.json::<ClaimBatchResult>().await.unwrap().results
+        .expect("the claims are answered")
+        .results
 }
 
 fn codes(result: &ClaimResult) -> Vec<String> {
@@ -206,19 +213,12 @@ fn codes(result: &ClaimResult) -> Vec<String> {
         .collect()
 }
 
-async fn roster(app: &TestApp, class: &Class) -> Roster {
-    app.http
-        .get(app.url(&format!(
-            "/api/v1/sessions/{}/roster",
-            class.session.session.id
-        )))
-        .bearer_auth(&class.teacher)
-        .send()
+async fn roster(_app: &TestApp, class: &Class) -> Roster {
+    class
+        .teacher_client
+        .roster(class.session.session.id)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .expect("the roster")
 }
 
 async fn claims_stored(app: &TestApp) -> i64 {
@@ -474,6 +474,7 @@ async fn the_attack_suite_is_refused_with_reasons_and_marks_nobody(pool: PgPool)
 
 fn phone_clone(p: &Phone) -> Phone {
     Phone {
+        client: std::sync::Arc::clone(&p.client),
         token: p.token.clone(),
         student: p.student,
         key: DeviceKey::from_seed(&p.key.seed()),
@@ -1015,6 +1016,7 @@ async fn a_phone_another_student_used_lately_sends_the_owners_next_claim_to_revi
     // The friend checks in from the owner's phone (its id and key): refused, but
     // remembered against that phone.
     let borrowed = Phone {
+        client: std::sync::Arc::clone(&friend.client),
         token: friend.token.clone(),
         student: friend.student,
         key: DeviceKey::from_seed(&[41; 32]),

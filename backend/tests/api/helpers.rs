@@ -40,6 +40,16 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The product's typed client, signed in as `login`.
+    pub async fn client(&self, login: &str, password: &str) -> rollcall_client::Client {
+        let client = rollcall_client::Client::new();
+        client
+            .login(&self.base, login, password)
+            .await
+            .unwrap_or_else(|e| panic!("{login} signs in: {e}"));
+        client
+    }
+
     pub async fn login(&self, login: &str, password: &str) -> reqwest::Response {
         self.http
             .post(self.url("/api/v1/auth/login"))
