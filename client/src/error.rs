@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use rollcall_core::api::ErrorCode;
+
 /// Why a call failed. The server's error envelope becomes [`ClientError::Api`]
 /// with its code, sentence and details; the rest say what happened on the way.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +43,7 @@ pub enum ClientError {
         /// The HTTP status.
         status: u16,
         /// The envelope's code, such as `invalid_field`.
-        code: String,
+        code: ErrorCode,
         /// Its sentence.
         message: String,
         /// What each problem is about (a field, a CSV line).
@@ -69,6 +71,17 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The server's code for [`ClientError::Api`] (and
+    /// [`ClientError::InvalidCredentials`]); `None` for what happened on the way.
+    #[must_use]
+    pub const fn api_code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Api { code, .. } => Some(*code),
+            Self::InvalidCredentials => Some(ErrorCode::InvalidCredentials),
+            _ => None,
+        }
+    }
+
     /// The stable, machine-readable code to decide by: the server's own for
     /// [`ClientError::Api`].
     #[must_use]
@@ -79,7 +92,7 @@ impl ClientError {
             Self::Unreachable { .. } => "server_unreachable",
             Self::NotRollcall { .. } => "not_rollcall_server",
             Self::InvalidCredentials => "invalid_credentials",
-            Self::Api { code, .. } => code,
+            Self::Api { code, .. } => code.as_str(),
             Self::Server { .. } => "server_error",
             Self::NotSignedIn => "not_signed_in",
             Self::SignInAgain => "sign_in_again",

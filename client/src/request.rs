@@ -4,7 +4,7 @@
 
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
-use rollcall_core::api::ErrorEnvelope;
+use rollcall_core::api::{ErrorCode, ErrorEnvelope};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -75,7 +75,7 @@ impl Client {
 fn encoding(error: impl std::fmt::Display) -> ClientError {
     ClientError::Api {
         status: 0,
-        code: "unencodable_request".to_owned(),
+        code: ErrorCode::InvalidBody,
         message: format!("the request could not be written: {error}"),
         details: std::collections::BTreeMap::new(),
         retry_after: None,
@@ -259,7 +259,7 @@ async fn failure(server: &ServerAddress, response: Response) -> ClientError {
         };
     }
     match response.json::<ErrorEnvelope>().await {
-        Ok(envelope) if envelope.error.code == "invalid_credentials" => {
+        Ok(envelope) if envelope.error.code == ErrorCode::InvalidCredentials => {
             ClientError::InvalidCredentials
         }
         Ok(envelope) => ClientError::Api {

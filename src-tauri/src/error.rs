@@ -1,6 +1,7 @@
 //! The one error type the app's commands return.
 
 use rollcall_client::ClientError;
+use rollcall_core::api::ErrorCode;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 /// Why a command failed. It reaches the UI as `{"code": "...", "message": "..."}`: the UI
@@ -83,7 +84,7 @@ impl AppError {
     /// Whether the server answered 404 (there is no such thing).
     #[must_use]
     pub fn is_not_found(&self) -> bool {
-        matches!(self, Self::Server(ClientError::Api { code, .. }) if code == "not_found")
+        matches!(self, Self::Server(ClientError::Api { code, .. }) if *code == ErrorCode::NotFound)
     }
 
     /// The stable, machine-readable code the UI decides by.
@@ -134,13 +135,13 @@ mod tests {
     fn a_refusal_by_the_server_keeps_its_code() {
         let error = AppError::Server(ClientError::Api {
             status: 422,
-            code: "validation_failed".into(),
+            code: ErrorCode::InvalidField,
             message: "login must not be empty".into(),
             details: [("login".to_owned(), "must not be empty".to_owned())].into(),
             retry_after: None,
         });
         let json = serde_json::to_value(error).unwrap();
-        assert_eq!(json["code"], "validation_failed");
+        assert_eq!(json["code"], "invalid_field");
         assert_eq!(json["message"], "login must not be empty");
         assert_eq!(json["details"]["login"], "must not be empty");
     }

@@ -123,7 +123,7 @@ pub fn explain(error: &CommandError, server_url: &str) -> String {
         | ErrorCode::SaveFailed
         | ErrorCode::MapUnavailable => error.message.clone(),
         ErrorCode::Ipc => format!("The app could not handle the request ({}).", error.message),
-        ErrorCode::Other => error.message.clone(),
+        ErrorCode::Api(_) => error.message.clone(),
     }
 }
 
@@ -202,7 +202,13 @@ mod tests {
 
     #[test]
     fn unknown_codes_show_the_message_from_the_rust_side() {
-        assert_eq!(explain(&error(ErrorCode::Other), "x"), "from the Rust side");
+        assert_eq!(
+            explain(
+                &error(ErrorCode::Api(rollcall_core::api::ErrorCode::Unknown)),
+                "x"
+            ),
+            "from the Rust side"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     password_problem, ErrorEnvelope, ForgotPasswordRequest, LoginResponse, PasswordChangeRequest,
     RefreshRequest, ResetPasswordRequest, UserSummary,
@@ -50,10 +51,10 @@ pub(super) async fn refresh(
             .map_err(|e| {
                 let code = match &e {
                     RefreshError::Database(_) => return ApiError::from(anyhow::Error::new(e)),
-                    RefreshError::Invalid => "invalid_refresh_token",
-                    RefreshError::Reused => "refresh_token_reused",
-                    RefreshError::Expired => "refresh_token_expired",
-                    RefreshError::Inactive => "account_inactive",
+                    RefreshError::Invalid => ErrorCode::InvalidRefreshToken,
+                    RefreshError::Reused => ErrorCode::RefreshTokenReused,
+                    RefreshError::Expired => ErrorCode::RefreshTokenExpired,
+                    RefreshError::Inactive => ErrorCode::AccountInactive,
                 };
                 ApiError::Unauthorized {
                     code,
@@ -92,7 +93,7 @@ pub(super) async fn logout(
 
 fn weak_password(problem: &str) -> ApiError {
     ApiError::Unprocessable {
-        code: "weak_password",
+        code: ErrorCode::WeakPassword,
         message: problem.to_owned(),
         details: [("field".to_owned(), "new_password".to_owned())].into(),
     }
@@ -131,7 +132,7 @@ pub(super) async fn change_password(
         .map_err(anyhow::Error::new)?;
     if !matches {
         return Err(ApiError::Unauthorized {
-            code: "invalid_credentials",
+            code: ErrorCode::InvalidCredentials,
             message: "The current password is wrong.".to_owned(),
         });
     }
@@ -183,7 +184,7 @@ pub(super) async fn reset_password(
     ApiJson(req): ApiJson<ResetPasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
     let invalid = || ApiError::BadRequest {
-        code: "invalid_reset_token",
+        code: ErrorCode::InvalidResetToken,
         message: "This reset code is not valid, was already used, or has expired.".to_owned(),
     };
     let mut tx = pool.begin().await?;

@@ -4,6 +4,7 @@
 //! [`crate::grouped`]); the claims endpoint reads the account in its own
 //! first statement instead ([`Bearer`], [`crate::attendance::claimant`]).
 
+use rollcall_core::api::ErrorCode;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
@@ -43,7 +44,7 @@ impl AuthUser {
     }
 }
 
-fn unauthorized(code: &'static str, message: &str) -> ApiError {
+fn unauthorized(code: ErrorCode, message: &str) -> ApiError {
     ApiError::Unauthorized {
         code,
         message: message.to_owned(),
@@ -82,10 +83,10 @@ impl Bearer {
             Some((role, true)) => Ok(AuthUser {
                 id: self.id,
                 role: Role::parse(&role)
-                    .ok_or_else(|| unauthorized("invalid_token", "unknown role"))?,
+                    .ok_or_else(|| unauthorized(ErrorCode::InvalidToken, "unknown role"))?,
             }),
             _ => Err(unauthorized(
-                "account_inactive",
+                ErrorCode::AccountInactive,
                 "this account is deactivated",
             )),
         }
@@ -104,18 +105,25 @@ where
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| unauthorized("missing_token", "sign in first: no bearer token"))?;
+            .ok_or_else(|| {
+                unauthorized(ErrorCode::MissingToken, "sign in first: no bearer token")
+            })?;
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
-            .ok_or_else(|| unauthorized("invalid_token", "use Authorization: Bearer <token>"))?;
+            .ok_or_else(|| {
+                unauthorized(ErrorCode::InvalidToken, "use Authorization: Bearer <token>")
+            })?;
         let claims = TokenKeys::from_ref(state)
             .verify(token.trim())
             .map_err(|e| {
                 if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::ExpiredSignature) {
-                    unauthorized("token_expired", "the access token has expired; refresh it")
+                    unauthorized(
+                        ErrorCode::TokenExpired,
+                        "the access token has expired; refresh it",
+                    )
                 } else {
-                    unauthorized("invalid_token", "the access token is not valid")
+                    unauthorized(ErrorCode::InvalidToken, "the access token is not valid")
                 }
             })?;
         Ok(Self { id: claims.sub })

@@ -2,6 +2,7 @@
 //! live or from its offline outbox.
 
 use axum::extract::State;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{ClaimBatch, ClaimBatchResult, ErrorEnvelope, KioskMarkBatch, Role};
 use sqlx::PgPool;
 use time::OffsetDateTime;
@@ -65,7 +66,7 @@ pub(super) async fn submit(
 fn batch_problem(batch: &ClaimBatch, student: Uuid) -> Option<ApiError> {
     if batch.claims.is_empty() || batch.claims.len() > MAX_BATCH {
         return Some(ApiError::Unprocessable {
-            code: "invalid_batch",
+            code: ErrorCode::InvalidBatch,
             message: format!("send 1 to {MAX_BATCH} claims at a time"),
             details: [("field".to_owned(), "claims".to_owned())].into(),
         });
@@ -87,7 +88,7 @@ pub(super) async fn kiosk_marks(
     let ApiJson(batch) = body?;
     if batch.marks.is_empty() || batch.marks.len() > MAX_BATCH {
         return Err(ApiError::Unprocessable {
-            code: "invalid_batch",
+            code: ErrorCode::InvalidBatch,
             message: format!("send 1 to {MAX_BATCH} marks at a time"),
             details: [("field".to_owned(), "marks".to_owned())].into(),
         });
@@ -98,7 +99,7 @@ pub(super) async fn kiosk_marks(
             KioskMarkError::NotAKiosk => ApiError::Forbidden,
             KioskMarkError::Other(e) => ApiError::Internal(e),
             bad => ApiError::Unprocessable {
-                code: "invalid_mark",
+                code: ErrorCode::InvalidMark,
                 message: bad.to_string(),
                 details: [("field".to_owned(), "marks".to_owned())].into(),
             },

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     DeviceFilter, DeviceRecord, DeviceRegistration, DeviceStatus, ErrorEnvelope, ListParams, Page,
     Platform, Role,
@@ -66,7 +67,7 @@ pub(super) async fn register(
     let label = reg.label.trim();
     if label.chars().count() > 120 {
         return Err(ApiError::Unprocessable {
-            code: "invalid_field",
+            code: ErrorCode::InvalidField,
             message: "a device label has at most 120 characters".to_owned(),
             details: [("label".to_owned(), "too long".to_owned())].into(),
         });
@@ -86,7 +87,7 @@ pub(super) async fn register(
     if let Some((id, owner)) = existing {
         if owner != user.id {
             return Err(ApiError::Conflict {
-                code: "device_key_in_use",
+                code: ErrorCode::DeviceKeyInUse,
                 message: "this device key belongs to another account".to_owned(),
                 details: [("field".to_owned(), "public_key".to_owned())].into(),
             });
@@ -175,7 +176,7 @@ pub(super) async fn approve(
     let before = fetch(&mut tx, id).await?;
     if before.status != DeviceStatus::Pending {
         return Err(ApiError::Conflict {
-            code: "device_not_pending",
+            code: ErrorCode::DeviceNotPending,
             message: format!("this device is {}, not pending", before.status.as_str()),
             details: Default::default(),
         });

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rollcall_core::api::{ErrorBody, ErrorEnvelope};
+use rollcall_core::api::{ErrorBody, ErrorCode, ErrorEnvelope};
 
 /// Everything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -15,7 +15,7 @@ pub enum ApiError {
     #[error("{message}")]
     BadRequest {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Readable sentence.
         message: String,
     },
@@ -23,7 +23,7 @@ pub enum ApiError {
     #[error("{message}")]
     Unauthorized {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Readable sentence.
         message: String,
     },
@@ -37,7 +37,7 @@ pub enum ApiError {
     #[error("{message}")]
     Conflict {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Readable sentence.
         message: String,
         /// Which field, or what it clashes with.
@@ -59,7 +59,7 @@ pub enum ApiError {
     #[error("{message}")]
     Unprocessable {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Readable sentence.
         message: String,
         /// Which field, and why.
@@ -112,14 +112,14 @@ impl From<sqlx::Error> for ApiError {
             if db.is_unique_violation() {
                 let field = field_of_constraint(db.constraint().unwrap_or("unknown")).to_owned();
                 return Self::Conflict {
-                    code: "already_exists",
+                    code: ErrorCode::AlreadyExists,
                     message: format!("another record already has this {field}"),
                     details: BTreeMap::from([("field".to_owned(), field)]),
                 };
             }
             if db.is_foreign_key_violation() {
                 return Self::Conflict {
-                    code: "in_use_or_missing",
+                    code: ErrorCode::InUseOrMissing,
                     message: "a referenced record does not exist, or this one is still in use"
                         .to_owned(),
                     details: BTreeMap::new(),
@@ -132,14 +132,14 @@ impl From<sqlx::Error> for ApiError {
             if db.code().is_some_and(|c| c.starts_with("22")) {
                 tracing::warn!(code = ?db.code(), "a value reached Postgres that it cannot hold");
                 return Self::Unprocessable {
-                    code: "invalid_value",
+                    code: ErrorCode::InvalidValue,
                     message: "a value is not one the database can hold".to_owned(),
                     details: BTreeMap::new(),
                 };
             }
             if db.is_check_violation() {
                 return Self::Unprocessable {
-                    code: "invalid_value",
+                    code: ErrorCode::InvalidValue,
                     message: "a value is out of its allowed range".to_owned(),
                     details: BTreeMap::from([(
                         "constraint".to_owned(),
@@ -159,22 +159,28 @@ impl From<sqlx::Error> for ApiError {
 }
 
 impl ApiError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
-            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
-            Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            Self::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Self::UnsupportedMediaType => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, *code),
+            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, *code),
+            Self::Forbidden => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
+            Self::PayloadTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
             }
-            Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
-            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            Self::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+            ),
+            Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, *code),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            Self::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::DatabaseUnavailable,
+            ),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError),
         }
     }
 }
@@ -195,7 +201,7 @@ impl IntoResponse for ApiError {
         };
         let body = ErrorEnvelope {
             error: ErrorBody {
-                code: code.to_owned(),
+                code,
                 message,
                 details,
             },

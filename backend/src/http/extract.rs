@@ -3,6 +3,7 @@
 
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
+use rollcall_core::api::ErrorCode;
 use serde::de::DeserializeOwned;
 use time::Date;
 
@@ -28,7 +29,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         if let Some(name) = parts.uri.query().and_then(nul_parameter) {
             return Err(ApiError::BadRequest {
-                code: "invalid_query",
+                code: ErrorCode::InvalidQuery,
                 message: format!("{name}: text may not contain the NUL character"),
             });
         }
@@ -36,7 +37,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|Query(v)| Self(v))
             .map_err(|e| ApiError::BadRequest {
-                code: "invalid_query",
+                code: ErrorCode::InvalidQuery,
                 message: e.body_text(),
             })
     }
@@ -70,7 +71,7 @@ const LAST_DAY: Date = time::macros::date!(9999 - 12 - 31);
 /// A 400 naming `name` for anything else, or a day outside 1970–9999.
 pub fn day(text: &str, name: &str) -> Result<Date, ApiError> {
     let bad = || ApiError::BadRequest {
-        code: "invalid_query",
+        code: ErrorCode::InvalidQuery,
         message: format!("{name} must be a date like 2026-11-21, from 1970 to 9999"),
     };
     let day = Date::parse(

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     ErrorEnvelope, FaceTemplateInfo, FaceTemplateRecord, FaceTemplateUpload, Role,
 };
@@ -19,7 +20,7 @@ use crate::face_templates::{Sealed, TemplateKey};
 
 fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::Unprocessable {
-        code: "invalid_field",
+        code: ErrorCode::InvalidField,
         message: message.to_owned(),
         details: [(field.to_owned(), message.to_owned())].into(),
     }

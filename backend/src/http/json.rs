@@ -1,5 +1,6 @@
 //! A JSON extractor whose rejections speak our error envelope.
 
+use rollcall_core::api::ErrorCode;
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
@@ -53,7 +54,7 @@ where
             return Err(
                 if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok() {
                     ApiError::Unprocessable {
-                        code: "invalid_body",
+                        code: ErrorCode::InvalidBody,
                         message: "the request body must be a JSON object".to_owned(),
                         details: BTreeMap::new(),
                     }
@@ -65,7 +66,7 @@ where
         if has_nul_escape(&bytes) {
             if let Some(field) = nul_field(&bytes) {
                 return Err(ApiError::Unprocessable {
-                    code: "invalid_text",
+                    code: ErrorCode::InvalidText,
                     message: format!("{field}: text may not contain the NUL character"),
                     details: BTreeMap::from([("field".to_owned(), field)]),
                 });
@@ -93,7 +94,7 @@ where
                     }
                     details.insert("reason".to_owned(), format!("{path}: {inner}"));
                     ApiError::Unprocessable {
-                        code: "invalid_body",
+                        code: ErrorCode::InvalidBody,
                         message: "the request body does not have the expected fields".to_owned(),
                         details,
                     }
@@ -157,7 +158,7 @@ pub(super) fn nul_in(value: &serde_json::Value) -> Option<String> {
 
 fn malformed() -> ApiError {
     ApiError::BadRequest {
-        code: "malformed_json",
+        code: ErrorCode::MalformedJson,
         message: "the request body is not valid JSON".to_owned(),
     }
 }

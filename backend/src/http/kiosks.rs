@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     ErrorEnvelope, KioskCredential, KioskPatch, KioskRecord, ListParams, NewKiosk, Page, Role,
 };
@@ -56,7 +57,7 @@ async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<KioskRecord, ApiErro
 
 fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::Unprocessable {
-        code: "invalid_field",
+        code: ErrorCode::InvalidField,
         message: message.to_owned(),
         details: [(field.to_owned(), message.to_owned())].into(),
     }

@@ -1,6 +1,7 @@
 //! `GET /api/v1/sessions/{id}/live`: a WebSocket that sends the roster, then
 //! every change to it, for the session's teacher and admins.
 
+use rollcall_core::api::ErrorCode;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -31,7 +32,7 @@ pub(super) async fn live(
         ));
     }
     let upgrade = upgrade.map_err(|_| ApiError::BadRequest {
-        code: "websocket_required",
+        code: ErrorCode::WebsocketRequired,
         message: "this address speaks WebSocket only".to_owned(),
     })?;
     Ok(upgrade.on_upgrade(move |socket| stream(socket, state, id)))

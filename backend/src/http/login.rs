@@ -2,6 +2,7 @@
 //! an access token.
 
 use axum::extract::State;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{ErrorEnvelope, LoginRequest, LoginResponse, Role, UserSummary};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -22,7 +23,7 @@ struct Account {
 
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized {
-        code: "invalid_credentials",
+        code: ErrorCode::InvalidCredentials,
         message: "Wrong username or password.".to_owned(),
     }
 }

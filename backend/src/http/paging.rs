@@ -1,5 +1,6 @@
 //! Pagination, sorting and search shared by every list endpoint.
 
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{ListParams, Page, DEFAULT_PER_PAGE, MAX_PER_PAGE};
 use sqlx::{Postgres, QueryBuilder};
 
@@ -25,7 +26,7 @@ impl Paging {
     /// 400 `invalid_query` naming the bad parameter.
     pub fn new(params: &ListParams, columns: &[&str]) -> Result<Self, ApiError> {
         let bad = |message: String| ApiError::BadRequest {
-            code: "invalid_query",
+            code: ErrorCode::InvalidQuery,
             message,
         };
         let page = params.page.unwrap_or(1);

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, ErrorEnvelope, HistoryEntry, MyAttendance,
     ReportFormat as Format, ReportQuery, Role, SubjectAttendance,
@@ -22,7 +23,7 @@ const MAX_DAYS: i64 = 366;
 
 fn bad_query(message: &str) -> ApiError {
     ApiError::BadRequest {
-        code: "invalid_query",
+        code: ErrorCode::InvalidQuery,
         message: message.to_owned(),
     }
 }

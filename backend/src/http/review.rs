@@ -2,6 +2,7 @@
 //! session's teacher to approve or reject with a note.
 
 use axum::extract::State;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     ErrorEnvelope, ListParams, Page, ReviewDecision, ReviewItem, ReviewVerdict, Role, RosterEntry,
 };
@@ -101,7 +102,7 @@ pub(super) async fn decide(
     let note = verdict.note.trim();
     if note.is_empty() || note.chars().count() > 500 {
         return Err(ApiError::Unprocessable {
-            code: "invalid_field",
+            code: ErrorCode::InvalidField,
             message: "write a note of 1 to 500 characters".to_owned(),
             details: [("note".to_owned(), "required".to_owned())].into(),
         });
@@ -132,7 +133,7 @@ pub(super) async fn decide(
     }
     if status.as_deref() != Some("pending") {
         return Err(ApiError::Conflict {
-            code: "not_pending",
+            code: ErrorCode::NotPending,
             message: "this claim is not waiting for review".to_owned(),
             details: Default::default(),
         });

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rand::RngCore as _;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, SheetFormat, SheetQuery, StartSession,
     TeacherSession,
@@ -29,7 +30,7 @@ fn not_found() -> ApiError {
 
 fn invalid(field: &str, message: &str) -> ApiError {
     ApiError::Unprocessable {
-        code: "invalid_field",
+        code: ErrorCode::InvalidField,
         message: message.to_owned(),
         details: [(field.to_owned(), message.to_owned())].into(),
     }
@@ -222,7 +223,7 @@ pub(super) async fn start(
     let row = session::load(&mut tx, id).await?.ok_or_else(not_found)?;
     if row.ended_at.is_some() {
         return Err(ApiError::Conflict {
-            code: "session_ended",
+            code: ErrorCode::SessionEnded,
             message: "this session has already ended".to_owned(),
             details: Default::default(),
         });
@@ -309,7 +310,7 @@ pub(super) async fn end(
     let row = owned(&mut tx, &user, id).await?;
     if row.started_at.is_none() {
         return Err(ApiError::Conflict {
-            code: "session_not_started",
+            code: ErrorCode::SessionNotStarted,
             message: "this session has not started".to_owned(),
             details: Default::default(),
         });

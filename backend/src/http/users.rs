@@ -1,5 +1,6 @@
 //! `/api/v1/users`: the admin's account management, and CSV import.
 
+use rollcall_core::api::ErrorCode;
 use std::collections::{BTreeMap, HashSet};
 
 use axum::extract::State;
@@ -58,7 +59,7 @@ fn invalid(problems: &[(&'static str, &'static str)]) -> ApiError {
         .map_or("invalid value", |(_, p)| p)
         .to_owned();
     ApiError::Unprocessable {
-        code: "invalid_field",
+        code: ErrorCode::InvalidField,
         message,
         details,
     }
@@ -273,7 +274,7 @@ fn csv_text(
     use axum::extract::rejection::StringRejection;
     let body = body.map_err(|e| match e {
         StringRejection::InvalidUtf8(_) => ApiError::Unprocessable {
-            code: "invalid_csv",
+            code: ErrorCode::InvalidCsv,
             message: "the CSV file is not UTF-8 text; save it as CSV UTF-8".to_owned(),
             details: BTreeMap::new(),
         },
@@ -284,7 +285,7 @@ fn csv_text(
     if let Some(at) = body.find('\0') {
         let line = body[..at].matches('\n').count() + 1;
         return Err(ApiError::Unprocessable {
-            code: "invalid_text",
+            code: ErrorCode::InvalidText,
             message: format!("line {line}: text may not contain the NUL character"),
             details: BTreeMap::from([("line".to_owned(), line.to_string())]),
         });
@@ -339,7 +340,7 @@ pub(super) async fn import(
             .map(|e| (format!("line {}", e.line), e.message.clone()))
             .collect();
         return Err(ApiError::Unprocessable {
-            code: "csv_invalid",
+            code: ErrorCode::CsvInvalid,
             message: format!("{count} bad row(s); nothing was imported (send partial=true to import the good rows)"),
             details,
         });
@@ -372,7 +373,7 @@ type ParsedRows = (Vec<(u32, NewUser)>, Vec<CsvRowError>);
 
 fn parse_csv(body: &str) -> Result<ParsedRows, ApiError> {
     let bad_file = |message: String| ApiError::Unprocessable {
-        code: "csv_invalid",
+        code: ErrorCode::CsvInvalid,
         message,
         details: BTreeMap::new(),
     };

@@ -521,7 +521,7 @@ async fn post_claims(app: &TestApp, phone: &Phone, claims: &[SignedClaim]) -> (S
     let code = if status == StatusCode::OK {
         String::new()
     } else {
-        envelope(resp).await.error.code
+        envelope(resp).await.error.code.as_str().to_owned()
     };
     (status, code)
 }

@@ -180,12 +180,204 @@ pub struct ErrorEnvelope {
     pub error: ErrorBody,
 }
 
+/// The stable, machine-readable code of every error the API answers with.
+/// The server's envelope carries it, the typed client's error and the app's
+/// error pass it on, and the UI decides by it. Never renamed; new codes may
+/// be added (an older program reads one as [`ErrorCode::Unknown`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body is not JSON at all.
+    MalformedJson,
+    /// 400: a query parameter is not understood.
+    InvalidQuery,
+    /// 401: no bearer token.
+    MissingToken,
+    /// 401: a token that is not ours, or not well formed.
+    InvalidToken,
+    /// 401: an access token past its expiry.
+    TokenExpired,
+    /// 401: the account is deactivated, deleted, or no longer in its role.
+    AccountInactive,
+    /// 401: wrong login or password.
+    InvalidCredentials,
+    /// 401: an unknown refresh token.
+    InvalidRefreshToken,
+    /// 401: a refresh token used twice (its family is revoked).
+    RefreshTokenReused,
+    /// 401: a refresh token past its expiry.
+    RefreshTokenExpired,
+    /// 403: the role may not do this.
+    Forbidden,
+    /// 404: nothing here.
+    NotFound,
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
+    /// 409: another record already has this value.
+    AlreadyExists,
+    /// 409: a referenced record does not exist, or this one is in use.
+    InUseOrMissing,
+    /// 409: still used by something that names it.
+    InUse,
+    /// 409: two classes of a room, teacher or division would overlap.
+    TimetableClash,
+    /// 409: the claim is not waiting for review (someone decided first).
+    NotPending,
+    /// 409: the device is not waiting for approval.
+    DeviceNotPending,
+    /// 409: another account registered this device key.
+    DeviceKeyInUse,
+    /// 409: the session has not started.
+    SessionNotStarted,
+    /// 409: the session has ended.
+    SessionEnded,
+    /// 400: a WebSocket route called without the upgrade.
+    WebsocketRequired,
+    /// 413: the body is over the limit.
+    PayloadTooLarge,
+    /// 415: the body is not of the expected type.
+    UnsupportedMediaType,
+    /// 422: the JSON does not have the expected fields.
+    InvalidBody,
+    /// 422: text holds a NUL character.
+    InvalidText,
+    /// 422: a field's value is refused (the field is named).
+    InvalidField,
+    /// 422: a value the database cannot hold.
+    InvalidValue,
+    /// 422: an empty or oversized batch.
+    InvalidBatch,
+    /// 422: a kiosk mark with a bad id or thumbnail.
+    InvalidMark,
+    /// 422: the CSV file cannot be read.
+    InvalidCsv,
+    /// 422: rows of the CSV file are refused (each named by line).
+    CsvInvalid,
+    /// 422: the new password breaks the password rule.
+    WeakPassword,
+    /// 422: a reset code that is unknown, used or expired.
+    InvalidResetToken,
+    /// 429: too many requests.
+    RateLimited,
+    /// 503: the database is not reachable.
+    DatabaseUnavailable,
+    /// 500: the server failed (the cause is in its log).
+    InternalError,
+    /// A code this program does not know yet (from a newer server).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// Every code, for tests that hold the names against serde's.
+    pub const ALL: [Self; 39] = [
+        Self::MalformedJson,
+        Self::InvalidQuery,
+        Self::MissingToken,
+        Self::InvalidToken,
+        Self::TokenExpired,
+        Self::AccountInactive,
+        Self::InvalidCredentials,
+        Self::InvalidRefreshToken,
+        Self::RefreshTokenReused,
+        Self::RefreshTokenExpired,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::AlreadyExists,
+        Self::InUseOrMissing,
+        Self::InUse,
+        Self::TimetableClash,
+        Self::NotPending,
+        Self::DeviceNotPending,
+        Self::DeviceKeyInUse,
+        Self::SessionNotStarted,
+        Self::SessionEnded,
+        Self::WebsocketRequired,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::InvalidBody,
+        Self::InvalidText,
+        Self::InvalidField,
+        Self::InvalidValue,
+        Self::InvalidBatch,
+        Self::InvalidMark,
+        Self::InvalidCsv,
+        Self::CsvInvalid,
+        Self::WeakPassword,
+        Self::InvalidResetToken,
+        Self::RateLimited,
+        Self::DatabaseUnavailable,
+        Self::InternalError,
+        Self::Unknown,
+    ];
+
+    /// The code as it is written on the wire.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::MalformedJson => "malformed_json",
+            Self::InvalidQuery => "invalid_query",
+            Self::MissingToken => "missing_token",
+            Self::InvalidToken => "invalid_token",
+            Self::TokenExpired => "token_expired",
+            Self::AccountInactive => "account_inactive",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::InvalidRefreshToken => "invalid_refresh_token",
+            Self::RefreshTokenReused => "refresh_token_reused",
+            Self::RefreshTokenExpired => "refresh_token_expired",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::AlreadyExists => "already_exists",
+            Self::InUseOrMissing => "in_use_or_missing",
+            Self::InUse => "in_use",
+            Self::TimetableClash => "timetable_clash",
+            Self::NotPending => "not_pending",
+            Self::DeviceNotPending => "device_not_pending",
+            Self::DeviceKeyInUse => "device_key_in_use",
+            Self::SessionNotStarted => "session_not_started",
+            Self::SessionEnded => "session_ended",
+            Self::WebsocketRequired => "websocket_required",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::InvalidBody => "invalid_body",
+            Self::InvalidText => "invalid_text",
+            Self::InvalidField => "invalid_field",
+            Self::InvalidValue => "invalid_value",
+            Self::InvalidBatch => "invalid_batch",
+            Self::InvalidMark => "invalid_mark",
+            Self::InvalidCsv => "invalid_csv",
+            Self::CsvInvalid => "csv_invalid",
+            Self::WeakPassword => "weak_password",
+            Self::InvalidResetToken => "invalid_reset_token",
+            Self::RateLimited => "rate_limited",
+            Self::DatabaseUnavailable => "database_unavailable",
+            Self::InternalError => "internal_error",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// The body of an [`ErrorEnvelope`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// A stable, machine-readable code such as `invalid_credentials`.
-    pub code: String,
+    pub code: ErrorCode,
     /// A sentence a person can read.
     pub message: String,
     /// Structured context, such as the field that was wrong; empty when none.
@@ -196,6 +388,18 @@ pub struct ErrorBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_are_written_as_serde_names_them_and_unknown_ones_read_as_unknown() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&json).unwrap(), code);
+        }
+        let newer: ErrorCode = serde_json::from_str("\"something_new\"").unwrap();
+        assert_eq!(newer, ErrorCode::Unknown);
+        assert!(ErrorCode::NotFound == "not_found");
+    }
 
     #[test]
     fn password_rules_name_what_is_wrong() {
@@ -229,7 +433,7 @@ mod tests {
     fn error_envelope_has_the_documented_shape() {
         let env = ErrorEnvelope {
             error: ErrorBody {
-                code: "invalid_credentials".into(),
+                code: ErrorCode::InvalidCredentials,
                 message: "Wrong username or password.".into(),
                 details: BTreeMap::new(),
             },

@@ -76,10 +76,10 @@ pub enum CommandErrorCode {
     /// The Rust side could not be called at all (not inside the app, or the
     /// command is not permitted for this window).
     Ipc,
-    /// A code this UI does not know yet (an API error passed through); its
-    /// message is shown as it is.
-    #[serde(other)]
-    Other,
+    /// The server's own code, passed through (an unknown one reads as
+    /// [`ErrorCode::Unknown`]); its message is shown as it is.
+    #[serde(untagged)]
+    Api(super::ErrorCode),
 }
 
 /// A room's geofence on a map, ready to draw in a `size` × `size` square:
@@ -363,7 +363,16 @@ mod tests {
         assert_eq!(known.code, CommandErrorCode::InvalidCredentials);
         let unknown: CommandError =
             serde_json::from_str(r#"{"code":"validation_failed","message":"Too long."}"#).unwrap();
-        assert_eq!(unknown.code, CommandErrorCode::Other);
+        assert_eq!(
+            unknown.code,
+            CommandErrorCode::Api(super::super::ErrorCode::Unknown)
+        );
+        let server: CommandError =
+            serde_json::from_str(r#"{"code":"timetable_clash","message":"Taken."}"#).unwrap();
+        assert_eq!(
+            server.code,
+            CommandErrorCode::Api(super::super::ErrorCode::TimetableClash)
+        );
         assert_eq!(unknown.message, "Too long.");
     }
 

@@ -13,6 +13,7 @@ pub(crate) mod settings;
 mod subjects;
 mod timetable;
 
+use rollcall_core::api::ErrorCode;
 use std::collections::BTreeMap;
 
 use rollcall_core::api::{code_problem, name_problem, Role};
@@ -79,7 +80,7 @@ impl Problems {
             return Ok(());
         };
         Err(ApiError::Unprocessable {
-            code: "invalid_field",
+            code: ErrorCode::InvalidField,
             message: format!("{field}: {problem}"),
             details: self.0,
         })
@@ -90,7 +91,7 @@ impl Problems {
 fn invalid(field: &str, problem: impl Into<String>) -> ApiError {
     let problem = problem.into();
     ApiError::Unprocessable {
-        code: "invalid_field",
+        code: ErrorCode::InvalidField,
         message: format!("{field}: {problem}"),
         details: BTreeMap::from([(field.to_owned(), problem)]),
     }
@@ -99,7 +100,7 @@ fn invalid(field: &str, problem: impl Into<String>) -> ApiError {
 /// A 409 for something that is still in use.
 fn in_use(message: String, details: &[(&str, String)]) -> ApiError {
     ApiError::Conflict {
-        code: "in_use",
+        code: ErrorCode::InUse,
         message,
         details: details
             .iter()

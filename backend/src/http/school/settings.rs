@@ -3,6 +3,7 @@
 //! synced late needs).
 
 use axum::extract::State;
+use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{ErrorEnvelope, Role, SchoolSettings};
 use rollcall_core::evaluate::LateSync;
 use sqlx::{PgConnection, PgPool};
@@ -57,7 +58,7 @@ pub(super) async fn put(
     let problems = wanted.problems();
     if let Some((_, first)) = problems.first() {
         return Err(ApiError::Unprocessable {
-            code: "invalid_field",
+            code: ErrorCode::InvalidField,
             message: first.clone(),
             details: problems
                 .iter()

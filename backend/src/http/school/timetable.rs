@@ -4,6 +4,7 @@
 //! and the database's exclusion constraints (migration `school_rules`) hold
 //! the line when two admins save at the same moment.
 
+use rollcall_core::api::ErrorCode;
 use std::collections::BTreeMap;
 
 use anyhow::Context as _;
@@ -359,7 +360,7 @@ async fn check_clashes(
     match message {
         None => Ok(()),
         Some(message) => Err(ApiError::Conflict {
-            code: "timetable_clash",
+            code: ErrorCode::TimetableClash,
             message,
             details,
         }),
@@ -385,7 +386,7 @@ async fn on_overlap(pool: &PgPool, e: sqlx::Error, slot: &Slot, except: Option<U
         Err(e) => Some(e.into()),
     };
     named.unwrap_or_else(|| ApiError::Conflict {
-        code: "timetable_clash",
+        code: ErrorCode::TimetableClash,
         message: format!("the {kind} is already booked at this time"),
         details: BTreeMap::from([("clash".to_owned(), kind.to_owned())]),
     })
