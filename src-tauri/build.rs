@@ -1,3 +1,7 @@
+#[allow(
+    clippy::expect_used,
+    reason = "a build script fails the build with the reason"
+)]
 fn main() {
     // Declaring the app's commands makes Tauri check them against the capabilities like
     // plugin commands: a window may call only what `capabilities/` grants it.

@@ -1,5 +1,10 @@
 //! The real `rollcall-server` binary on its own private Postgres: first start,
 //! restart with the data kept, recovery after `kill -9`, and a clean stop.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::io::{BufRead as _, BufReader};
 use std::os::unix::fs::PermissionsExt as _;

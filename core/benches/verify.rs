@@ -1,4 +1,9 @@
 //! How fast one full claim is judged (aim: ≥ 100,000 per second per core).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark: a failed set-up ends the run with its message"
+)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rollcall_core::anomaly::SessionWindow;

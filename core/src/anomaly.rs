@@ -95,7 +95,10 @@ pub fn impossible_travel(
 ) -> Option<ImpossibleTravel> {
     let distance_m = (a.point.distance_m(b.point) - a.accuracy.get() - b.accuracy.get()).max(0.0);
     let seconds = b.at.seconds_since(a.at).saturating_abs().max(1);
-    #[allow(clippy::cast_precision_loss)] // seconds between two claims fit f64 exactly
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "seconds between two claims fit f64 exactly"
+    )]
     let speed_mps = distance_m / seconds as f64;
     (speed_mps > max_speed_mps).then_some(ImpossibleTravel {
         distance_m,

@@ -4,6 +4,11 @@
 //! is saved, read back after leaving the screen, and new classes then get it.
 //!
 //! Needs what `desktop_login` needs; `cargo xtask test` provides it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

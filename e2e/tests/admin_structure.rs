@@ -6,6 +6,11 @@
 //! then lists the class.
 //!
 //! Needs what `desktop_login` needs; `cargo xtask test` provides it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

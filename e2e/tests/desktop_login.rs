@@ -5,6 +5,11 @@
 //!
 //! Needs `DISPLAY`, `ROLLCALL_E2E_APP`, `ROLLCALL_E2E_SERVER` and `ROLLCALL_E2E_ARTIFACTS`;
 //! `cargo xtask test` provides them. Without them the test fails, never passes quietly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::time::Duration;
 

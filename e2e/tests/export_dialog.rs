@@ -6,6 +6,11 @@
 //! dialog saves nothing and says so.
 //!
 //! Needs what `desktop_login` needs, plus `xdotool`; `cargo xtask test` provides them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -7,6 +7,11 @@
 //!
 //! Needs what `desktop_login` needs, plus `ROLLCALL_MODELS_DIR` and `ORT_DYLIB_PATH`
 //! for the app; `cargo xtask test` provides them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::path::PathBuf;
 use std::time::Duration;

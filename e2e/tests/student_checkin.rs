@@ -6,6 +6,11 @@
 //!
 //! Needs what `desktop_login` needs, plus `ROLLCALL_APP_DATA_DIR`; `cargo xtask
 //! test` provides them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::time::Duration;
 

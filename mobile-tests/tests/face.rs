@@ -2,6 +2,11 @@
 //! an admin enrols a student from photos, the student's selfie check-in carries the
 //! 1:1 result, and a room's kiosk marks the student at the door (and never a stranger),
 //! its marks going through the outbox and sync like a phone's claims.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::path::PathBuf;
 

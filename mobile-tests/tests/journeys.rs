@@ -1,6 +1,11 @@
 //! The student's journeys: check-ins made through the app's own library with
 //! simulated sensors, sent from the SQLite outbox to a real server on a fresh
 //! database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::process::Command;
 use std::time::Duration;

@@ -142,6 +142,10 @@ pub fn context<R: Runtime>() -> Context<R> {
 /// # Panics
 /// When the window system or webview cannot be started: nothing useful can run then.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
+#[allow(
+    clippy::expect_used,
+    reason = "without a window system the app can do nothing; main ends with the reason"
+)]
 pub fn run() {
     run_app(Builder::default())
         .run(context())

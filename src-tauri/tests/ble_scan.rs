@@ -3,6 +3,11 @@
 //! Bluetooth adapter). Needs `dbus` and `python3-dbusmock`, which `cargo xtask
 //! test` installs. The scans run in child processes of this test whose system bus
 //! is the private one.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};

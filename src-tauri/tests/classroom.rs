@@ -1,6 +1,11 @@
 //! The teacher's classroom through the app's own library against a real server on a
 //! fresh database: today's classes, starting one, the QR and OTP, the live roster
 //! over the server's WebSocket, a manual correction, ending, and the class sheet.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::time::Duration;
 

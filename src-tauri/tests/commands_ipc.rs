@@ -1,5 +1,10 @@
 //! The app's commands, called through Tauri's real IPC path (mock runtime, no display),
 //! with the app's own capabilities.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener};

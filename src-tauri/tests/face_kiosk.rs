@@ -1,5 +1,10 @@
 //! Kiosk 1:N over a roster with the real models, and the liveness screen on photos moved
 //! in front of the camera.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 mod face_common;
 

@@ -1,5 +1,10 @@
 //! The models folder: missing or altered models give typed errors, never a crash, and the
 //! face factor is simply unavailable.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 mod face_common;
 

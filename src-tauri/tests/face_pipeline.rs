@@ -1,5 +1,10 @@
 //! The face pipeline on the real models and the shared photos: detection, alignment,
 //! embedding, 1:1 verdicts, quality gates, and camera-like frames built from photos.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 mod face_common;
 

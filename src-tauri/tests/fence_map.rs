@@ -1,6 +1,11 @@
 //! The map under a room's geofence against a real HTTP tile server on a
 //! loopback port: tiles fetched, placed and kept; kept tiles used without the
 //! server; every failure a `map_unavailable` sentence naming the cause.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use rollcall_app::fence_map::{fence_map, TileSource};
 use rollcall_core::api::MapOutline;

@@ -2,6 +2,11 @@
 //! on a private session bus (each test runs itself again under `dbus-run-session`,
 //! so it needs `dbus` and `gnome-keyring`, which `cargo xtask test` installs). And
 //! without a keystore (a dead session bus), the 0600 file as before.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

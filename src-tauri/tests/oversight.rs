@@ -1,5 +1,10 @@
 //! The admin's dashboard, reports and review queue through the app's own library
 //! against a real server on a fresh database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use rollcall_app::{review_queue, school_reports, AppError, Classroom, ServerClient};
 use rollcall_core::api::{

@@ -1,5 +1,10 @@
 //! Accounts and devices through the app's own library against a real server on a
 //! fresh database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use rollcall_app::{device_admin, people, AppError, ServerClient};
 use rollcall_core::api::{

@@ -3,6 +3,11 @@
 //! the back of a room does to them — small and off-centre, rotated, keystoned,
 //! blurred, low contrast, noisy — and read through the camera path (an image file).
 //! Prints the success rate; no misread is tolerated.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use image::{GrayImage, Luma};
 use rollcall_app::checkin::qr_reader::{read, rollcall_code_in_frame, ImageFileCamera};

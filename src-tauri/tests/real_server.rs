@@ -1,5 +1,10 @@
 //! The app's server client against a real `rollcall-server` on a fresh
 //! database (the atuin approach: the product's own client drives the server).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use rollcall_app::{AppError, ServerClient};
 use sqlx::PgPool;

@@ -1,5 +1,10 @@
 //! Rooms, subjects, teachers and the timetable through the app's own library
 //! against a real server on a fresh database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 use rollcall_app::{school_structure, ServerClient};
 use rollcall_core::api::{NewAccessPoint, NewRoom, NewSlot, Weekday};

@@ -59,7 +59,11 @@ pub fn capture(video: &HtmlVideoElement) -> Option<String> {
         return None;
     }
     let scale = (640.0 / f64::from(w)).min(1.0);
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a video frame's side is a small positive number"
+    )]
     let (cw, ch) = (
         (f64::from(w) * scale).round() as u32,
         (f64::from(h) * scale).round() as u32,

@@ -17,6 +17,11 @@
 //! timed from each request's scheduled start, so queueing counts. Claims are
 //! signed before the clock starts (see `presign`); `--sign-live` signs each
 //! one in the timed loop instead, as the bench did before.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark: a failed set-up ends the run with its message"
+)]
 
 mod lean_http;
 mod pgbench;
@@ -102,7 +107,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     #[allow(
         clippy::cast_possible_truncation,
         clippy::cast_sign_loss,
-        clippy::cast_precision_loss
+        clippy::cast_precision_loss,
+        reason = "the value is known to fit the smaller type; the value is known not to be negative; counts, rates and durations here are far below 2^52"
     )]
     let i = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[i]
@@ -203,7 +209,10 @@ impl Run {
         let mut rng = StdRng::from_entropy();
         let mut mine = Vec::new();
         let mut n = 0;
-        #[allow(clippy::cast_precision_loss)]
+        #[allow(
+            clippy::cast_precision_loss,
+            reason = "counts, rates and durations here are far below 2^52"
+        )]
         let mut next = self.started
             + self.period.map_or(Duration::ZERO, |p| {
                 p.mul_f64(w as f64 / self.workers as f64)
@@ -273,20 +282,27 @@ async fn run_once(setting: &Setting, workers: usize) -> anyhow::Result<Measured>
         #[allow(
             clippy::cast_precision_loss,
             clippy::cast_possible_truncation,
-            clippy::cast_sign_loss
+            clippy::cast_sign_loss,
+            reason = "counts, rates and durations here are far below 2^52; the value is known to fit the smaller type; the value is known not to be negative"
         )]
         let n = (setting.rate.unwrap_or(PRESIGN_PER_SECOND) / workers as f64).ceil() as usize;
         n + 1
     };
     let count = per_second * workers * usize::try_from(setting.seconds + 1).unwrap_or(0);
     let lead = presign::signing_time(claimer, count) + Duration::from_secs(1);
-    #[allow(clippy::cast_possible_truncation)]
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "the value is known to fit the smaller type"
+    )]
     let start_unix = (unix_now() + lead.as_secs_f64() * 1.3).ceil() as i64;
     if count > 0 {
         eprintln!("signing {count} claims before the clock starts …");
     }
     let queues = presign::presign(claimer, workers, setting.seconds, per_second, start_unix);
-    #[allow(clippy::cast_precision_loss)]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "counts, rates and durations here are far below 2^52"
+    )]
     let wait = start_unix as f64 - unix_now();
     if wait > 0.0 {
         tokio::time::sleep(Duration::from_secs_f64(wait)).await;
@@ -311,7 +327,10 @@ async fn run_once(setting: &Setting, workers: usize) -> anyhow::Result<Measured>
         claimer.students().len(),
         setting.seconds
     );
-    #[allow(clippy::cast_precision_loss)]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "counts, rates and durations here are far below 2^52"
+    )]
     let period = setting
         .rate
         .map(|rate| Duration::from_secs_f64(workers as f64 / rate));
@@ -414,7 +433,10 @@ fn report(tally: &Tally, elapsed: f64, socket_delays: &Mutex<Vec<Duration>>) -> 
         .unwrap_or_default();
     lat.sort();
     let ok = tally.accepted.load(Ordering::Relaxed);
-    #[allow(clippy::cast_precision_loss)]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "counts, rates and durations here are far below 2^52"
+    )]
     let rate = ok as f64 / elapsed;
     println!(
         "claims verified and accepted: {ok} in {elapsed:.1} s = {rate:.0}/s (not accepted: {}; signed during the run: {})",

@@ -179,7 +179,10 @@ pub fn signing_time(claimer: &Claimer, count: usize) -> Duration {
         let _ = claimer.body(n % claimer.students().len(), at, &mut rng);
     }
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    #[allow(clippy::cast_possible_truncation)]
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "the value is known to fit the smaller type"
+    )]
     let scale = (count / threads / sample + 1) as u32;
     started.elapsed() * scale
 }

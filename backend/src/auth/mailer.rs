@@ -52,6 +52,10 @@ impl Mailer {
     pub fn disabled() -> Self {
         Self {
             transport: None,
+            #[allow(
+                clippy::expect_used,
+                reason = "a constant address, parsed by a unit test too"
+            )]
             from: std::sync::Arc::new(DEFAULT_FROM.parse().expect("the default sender parses")),
         }
     }

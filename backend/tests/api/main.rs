@@ -1,4 +1,9 @@
 //! The HTTP API through a real socket, each test on a fresh database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test: an unexpected failure is the test failing, with its message"
+)]
 
 mod account;
 mod arbitrary_input;

@@ -12,7 +12,10 @@ use crate::attendance::{claim, in_the_room, now, phone, qr_at, sign_in, start_cl
 use crate::helpers::TestApp;
 
 fn template(seed: u32) -> Vec<f32> {
-    #[allow(clippy::cast_precision_loss)]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "counts, rates and durations here are far below 2^52"
+    )]
     let raw: Vec<f32> = (0..256u32)
         .map(|i| ((i * 31 + seed * 17) % 97) as f32 - 48.0)
         .collect();

@@ -2,6 +2,11 @@
 //! `ROLLCALL_PASSWORD`), sends everything in the outbox file, prints how many
 //! claims were answered, and exits. The crash-safety journey kills it at random
 //! points.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support: a failed set-up step fails the test that called it"
+)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -97,7 +97,13 @@ enum NotKept {
     /// There is none, or it refused: the file is used instead.
     Unavailable(String),
     /// It holds something that is not a key: an error, not a silent new key.
-    #[cfg_attr(target_os = "android", allow(dead_code))]
+    #[cfg_attr(
+        target_os = "android",
+        allow(
+            dead_code,
+            reason = "the sealed file on Android has no keystore to be damaged"
+        )
+    )]
     Damaged,
 }
 

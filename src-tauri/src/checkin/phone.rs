@@ -212,7 +212,10 @@ impl Phone {
     ///
     /// # Errors
     /// A [`CheckInError`].
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a check-in's parts: the session, the code, the sensors, the gate and the outbox"
+    )]
     pub async fn check_in_at(
         &self,
         at: Timestamp,
@@ -230,7 +233,10 @@ impl Phone {
     ///
     /// # Errors
     /// A [`CheckInError`].
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "a check-in's parts: the session, the code, the sensors, the gate and the outbox"
+    )]
     pub async fn check_in_with_face(
         &self,
         at: Timestamp,

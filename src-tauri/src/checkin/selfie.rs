@@ -103,7 +103,7 @@ pub async fn face_evidence(
             ),
         });
     }
-    #[allow(clippy::cast_precision_loss)] // a handful of frames
+    #[allow(clippy::cast_precision_loss, reason = "a handful of frames")]
     let score = scores.iter().sum::<f32>() / scores.len() as f32;
     Ok(FaceEvidence {
         score: FaceScore::from_cosine(score),

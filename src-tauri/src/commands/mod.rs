@@ -3,7 +3,10 @@
 
 // Tauri deserialises command arguments into owned values, so they arrive by value
 // whether or not the body needs ownership.
-#![allow(clippy::needless_pass_by_value)]
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "Tauri hands commands their arguments and State by value"
+)]
 
 pub mod admin;
 pub mod classroom;

@@ -193,7 +193,10 @@ pub async fn read_qr_frame(frame: String) -> Result<Option<String>, AppError> {
 /// Checks in to a class with a picture of the teacher's QR code (base64 of the
 /// PNG or JPEG file).
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a Tauri command takes each managed state as an argument"
+)]
 pub async fn check_in_with_picture<R: Runtime>(
     app: AppHandle<R>,
     client: State<'_, ServerClient>,

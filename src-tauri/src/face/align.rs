@@ -150,6 +150,10 @@ impl AlignedFace {
     /// # Panics
     /// Never: the size is fixed.
     #[must_use]
+    #[allow(
+        clippy::expect_used,
+        reason = "the crop is always 112×112×3 bytes; from_rgb checks only that"
+    )]
     pub fn to_frame(&self) -> RgbFrame {
         RgbFrame::from_rgb(
             ALIGNED_SIZE as u32,

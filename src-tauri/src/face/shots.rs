@@ -47,7 +47,7 @@ pub fn decode_picture(base64: &str) -> Result<RgbFrame, PictureError> {
 /// A face's box as fractions of the frame.
 #[must_use]
 pub fn face_box(face: &Face, frame: &RgbFrame) -> FaceBox {
-    #[allow(clippy::cast_precision_loss)] // frame sides are far below 2^24
+    #[allow(clippy::cast_precision_loss, reason = "frame sides are far below 2^24")]
     let (w, h) = (frame.width() as f32, frame.height() as f32);
     let b = face.detection.bbox;
     let x = (b.x / w).clamp(0.0, 1.0);

@@ -1,6 +1,6 @@
 //! Shared set-up for the face tests: the real models and photos from the `shared/` folder
 //! beside the checkout, and ONNX Runtime from `ORT_DYLIB_PATH`.
-#![allow(dead_code)] // each test file uses its own part
+#![allow(dead_code, reason = "each test file uses its own part")]
 
 use std::path::PathBuf;
 
