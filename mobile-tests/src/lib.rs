@@ -13,10 +13,12 @@ pub mod tunnel;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use rollcall_app::checkin::outbox::Outbox;
-use rollcall_app::checkin::phone::Phone;
-use rollcall_app::checkin::sensors::Simulated;
 use rollcall_app::{Classroom, ServerClient};
+use rollcall_checkin::phone::Phone;
+use rollcall_checkin::sensors::Simulated;
+use rollcall_checkin::sqlite::Outbox;
+use rollcall_checkin::store::ClaimStore as _;
+use rollcall_checkin::sync::{Courier, TokioPause};
 use rollcall_core::api::{ClassSession, Platform, StartSession, TeacherSession};
 use rollcall_core::geofence::{GeoPoint, LocationFix, Metres};
 use rollcall_core::radio::{RadioScan, Rssi, WifiSighting};
@@ -224,4 +226,34 @@ pub struct Student {
     pub outbox_path: PathBuf,
     /// The phone's sensors, set by the journey.
     pub sensors: Simulated,
+}
+
+/// Runs `courier`'s worker over `outbox` as the app does once a phone or a
+/// kiosk is ready, until the test ends (or the handle is aborted).
+#[must_use]
+pub fn run_worker(
+    courier: Courier,
+    client: std::sync::Arc<ServerClient>,
+    outbox: Outbox,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        courier
+            .run(&client, &outbox, &TokioPause, now, |_| {})
+            .await;
+    })
+}
+
+/// Wakes `courier`'s worker and waits (at most 30 s) until `outbox` is empty.
+///
+/// # Panics
+/// When it is not empty by then.
+pub async fn sent(courier: &Courier, outbox: &Outbox) {
+    for _ in 0..300 {
+        courier.wake();
+        if outbox.pending().await.unwrap_or(1) == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the outbox was not sent within 30 s");
 }

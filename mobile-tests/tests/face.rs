@@ -12,20 +12,21 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use rollcall_app::checkin::key_store::KeyStoreChoice;
-use rollcall_app::checkin::sensors::Simulated;
 use rollcall_app::checkin::student_phone::StudentPhone;
-use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::face::FaceService;
 use rollcall_app::kiosk_door::KioskDoor;
 use rollcall_app::{face_enrolment, AppError, ServerClient};
+use rollcall_checkin::sensors::Simulated;
+use rollcall_checkin::store::ClaimStore as _;
 use rollcall_core::api::{
     AttendanceStatus, FaceTemplateUpload, KioskCredential, KioskFaceState, NewKiosk,
 };
 use rollcall_core::policy::{Factor, Status};
 use rollcall_core::verdict::Outcome;
 use rollcall_mobile_tests::tunnel::Tunnel;
-use rollcall_mobile_tests::{World, STUDENT_PASSWORD};
+use rollcall_mobile_tests::{run_worker, sent, World, STUDENT_PASSWORD};
 use sqlx::PgPool;
+use std::sync::Arc;
 use uuid::Uuid;
 
 fn shared() -> PathBuf {
@@ -158,7 +159,7 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
     assert_eq!(info, enrolled.template);
 
     // The student checks in with the code and a selfie on their own device.
-    let client = ServerClient::new();
+    let client = Arc::new(ServerClient::new());
     client
         .login(&world.server, &username, STUDENT_PASSWORD)
         .await
@@ -167,10 +168,11 @@ async fn an_admin_enrols_a_student_from_photos_and_the_selfie_check_in_carries_t
     // A laptop: no GPS or radio readings; the gate confirms.
     let sensors = Simulated::new();
     let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
-    phone
+    let (_, outbox) = phone
         .prepare(&client, &folder, KeyStoreChoice::FolderOnly)
         .await
         .unwrap();
+    let _worker = run_worker(phone.courier(), Arc::clone(&client), outbox);
     let selfie = vec![picture("face_recognition/test/obama1.jpg")];
     let answer = phone
         .check_in(
@@ -252,7 +254,7 @@ async fn a101_kiosk(
     world: &World,
     admin: &ServerClient,
     server: &str,
-) -> (ServerClient, KioskDoor, PathBuf) {
+) -> (Arc<ServerClient>, KioskDoor, PathBuf) {
     let room: Uuid = sqlx::query_scalar("SELECT id FROM rooms WHERE code = 'A-101'")
         .fetch_one(&world.pool)
         .await
@@ -265,7 +267,7 @@ async fn a101_kiosk(
         })
         .await
         .unwrap();
-    let client = ServerClient::new();
+    let client = Arc::new(ServerClient::new());
     client
         .login(server, &credential.kiosk.username, &credential.secret)
         .await
@@ -314,10 +316,11 @@ async fn a_face_that_only_nearly_matches_goes_to_review_with_a_thumbnail_and_is_
 
     let (client, door, folder) = a101_kiosk(&world, &admin, &world.server).await;
     let (state, outbox) = door.start(&client, &folder).await.unwrap();
+    let _worker = run_worker(door.courier(), Arc::clone(&client), outbox.clone());
     assert_eq!(state.enrolled, 1);
     let mut states = Vec::new();
     for _ in 0..4 {
-        let seen = door.frame(&client, &faces, &frame).await.unwrap();
+        let seen = door.frame(&faces, &frame).await.unwrap();
         assert!(seen.marked.is_empty(), "nobody is greeted: {seen:?}");
         assert_eq!(seen.faces[0].student_name, None, "never named");
         states.push(seen.faces[0].state.clone());
@@ -372,13 +375,14 @@ async fn the_rooms_kiosk_marks_an_enrolled_student_after_agreeing_frames_and_nev
 
     let (kiosk_client, door, folder) = a101_kiosk(&world, &admin, &world.server).await;
     let (state, outbox) = door.start(&kiosk_client, &folder).await.unwrap();
+    let _worker = run_worker(door.courier(), Arc::clone(&kiosk_client), outbox.clone());
     assert_eq!(state.enrolled, 1);
     assert!(!state.roster_from_cache);
 
     // A stranger in front of the camera for many frames is never matched.
     for _ in 0..4 {
         let seen = door
-            .frame(&kiosk_client, &faces, &picture("deepface/img1.jpg"))
+            .frame(&faces, &picture("deepface/img1.jpg"))
             .await
             .unwrap();
         assert_eq!(seen.faces.len(), 1);
@@ -386,7 +390,7 @@ async fn the_rooms_kiosk_marks_an_enrolled_student_after_agreeing_frames_and_nev
         assert!(seen.marked.is_empty());
     }
     // A face-less frame is simply empty.
-    let empty = door.frame(&kiosk_client, &faces, &blank()).await.unwrap();
+    let empty = door.frame(&faces, &blank()).await.unwrap();
     assert!(empty.faces.is_empty());
 
     // The student: recognised, recognised, marked; then left alone.
@@ -394,7 +398,7 @@ async fn the_rooms_kiosk_marks_an_enrolled_student_after_agreeing_frames_and_nev
     let mut states = Vec::new();
     let mut marked = Vec::new();
     for _ in 0..4 {
-        let seen = door.frame(&kiosk_client, &faces, &frame).await.unwrap();
+        let seen = door.frame(&faces, &frame).await.unwrap();
         assert_eq!(seen.faces.len(), 1);
         states.push(seen.faces[0].state.clone());
         marked.extend(seen.marked);
@@ -461,29 +465,29 @@ async fn a_kiosk_without_network_starts_from_its_copy_and_its_marks_wait_in_the_
     network.cut().await;
     let restarted = KioskDoor::default();
     let (offline, outbox) = restarted.start(&client, &folder).await.unwrap();
+    let _worker = run_worker(restarted.courier(), Arc::clone(&client), outbox.clone());
     assert!(offline.roster_from_cache);
     assert_eq!(offline.enrolled, 1);
     let frame = picture("face_recognition/test/obama1.jpg");
     let mut marked = Vec::new();
     for _ in 0..3 {
-        marked.extend(
-            restarted
-                .frame(&client, &faces, &frame)
-                .await
-                .unwrap()
-                .marked,
-        );
+        marked.extend(restarted.frame(&faces, &frame).await.unwrap().marked);
     }
     assert_eq!(marked.len(), 1);
     assert_eq!(marked[0].result, None, "offline: kept in the outbox");
     assert_eq!(outbox.pending().await.unwrap(), 1);
 
-    // Back online, the outbox is sent and the student is present.
+    // Back online, the worker sends the outbox and the student is present.
     network.restore().await;
-    let answers = sync_once(&client, &outbox).await.unwrap();
-    assert_eq!(answers.len(), 1);
-    assert_eq!(answers[0].outcome, Outcome::Accepted, "{:?}", answers[0]);
-    assert_eq!(outbox.pending().await.unwrap(), 0);
+    sent(&restarted.courier(), &outbox).await;
+    let outcome: String = sqlx::query_scalar(
+        "SELECT outcome FROM claims WHERE student_id = $1 AND kiosk_id IS NOT NULL",
+    )
+    .bind(student)
+    .fetch_one(&world.pool)
+    .await
+    .unwrap();
+    assert_eq!(outcome, Outcome::Accepted.as_str());
     let status: String = sqlx::query_scalar(
         "SELECT status FROM attendance_records WHERE session_id = $1 AND student_id = $2",
     )
@@ -505,7 +509,7 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
     let student = student_id(&world, &username).await;
     enrol_from_photos(&admin, &faces, student).await;
     let mut network = Tunnel::open(world.addr).await;
-    let client = ServerClient::new();
+    let client = Arc::new(ServerClient::new());
     client
         .login(&network.url(), &username, STUDENT_PASSWORD)
         .await
@@ -514,10 +518,11 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
     // A laptop: no GPS or radio readings; the gate confirms.
     let sensors = Simulated::new();
     let folder = std::env::temp_dir().join(format!("rollcall-face-{}", Uuid::now_v7()));
-    phone
+    let (_, outbox) = phone
         .prepare(&client, &folder, KeyStoreChoice::FolderOnly)
         .await
         .unwrap();
+    let _worker = run_worker(phone.courier(), Arc::clone(&client), outbox.clone());
     let selfie = vec![picture("face_recognition/test/obama1.jpg")];
     // Online once: the template is fetched and kept on the phone.
     let online = phone
@@ -557,16 +562,12 @@ async fn a_selfie_check_in_without_network_uses_the_phones_copy_of_the_template(
     assert_eq!(offline.pending, 1);
 
     network.restore().await;
-    let outbox = rollcall_app::checkin::outbox::Outbox::open(
-        &folder.join(student.to_string()).join("outbox.sqlite"),
-    )
-    .await
-    .unwrap();
-    let answers = sync_once(&client, &outbox).await.unwrap();
-    let sent = answers
-        .iter()
-        .find(|a| a.claim_id == offline.claim_id)
+    let answered = phone
+        .courier()
+        .answer_for(offline.claim_id, 30, &rollcall_checkin::sync::TokioPause)
+        .await
         .expect("the offline claim is answered");
-    assert_eq!(face_status(sent), Some(Status::Pass), "{sent:?}");
+    assert_eq!(face_status(&answered), Some(Status::Pass), "{answered:?}");
+    assert_eq!(outbox.pending().await.unwrap(), 0);
     std::fs::remove_dir_all(&folder).ok();
 }

@@ -10,10 +10,11 @@
 use std::process::Command;
 use std::time::Duration;
 
-use rollcall_app::checkin::phone::{CheckInError, CodeEntry};
-use rollcall_app::checkin::sensors::GateAnswer;
-use rollcall_app::checkin::sync::sync_once;
 use rollcall_app::classroom::live;
+use rollcall_checkin::phone::{CheckInError, CodeEntry};
+use rollcall_checkin::sensors::GateAnswer;
+use rollcall_checkin::store::ClaimStore as _;
+use rollcall_checkin::sync::sync_once;
 use rollcall_core::api::{
     AttendanceStatus, ClaimResult, LiveConnection, ReviewDecision, ReviewForm,
 };
@@ -252,7 +253,8 @@ async fn five_wrong_codes_lock_the_student_and_a_second_phone_waits_for_approval
     for _ in 0..5 {
         student
             .phone
-            .check_in(
+            .check_in_at(
+                now(),
                 world.class.id,
                 &CodeEntry::Typed(wrong.to_owned()),
                 &student.sensors,
@@ -266,7 +268,8 @@ async fn five_wrong_codes_lock_the_student_and_a_second_phone_waits_for_approval
     assert!(answers.iter().all(|a| a.outcome == Outcome::Rejected));
     student
         .phone
-        .check_in(
+        .check_in_at(
+            now(),
             world.class.id,
             &CodeEntry::Typed(world.otp_now()),
             &student.sensors,
@@ -284,7 +287,8 @@ async fn five_wrong_codes_lock_the_student_and_a_second_phone_waits_for_approval
     );
     let typo = student
         .phone
-        .check_in(
+        .check_in_at(
+            now(),
             world.class.id,
             &CodeEntry::Typed("12 34".into()),
             &student.sensors,
@@ -403,9 +407,7 @@ async fn killing_the_app_during_a_sync_of_500_claims_loses_none_and_duplicates_n
     );
     println!("500 queued claims synced after {kills} kills of the sync process, {mid_sync_kills} of them mid-sync");
 
-    let outbox = rollcall_app::checkin::outbox::Outbox::open(&path)
-        .await
-        .unwrap();
+    let outbox = rollcall_checkin::sqlite::Outbox::open(&path).await.unwrap();
     assert_eq!(outbox.pending().await.unwrap(), 0, "the outbox is empty");
     let stored: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM claims WHERE id = ANY($1)")
         .bind(&ids)

@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use rollcall_core::api::{
@@ -14,17 +13,18 @@ use rollcall_core::api::{
 };
 use rollcall_core::face::{FaceEvidence, FaceScore, FaceTemplate, Liveness, TemplateMatrix};
 use rollcall_core::ids::StudentId;
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use crate::checkin::outbox::Outbox;
-use crate::checkin::phone::write_private_replacing;
-use crate::checkin::sync;
+use crate::checkin::key_file::write_private_replacing;
 use crate::face::kiosk::{Kiosk, KioskEvent, KioskSettings};
 use crate::face::liveness::LivenessScreen;
 use crate::face::shots::jpeg_thumbnail;
 use crate::face::{model_id, settings, FaceService, MODEL_ID};
 use crate::{AppError, ServerClient};
+use rollcall_checkin::sqlite::Outbox;
+use rollcall_checkin::store::ClaimStore as _;
+use rollcall_checkin::sync::{Courier, TokioPause};
 
 const RECORD_FILE: &str = "kiosk.json";
 const ROSTER_FILE: &str = "roster-templates.json";
@@ -40,7 +40,7 @@ struct Door {
 #[derive(Default)]
 pub struct KioskDoor {
     door: Mutex<Option<Door>>,
-    wake: Arc<Notify>,
+    courier: Courier,
 }
 
 impl std::fmt::Debug for KioskDoor {
@@ -104,10 +104,11 @@ fn roster(records: Vec<FaceTemplateRecord>) -> (TemplateMatrix, HashMap<StudentI
 }
 
 impl KioskDoor {
-    /// What wakes the sync worker.
+    /// The one owner of sending the kiosk's marks; the shell runs its worker
+    /// once the kiosk has started.
     #[must_use]
-    pub fn wake(&self) -> Arc<Notify> {
-        self.wake.clone()
+    pub fn courier(&self) -> Courier {
+        self.courier.clone()
     }
 
     /// Starts the kiosk for the signed-in kiosk account: its record (the heartbeat),
@@ -157,13 +158,14 @@ impl KioskDoor {
     }
 
     /// Looks at one camera frame (base64 PNG or JPEG): every face, who it is once
-    /// clear, and the marks made, which are queued and sent at once when possible.
+    /// clear, and the marks made, which are queued and handed to the sync worker
+    /// (started with [`KioskDoor::start`]'s outbox), whose answers it waits for a
+    /// moment.
     ///
     /// # Errors
     /// `kiosk_not_started`; `bad_picture`; `face_unavailable`; `outbox_failed`.
     pub async fn frame(
         &self,
-        client: &ServerClient,
         faces: &FaceService,
         picture: &str,
     ) -> Result<KioskFrameResult, AppError> {
@@ -291,13 +293,11 @@ impl KioskDoor {
         let answers = if marks.is_empty() {
             Vec::new()
         } else {
-            match sync::sync_once(client, &outbox).await {
-                Ok(answers) => answers,
-                Err(_) => {
-                    self.wake.notify_one();
-                    Vec::new()
-                }
-            }
+            // The worker sends them; offline, it keeps trying with its backoff.
+            let ids: Vec<Uuid> = marks.iter().map(|m| m.id).collect();
+            self.courier
+                .answers_for(&ids, ANSWERS_WITHIN_S, &TokioPause)
+                .await
         };
         for (id, student_id, student_name) in greeted {
             result.marked.push(KioskMarked {
@@ -311,6 +311,10 @@ impl KioskDoor {
         Ok(result)
     }
 }
+
+/// How long a frame waits for the server's answers to its marks before the
+/// greeting says they are kept and will be sent.
+const ANSWERS_WITHIN_S: u16 = 10;
 
 fn not_started() -> AppError {
     AppError::Face {

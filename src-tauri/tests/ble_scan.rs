@@ -14,7 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rollcall_app::checkin::ble_scan;
-use rollcall_app::checkin::sensors::SensorError;
+use rollcall_checkin::sensors::SensorError;
 use rollcall_core::radio::{BeaconId, Rssi};
 use uuid::Uuid;
 

@@ -33,20 +33,24 @@ pub fn test() -> Result<()> {
         ]),
     )?;
 
-    step("rollcall-core for the web and Android targets, the typed client for the web");
+    step("rollcall-core for the web and Android targets; the client and the engine for the web");
     for target in ["wasm32-unknown-unknown", "aarch64-linux-android"] {
         run(
             &format!("cargo check {target}"),
             cargo().args(["check", "-p", "rollcall-core", "--target", target]),
         )?;
     }
-    // The students' web app runs the typed client in the browser (fetch).
+    // The students' web app runs the typed client (over fetch) and the check-in
+    // engine (without SQLite and tokio's timer) in the browser.
     run(
-        "cargo clippy rollcall-client wasm32",
+        "cargo clippy rollcall-client rollcall-checkin wasm32",
         cargo().args([
             "clippy",
             "-p",
             "rollcall-client",
+            "-p",
+            "rollcall-checkin",
+            "--no-default-features",
             "--target",
             "wasm32-unknown-unknown",
             "--",

@@ -11,8 +11,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use rollcall_app::checkin::{outbox::Outbox, sync};
 use rollcall_app::ServerClient;
+use rollcall_checkin::sqlite::Outbox;
+use rollcall_checkin::sync;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {

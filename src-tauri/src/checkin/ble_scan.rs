@@ -11,7 +11,7 @@ use btleplug::api::{Central as _, Manager as _, Peripheral as _, ScanFilter};
 use btleplug::platform::Manager;
 use rollcall_core::radio::{BeaconId, BeaconSighting, Rssi};
 
-use super::sensors::SensorError;
+use rollcall_checkin::sensors::SensorError;
 
 /// Listens for `listen` and answers with the beacons heard. Blocks the calling
 /// thread; runs btleplug on a thread and runtime of its own, so it may be called

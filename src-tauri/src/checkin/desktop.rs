@@ -8,8 +8,10 @@
 use rollcall_core::geofence::LocationFix;
 use rollcall_core::radio::RadioScan;
 
-use super::sensors::{BiometricGate, LocationSource, QrScanner, RadioScanner, SensorError};
 use super::wifi_scan::NetworkManagerWifi;
+use rollcall_checkin::sensors::{
+    BiometricGate, LocationSource, QrScanner, RadioScanner, SensorError,
+};
 
 /// A desktop's sensors.
 #[derive(Debug, Clone, Copy, Default)]

@@ -14,7 +14,7 @@ use std::path::Path;
 use rollcall_core::signing::DeviceKey;
 use uuid::Uuid;
 
-use super::phone::KeyFile;
+use super::key_file::KeyFile;
 
 /// Where the key is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +138,7 @@ fn sealed_in_folder(
             if sealer.unseal(&text).map_err(refused)? != hex {
                 return Err(io::Error::other("the keystore did not give the key back"));
             }
-            super::phone::write_private_replacing(sealed, text.as_bytes())?;
+            super::key_file::write_private_replacing(sealed, text.as_bytes())?;
             if moved {
                 file.remove()?;
             }

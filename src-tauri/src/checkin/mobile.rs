@@ -18,7 +18,7 @@ use tauri_plugin_geolocation::{GeolocationExt as _, PositionOptions};
 use tauri_plugin_rollcall_sensors::RollcallSensorsExt as _;
 
 use super::key_store::SeedSealer;
-use super::sensors::{BiometricGate, LocationSource, RadioScanner, SensorError};
+use rollcall_checkin::sensors::{BiometricGate, LocationSource, RadioScanner, SensorError};
 
 /// How long a GPS fix may take, in milliseconds.
 const FIX_TIMEOUT_MS: u32 = 10_000;

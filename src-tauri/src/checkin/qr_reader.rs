@@ -7,7 +7,7 @@ use image::GrayImage;
 use rollcall_core::qr::QrPayload;
 use rxing::BarcodeFormat;
 
-use super::sensors::{QrScanner, SensorError};
+use rollcall_checkin::sensors::{QrScanner, SensorError};
 
 /// The text of the first QR code found in `frame`, if any.
 #[must_use]

@@ -3,19 +3,19 @@
 //! command's work.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
+use rollcall_checkin::phone::{CheckInError, CodeEntry, Phone};
+use rollcall_checkin::sensors::{DeviceSensors, QrScanner};
+use rollcall_checkin::sqlite::Outbox;
+use rollcall_checkin::store::ClaimStore as _;
+use rollcall_checkin::sync::{Courier, TokioPause};
 use rollcall_core::api::{CheckInAnswer, PhoneState, Platform, SyncStatus};
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use super::key_store::{self, KeyStoreChoice};
-use super::outbox::Outbox;
-use super::phone::{CheckInError, CodeEntry, Phone};
 use super::qr_reader::{read_picture, NoLiveCamera, SeenCode};
 use super::selfie;
-use super::sensors::{DeviceSensors, QrScanner};
-use super::sync;
 use crate::face::FaceService;
 use crate::{AppError, ServerClient};
 
@@ -26,11 +26,15 @@ struct Ready {
     folder: PathBuf,
 }
 
+/// How long a check-in waits for the server's answer before saying it is
+/// kept and will be sent.
+const ANSWER_WITHIN_S: u16 = 20;
+
 /// The student's phone once prepared.
 #[derive(Default)]
 pub struct StudentPhone {
     ready: Mutex<Option<Ready>>,
-    wake: Arc<Notify>,
+    courier: Courier,
 }
 
 impl std::fmt::Debug for StudentPhone {
@@ -60,10 +64,11 @@ impl From<CheckInError> for AppError {
 }
 
 impl StudentPhone {
-    /// What wakes the sync worker.
+    /// The one owner of sending this phone's outbox; the shell runs its
+    /// worker once the phone is prepared.
     #[must_use]
-    pub fn wake(&self) -> Arc<Notify> {
-        self.wake.clone()
+    pub fn courier(&self) -> Courier {
+        self.courier.clone()
     }
 
     /// Loads (or makes) the signed-in student's device key (in the OS keystore
@@ -244,14 +249,11 @@ impl StudentPhone {
             )
             .await?;
         let id = *claim.claim.id.as_uuid();
-        let result = match sync::sync_once(client, &ready.outbox).await {
-            Ok(answers) => answers.into_iter().find(|a| a.claim_id == id),
-            Err(_) => {
-                // The worker keeps trying with its backoff.
-                self.wake.notify_one();
-                None
-            }
-        };
+        // The worker sends it; offline, it keeps trying with its backoff.
+        let result = self
+            .courier
+            .answer_for(id, ANSWER_WITHIN_S, &TokioPause)
+            .await;
         let pending = ready
             .outbox
             .pending()

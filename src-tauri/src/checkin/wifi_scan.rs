@@ -12,7 +12,7 @@ use std::process::Command;
 use rollcall_core::api::NearbyWifi;
 use rollcall_core::radio::{Bssid, RadioScan, Rssi, WifiSighting};
 
-use super::sensors::{RadioScanner, SensorError};
+use rollcall_checkin::sensors::{RadioScanner, SensorError};
 
 /// The Wi-Fi scanner through `nmcli`.
 #[derive(Debug, Clone)]

@@ -5,10 +5,10 @@ use rollcall_core::api::{KioskFrameResult, KioskState, SYNC_STATUS_EVENT};
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
 use super::student::SyncWorker;
-use crate::checkin::sync;
 use crate::face::FaceService;
 use crate::kiosk_door::KioskDoor;
 use crate::{AppConfig, AppError, ServerClient};
+use rollcall_checkin::sync::TokioPause;
 
 /// Starts the kiosk for the signed-in kiosk account and its sync worker, which sends
 /// `sync-status` events.
@@ -22,14 +22,15 @@ pub async fn start_kiosk<R: Runtime>(
 ) -> Result<KioskState, AppError> {
     let folder = super::data_folder(&app, &config)?;
     let (state, outbox) = door.start(&client, &folder).await?;
-    let wake = door.wake();
+    let courier = door.courier();
     let handle = app.clone();
     worker.replace(tauri::async_runtime::spawn(async move {
         let client = handle.state::<ServerClient>();
-        sync::run(&client, &outbox, wake, |status| {
-            let _ = handle.emit(SYNC_STATUS_EVENT, status);
-        })
-        .await;
+        courier
+            .run(&client, &outbox, &TokioPause, crate::clock::now, |status| {
+                let _ = handle.emit(SYNC_STATUS_EVENT, status);
+            })
+            .await;
     }));
     Ok(state)
 }
@@ -37,10 +38,9 @@ pub async fn start_kiosk<R: Runtime>(
 /// Looks at one camera frame (base64 PNG or JPEG, from the webcam or a file).
 #[tauri::command]
 pub async fn kiosk_frame(
-    client: State<'_, ServerClient>,
     faces: State<'_, FaceService>,
     door: State<'_, KioskDoor>,
     picture: String,
 ) -> Result<KioskFrameResult, AppError> {
-    door.frame(&client, &faces, &picture).await
+    door.frame(&faces, &picture).await
 }

@@ -11,11 +11,11 @@ use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
 use crate::checkin::key_store::KeyStoreChoice;
-use crate::checkin::sensors::DeviceSensors;
 use crate::checkin::student_phone::StudentPhone;
-use crate::checkin::sync;
 use crate::face::FaceService;
 use crate::{AppConfig, AppError, ServerClient};
+use rollcall_checkin::sensors::DeviceSensors;
+use rollcall_checkin::sync::TokioPause;
 
 /// The running sync worker, if any.
 #[derive(Debug, Default)]
@@ -76,14 +76,15 @@ pub async fn prepare_phone<R: Runtime>(
         .await;
     }
     let (state, outbox) = phone.prepare(&client, &folder, keys).await?;
-    let wake = phone.wake();
+    let courier = phone.courier();
     let handle = app.clone();
     let task = tauri::async_runtime::spawn(async move {
         let client = handle.state::<ServerClient>();
-        sync::run(&client, &outbox, wake, |status| {
-            let _ = handle.emit(SYNC_STATUS_EVENT, status);
-        })
-        .await;
+        courier
+            .run(&client, &outbox, &TokioPause, crate::clock::now, |status| {
+                let _ = handle.emit(SYNC_STATUS_EVENT, status);
+            })
+            .await;
     });
     worker.replace(task);
     Ok(state)

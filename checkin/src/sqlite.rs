@@ -1,7 +1,8 @@
-//! The outbox: a SQLite file on the phone. A claim is written (and synced to
-//! disk) before any network call, and removed only in the same transaction that
-//! stores the server's answer for it, so a crash at any point loses nothing and
-//! a resend is answered by the server's duplicate detection.
+//! The app's outbox: a SQLite file (the engine tauri-plugin-sql wraps, used
+//! from Rust so claims are kept with or without a window). A claim is written
+//! (and synced to disk) before any network call, and removed only in the same
+//! transaction that stores the server's answer for it, so a crash at any point
+//! loses nothing and a resend is answered by the server's duplicate detection.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -13,35 +14,16 @@ use sqlx::sqlite::{
 };
 use uuid::Uuid;
 
-/// Why the outbox failed.
-#[derive(Debug, thiserror::Error)]
-pub enum OutboxError {
-    /// The file could not be opened, migrated, read or written.
-    #[error("the outbox at {path} failed: {source}")]
-    Storage {
-        /// The file.
-        path: String,
-        /// What SQLite said.
-        #[source]
-        source: sqlx::Error,
-    },
-    /// A stored row is not what this app wrote (a damaged file).
-    #[error("the outbox holds a damaged claim {0}")]
-    Damaged(String),
+use crate::store::{ClaimStore, OutboxError, Queued};
+
+/// Now, in milliseconds since 1970: the order claims wait in.
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// A claim waiting to be sent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Queued {
-    /// The claim id.
-    pub claim_id: Uuid,
-    /// The signed claim.
-    pub claim: SignedClaim,
-    /// Sends tried so far.
-    pub attempts: u32,
-}
-
-/// The phone's outbox.
+/// The app's outbox, in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct Outbox {
     pool: SqlitePool,
@@ -55,9 +37,9 @@ impl Outbox {
     /// [`OutboxError::Storage`].
     pub async fn open(path: &Path) -> Result<Self, OutboxError> {
         let shown = path.display().to_string();
-        let storage = |source| OutboxError::Storage {
+        let storage = |source: sqlx::Error| OutboxError::Storage {
             path: shown.clone(),
-            source,
+            reason: source.to_string(),
         };
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{shown}"))
             .map_err(storage)?
@@ -78,18 +60,20 @@ impl Outbox {
         Ok(Self { pool, path: shown })
     }
 
-    fn storage(&self, source: sqlx::Error) -> OutboxError {
+    fn storage(&self, source: &sqlx::Error) -> OutboxError {
         OutboxError::Storage {
             path: self.path.clone(),
-            source,
+            reason: source.to_string(),
         }
     }
+}
 
+impl ClaimStore for Outbox {
     /// Writes a claim; a claim id already queued or answered is left as it is.
     ///
     /// # Errors
     /// [`OutboxError::Storage`].
-    pub async fn enqueue(&self, claim: &SignedClaim) -> Result<(), OutboxError> {
+    async fn enqueue(&self, claim: &SignedClaim) -> Result<(), OutboxError> {
         let body = serde_json::to_string(claim).map_err(|e| OutboxError::Damaged(e.to_string()))?;
         let id = claim.claim.id.as_uuid().to_string();
         sqlx::query(
@@ -100,10 +84,10 @@ impl Outbox {
         .bind(&id)
         .bind(claim.claim.session.as_uuid().to_string())
         .bind(body)
-        .bind(crate::clock::unix_ms())
+        .bind(unix_ms())
         .execute(&self.pool)
         .await
-        .map_err(|e| self.storage(e))?;
+        .map_err(|e| self.storage(&e))?;
         Ok(())
     }
 
@@ -112,7 +96,7 @@ impl Outbox {
     ///
     /// # Errors
     /// [`OutboxError::Storage`].
-    pub async fn enqueue_mark(&self, mark: &KioskMark) -> Result<(), OutboxError> {
+    async fn enqueue_mark(&self, mark: &KioskMark) -> Result<(), OutboxError> {
         let body = serde_json::to_string(mark).map_err(|e| OutboxError::Damaged(e.to_string()))?;
         sqlx::query(
             "INSERT INTO outbox (claim_id, session_id, body, queued_at, kind) \
@@ -122,10 +106,10 @@ impl Outbox {
         )
         .bind(mark.id.to_string())
         .bind(body)
-        .bind(crate::clock::unix_ms())
+        .bind(unix_ms())
         .execute(&self.pool)
         .await
-        .map_err(|e| self.storage(e))?;
+        .map_err(|e| self.storage(&e))?;
         Ok(())
     }
 
@@ -133,7 +117,7 @@ impl Outbox {
     ///
     /// # Errors
     /// [`OutboxError::Storage`] or [`OutboxError::Damaged`].
-    pub async fn oldest_marks(&self, limit: u32) -> Result<Vec<KioskMark>, OutboxError> {
+    async fn oldest_marks(&self, limit: u32) -> Result<Vec<KioskMark>, OutboxError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT claim_id, body FROM outbox WHERE kind = 'kiosk_mark' \
              ORDER BY queued_at, claim_id LIMIT ?1",
@@ -141,7 +125,7 @@ impl Outbox {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| self.storage(e))?;
+        .map_err(|e| self.storage(&e))?;
         rows.into_iter()
             .map(|(id, body)| serde_json::from_str(&body).map_err(|_| OutboxError::Damaged(id)))
             .collect()
@@ -151,11 +135,11 @@ impl Outbox {
     ///
     /// # Errors
     /// [`OutboxError::Storage`].
-    pub async fn pending(&self) -> Result<u64, OutboxError> {
+    async fn pending(&self) -> Result<u64, OutboxError> {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
             .fetch_one(&self.pool)
             .await
-            .map_err(|e| self.storage(e))?;
+            .map_err(|e| self.storage(&e))?;
         Ok(u64::try_from(n).unwrap_or_default())
     }
 
@@ -163,7 +147,7 @@ impl Outbox {
     ///
     /// # Errors
     /// [`OutboxError::Storage`] or [`OutboxError::Damaged`].
-    pub async fn oldest(&self, limit: u32) -> Result<Vec<Queued>, OutboxError> {
+    async fn oldest(&self, limit: u32) -> Result<Vec<Queued>, OutboxError> {
         let rows: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT claim_id, body, attempts FROM outbox WHERE kind = 'claim' \
              ORDER BY queued_at, claim_id LIMIT ?1",
@@ -171,7 +155,7 @@ impl Outbox {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| self.storage(e))?;
+        .map_err(|e| self.storage(&e))?;
         rows.into_iter()
             .map(|(id, body, attempts)| {
                 Ok(Queued {
@@ -188,8 +172,8 @@ impl Outbox {
     ///
     /// # Errors
     /// [`OutboxError::Storage`].
-    pub async fn settle(&self, results: &[ClaimResult]) -> Result<(), OutboxError> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.storage(e))?;
+    async fn settle(&self, results: &[ClaimResult]) -> Result<(), OutboxError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.storage(&e))?;
         for result in results {
             let id = result.claim_id.to_string();
             let body =
@@ -202,25 +186,25 @@ impl Outbox {
             .bind(&id)
             .bind(result.outcome.as_str())
             .bind(body)
-            .bind(crate::clock::unix_ms())
+            .bind(unix_ms())
             .execute(&mut *tx)
             .await
-            .map_err(|e| self.storage(e))?;
+            .map_err(|e| self.storage(&e))?;
             sqlx::query("DELETE FROM outbox WHERE claim_id = ?1")
                 .bind(&id)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| self.storage(e))?;
+                .map_err(|e| self.storage(&e))?;
         }
-        tx.commit().await.map_err(|e| self.storage(e))
+        tx.commit().await.map_err(|e| self.storage(&e))
     }
 
     /// Notes a failed send of these claims (they stay queued).
     ///
     /// # Errors
     /// [`OutboxError::Storage`].
-    pub async fn note_failure(&self, ids: &[Uuid], error: &str) -> Result<(), OutboxError> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.storage(e))?;
+    async fn note_failure(&self, ids: &[Uuid], error: &str) -> Result<(), OutboxError> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.storage(&e))?;
         for id in ids {
             sqlx::query(
                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE claim_id = ?1",
@@ -229,23 +213,23 @@ impl Outbox {
             .bind(error)
             .execute(&mut *tx)
             .await
-            .map_err(|e| self.storage(e))?;
+            .map_err(|e| self.storage(&e))?;
         }
-        tx.commit().await.map_err(|e| self.storage(e))
+        tx.commit().await.map_err(|e| self.storage(&e))
     }
 
     /// The server's answers, newest first.
     ///
     /// # Errors
     /// [`OutboxError::Storage`] or [`OutboxError::Damaged`].
-    pub async fn answers(&self, limit: u32) -> Result<Vec<ClaimResult>, OutboxError> {
+    async fn answers(&self, limit: u32) -> Result<Vec<ClaimResult>, OutboxError> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT claim_id, body FROM answered ORDER BY answered_at DESC LIMIT ?1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| self.storage(e))?;
+        .map_err(|e| self.storage(&e))?;
         rows.into_iter()
             .map(|(id, body)| serde_json::from_str(&body).map_err(|_| OutboxError::Damaged(id)))
             .collect()
