@@ -11,11 +11,12 @@
 use std::path::PathBuf;
 
 use base64::Engine as _;
-use rollcall_app::checkin::key_store::KeyStoreChoice;
-use rollcall_app::checkin::student_phone::StudentPhone;
+use rollcall_app::admin::face_enrolment;
+use rollcall_app::device::key_store::KeyStoreChoice;
 use rollcall_app::face::FaceService;
-use rollcall_app::kiosk_door::KioskDoor;
-use rollcall_app::{face_enrolment, AppError, ServerClient};
+use rollcall_app::kiosk::door::KioskDoor;
+use rollcall_app::student::phone::StudentPhone;
+use rollcall_app::{AppError, ServerClient};
 use rollcall_checkin::sensors::Simulated;
 use rollcall_checkin::store::ClaimStore as _;
 use rollcall_core::api::{

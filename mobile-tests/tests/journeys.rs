@@ -10,7 +10,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use rollcall_app::classroom::live;
+use rollcall_app::teacher::live;
 use rollcall_checkin::phone::{CheckInError, CodeEntry};
 use rollcall_checkin::sensors::GateAnswer;
 use rollcall_checkin::store::ClaimStore as _;
@@ -173,7 +173,7 @@ async fn a_check_in_made_offline_in_class_and_synced_an_hour_later_is_present_on
         0,
         "answered: it leaves the outbox"
     );
-    let line = rollcall_app::review_queue::decide(
+    let line = rollcall_app::admin::review_queue::decide(
         &world.teacher,
         &ReviewForm {
             claim_id: answers[0].claim_id,
@@ -318,7 +318,7 @@ async fn five_wrong_codes_lock_the_student_and_a_second_phone_waits_for_approval
         .login(&world.server, "admin", "rollcall-admin")
         .await
         .unwrap();
-    rollcall_app::device_admin::approve(&admin, second.phone.device.id)
+    rollcall_app::admin::devices::approve(&admin, second.phone.device.id)
         .await
         .unwrap();
     let accepted = check_in_and_sync(&world, &second, now()).await;

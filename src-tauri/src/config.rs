@@ -52,6 +52,25 @@ impl AppConfig {
             map_attribution: set("ROLLCALL_MAP_ATTRIBUTION"),
         }
     }
+
+    /// Where the phone's key and outbox (or the kiosk's roster and outbox, or the
+    /// map's tile cache) live: `ROLLCALL_APP_DATA_DIR`, else the app's data folder.
+    pub fn data_folder<R: tauri::Runtime>(
+        &self,
+        app: &tauri::AppHandle<R>,
+    ) -> Result<std::path::PathBuf, crate::AppError> {
+        use tauri::Manager as _;
+        match &self.data_dir {
+            Some(folder) => Ok(folder.clone()),
+            None => app
+                .path()
+                .app_data_dir()
+                .map_err(|e| crate::AppError::Phone {
+                    code: "key_failed",
+                    message: format!("There is no folder for this app's data: {e}."),
+                }),
+        }
+    }
 }
 
 #[cfg(test)]

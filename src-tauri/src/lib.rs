@@ -1,32 +1,38 @@
 //! Rollcall's desktop and mobile app: the Rust side behind the Yew UI.
 //!
-//! The UI never talks to the network; it calls the commands in [`commands`], which
-//! delegate to the typed client of the server, `rollcall-client`. Everything is wired up in [`run_app`], which the real app and
-//! the tests (with `tauri::test::mock_builder()`) share.
+//! The UI never talks to the network; it calls the commands each role's tree holds
+//! (`student::commands`, `teacher::commands`, `admin::commands`, `kiosk::commands`,
+//! and [`session`] for signing in and out), which delegate to the typed client of the
+//! server, `rollcall-client`. Everything is wired up in [`run_app`], which the real app
+//! and the tests (with `tauri::test::mock_builder()`) share.
+//!
+//! By role:
+//! - [`student`]: this device as a student's phone, the selfie check, check-ins.
+//! - [`teacher`]: the classroom, its presentation screen and the live roster.
+//! - [`admin`]: people, devices, the school's structure, faces, review and reports.
+//! - [`kiosk`]: the door that recognises enrolled faces.
+//!
+//! Shared by them: [`session`], [`device`] (sensors, the device key, QR frames),
+//! [`face`] (the on-device face models), [`exports`], [`config`], [`clock`], [`error`].
 
-pub mod checkin;
-pub mod classroom;
+pub mod admin;
 pub mod clock;
-mod commands;
 pub mod config;
-pub mod device_admin;
+pub mod device;
 pub mod error;
 pub mod exports;
 pub mod face;
-pub mod face_enrolment;
-pub mod fence_map;
-pub mod kiosk_door;
-pub mod people;
-pub mod review_queue;
-pub mod school_reports;
-pub mod school_structure;
+pub mod kiosk;
+pub mod session;
+pub mod student;
+pub mod teacher;
 
-pub use classroom::Classroom;
 pub use config::AppConfig;
 pub use error::AppError;
 /// The app's client of the server: the typed client, holding the session.
 pub use rollcall_client::{Client as ServerClient, ServerAddress};
 pub use rollcall_core::api::SignedIn;
+pub use teacher::Classroom;
 
 use tauri::{Builder, Context, Runtime};
 
@@ -43,74 +49,74 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
         .manage(config)
         .manage(ServerClient::new())
         .manage(Classroom::new())
-        .manage(commands::classroom::LiveWatch::default())
-        .manage(checkin::student_phone::StudentPhone::default())
-        .manage(commands::student::SyncWorker::default())
+        .manage(teacher::commands::LiveWatch::default())
+        .manage(student::phone::StudentPhone::default())
+        .manage(student::commands::SyncWorker::default())
         .manage(face::FaceService::from_env())
-        .manage(kiosk_door::KioskDoor::default())
+        .manage(kiosk::door::KioskDoor::default())
         .invoke_handler(tauri::generate_handler![
-            commands::default_server_url,
-            commands::login,
-            commands::sign_out,
-            commands::classroom::today_classes,
-            commands::classroom::start_class,
-            commands::classroom::presentation_frame,
-            commands::classroom::class_roster,
-            commands::classroom::watch_roster,
-            commands::classroom::stop_watching_roster,
-            commands::classroom::mark_student,
-            commands::classroom::end_class,
-            commands::classroom::export_class_sheet,
-            commands::admin::dashboard,
-            commands::admin::list_divisions,
-            commands::admin::attendance_report,
-            commands::admin::export_report,
-            commands::admin::review_queue,
-            commands::admin::decide_review,
-            commands::admin::review_thumbnail,
-            commands::structure::list_rooms,
-            commands::structure::create_room,
-            commands::structure::update_room,
-            commands::structure::add_access_point,
-            commands::structure::list_subjects,
-            commands::structure::scan_nearby_wifi,
-            commands::structure::fence_map,
-            commands::structure::create_subject,
-            commands::structure::update_subject,
-            commands::structure::delete_subject,
-            commands::structure::school_settings,
-            commands::structure::save_school_settings,
-            commands::structure::list_teachers,
-            commands::structure::division_timetable,
-            commands::structure::create_slot,
-            commands::structure::create_division,
-            commands::structure::division_students,
-            commands::structure::add_division_students,
-            commands::structure::remove_division_student,
-            commands::people::list_users,
-            commands::people::create_user,
-            commands::people::update_user,
-            commands::people::import_users,
-            commands::people::list_devices,
-            commands::people::approve_device,
-            commands::people::revoke_device,
-            commands::people::list_kiosks,
-            commands::people::create_kiosk,
-            commands::student::prepare_phone,
-            commands::student::student_classes,
-            commands::student::check_in,
-            commands::student::check_in_with_picture,
-            commands::student::check_in_with_scanned_code,
-            commands::student::read_qr_frame,
-            commands::student::my_attendance,
-            commands::student::sync_status,
-            commands::face::face_status,
-            commands::face::check_face_shot,
-            commands::face::face_enrolment,
-            commands::face::enrol_face,
-            commands::face::revoke_face,
-            commands::kiosk::start_kiosk,
-            commands::kiosk::kiosk_frame,
+            session::default_server_url,
+            session::login,
+            session::sign_out,
+            teacher::commands::today_classes,
+            teacher::commands::start_class,
+            teacher::commands::presentation_frame,
+            teacher::commands::class_roster,
+            teacher::commands::watch_roster,
+            teacher::commands::stop_watching_roster,
+            teacher::commands::mark_student,
+            teacher::commands::end_class,
+            teacher::commands::export_class_sheet,
+            admin::commands::oversight::dashboard,
+            admin::commands::oversight::list_divisions,
+            admin::commands::oversight::attendance_report,
+            admin::commands::oversight::export_report,
+            admin::commands::oversight::review_queue,
+            admin::commands::oversight::decide_review,
+            admin::commands::oversight::review_thumbnail,
+            admin::commands::structure::list_rooms,
+            admin::commands::structure::create_room,
+            admin::commands::structure::update_room,
+            admin::commands::structure::add_access_point,
+            admin::commands::structure::list_subjects,
+            admin::commands::structure::scan_nearby_wifi,
+            admin::commands::structure::fence_map,
+            admin::commands::structure::create_subject,
+            admin::commands::structure::update_subject,
+            admin::commands::structure::delete_subject,
+            admin::commands::structure::school_settings,
+            admin::commands::structure::save_school_settings,
+            admin::commands::structure::list_teachers,
+            admin::commands::structure::division_timetable,
+            admin::commands::structure::create_slot,
+            admin::commands::structure::create_division,
+            admin::commands::structure::division_students,
+            admin::commands::structure::add_division_students,
+            admin::commands::structure::remove_division_student,
+            admin::commands::people::list_users,
+            admin::commands::people::create_user,
+            admin::commands::people::update_user,
+            admin::commands::people::import_users,
+            admin::commands::people::list_devices,
+            admin::commands::people::approve_device,
+            admin::commands::people::revoke_device,
+            admin::commands::people::list_kiosks,
+            admin::commands::people::create_kiosk,
+            student::commands::prepare_phone,
+            student::commands::student_classes,
+            student::commands::check_in,
+            student::commands::check_in_with_picture,
+            student::commands::check_in_with_scanned_code,
+            student::commands::read_qr_frame,
+            student::commands::my_attendance,
+            student::commands::sync_status,
+            admin::commands::face::face_status,
+            admin::commands::face::check_face_shot,
+            admin::commands::face::face_enrolment,
+            admin::commands::face::enrol_face,
+            admin::commands::face::revoke_face,
+            kiosk::commands::start_kiosk,
+            kiosk::commands::kiosk_frame,
         ])
 }
 
@@ -125,7 +131,7 @@ fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_rollcall_sensors::init())
 }
 
-/// Desktops read their own devices (see `checkin::desktop`): no phone plugins.
+/// Desktops read their own devices (see `device::desktop`): no phone plugins.
 #[cfg(desktop)]
 fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder

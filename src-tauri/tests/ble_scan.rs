@@ -13,7 +13,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rollcall_app::checkin::ble_scan;
+use rollcall_app::device::ble_scan;
 use rollcall_checkin::sensors::SensorError;
 use rollcall_core::radio::{BeaconId, Rssi};
 use uuid::Uuid;

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use rollcall_app::classroom::live;
+use rollcall_app::teacher::live;
 use rollcall_app::{AppError, Classroom, ServerClient};
 use rollcall_core::api::{
     AttendanceStatus, LiveConnection, LiveRosterEvent, MarkForm, SessionStatus, SheetFormat,

@@ -7,7 +7,7 @@
     reason = "a test: an unexpected failure is the test failing, with its message"
 )]
 
-use rollcall_app::fence_map::{fence_map, TileSource};
+use rollcall_app::admin::fence_map::{fence_map, TileSource};
 use rollcall_core::api::MapOutline;
 use rollcall_core::geofence::{FenceShape, GeoPoint, Metres};
 use rollcall_e2e::tile_server::TileServer;

@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rollcall_app::checkin::key_file::KeyFile;
-use rollcall_app::checkin::key_store::{load_or_create, KeyPlace, KeyStoreChoice, SERVICE};
+use rollcall_app::device::key_file::KeyFile;
+use rollcall_app::device::key_store::{load_or_create, KeyPlace, KeyStoreChoice, SERVICE};
 use uuid::Uuid;
 
 /// Set in the child that runs inside the keyring session (or with a dead bus).

@@ -6,7 +6,8 @@
     reason = "a test: an unexpected failure is the test failing, with its message"
 )]
 
-use rollcall_app::{review_queue, school_reports, AppError, Classroom, ServerClient};
+use rollcall_app::admin::{reports, review_queue};
+use rollcall_app::{AppError, Classroom, ServerClient};
 use rollcall_core::api::{
     AttendanceStatus, ClaimBatch, ClaimBatchResult, DeviceRecord, DeviceRegistration, Platform,
     ReportFilterForm, ReviewDecision, ReviewForm, SessionStatus, SheetFormat, SlotRecord,
@@ -135,7 +136,7 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
     assert_eq!(answer.results[0].outcome, Outcome::Review);
 
     // The dashboard: today's classes, the 30 days and every division.
-    let dashboard = school_reports::dashboard(&admin).await.unwrap();
+    let dashboard = reports::dashboard(&admin).await.unwrap();
     let today = dashboard
         .sessions
         .iter()
@@ -146,7 +147,7 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
     assert_eq!(dashboard.overall.to, dashboard.today);
     assert_eq!(dashboard.review_waiting, 1);
     assert!(
-        school_reports::dashboard(&student).await.is_err(),
+        reports::dashboard(&student).await.is_err(),
         "not for students"
     );
 
@@ -211,7 +212,7 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
 
     // Reports (of held classes): a bad date is a sentence; the export lands in the folder.
     classroom.end(&teacher, class.id).await.unwrap();
-    let bad = school_reports::report(
+    let bad = reports::report(
         &admin,
         &ReportFilterForm {
             from: Some("yesterday".into()),
@@ -225,7 +226,7 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
         division_id: Some(division),
         ..ReportFilterForm::default()
     };
-    let report = school_reports::report(&admin, &filter).await.unwrap();
+    let report = reports::report(&admin, &filter).await.unwrap();
     assert_eq!(report.rows.len(), 20);
     assert_eq!(report.sessions_held, 1);
     let approved = report
@@ -235,7 +236,7 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
         .unwrap();
     assert_eq!((approved.present, approved.absent), (1, 0));
     let folder = std::env::temp_dir().join(format!("rollcall-report-{}", Uuid::now_v7()));
-    let saved = school_reports::export(&admin, &filter, SheetFormat::Csv, &folder)
+    let saved = reports::export(&admin, &filter, SheetFormat::Csv, &folder)
         .await
         .unwrap();
     let text = std::fs::read_to_string(&saved.path).unwrap();
@@ -244,7 +245,7 @@ async fn an_admin_sees_the_day_reviews_a_doubtful_claim_and_exports_the_report(p
         "{text}"
     );
     assert_eq!(text.lines().count(), 21);
-    let pdf = school_reports::export(&admin, &filter, SheetFormat::Pdf, &folder)
+    let pdf = reports::export(&admin, &filter, SheetFormat::Pdf, &folder)
         .await
         .unwrap();
     assert!(std::fs::read(&pdf.path).unwrap().starts_with(b"%PDF"));

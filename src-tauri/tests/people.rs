@@ -6,7 +6,8 @@
     reason = "a test: an unexpected failure is the test failing, with its message"
 )]
 
-use rollcall_app::{device_admin, people, AppError, ServerClient};
+use rollcall_app::admin::{devices, people};
+use rollcall_app::{AppError, ServerClient};
 use rollcall_core::api::{
     DeviceRecord, DeviceRegistration, NewKiosk, NewUser, Platform, Role, UserPatch, UserQuery,
 };
@@ -140,18 +141,18 @@ async fn an_admin_finds_creates_deactivates_and_imports_people_and_approves_a_se
             .await
             .unwrap();
     }
-    let devices = device_admin::devices(&admin).await.unwrap();
+    let devices = devices::devices(&admin).await.unwrap();
     assert_eq!(devices[0].status.as_str(), "pending", "pending first");
-    let approved = device_admin::approve(&admin, devices[0].id).await.unwrap();
+    let approved = devices::approve(&admin, devices[0].id).await.unwrap();
     assert_eq!(approved.status.as_str(), "active");
-    let revoked = device_admin::revoke(&admin, approved.id).await.unwrap();
+    let revoked = devices::revoke(&admin, approved.id).await.unwrap();
     assert_eq!(revoked.status.as_str(), "revoked");
 
     let room: uuid::Uuid = sqlx::query_scalar("SELECT id FROM rooms ORDER BY code LIMIT 1")
         .fetch_one(&pool)
         .await
         .unwrap();
-    let credential = device_admin::create_kiosk(
+    let credential = devices::create_kiosk(
         &admin,
         &NewKiosk {
             name: "Door A".into(),
@@ -162,12 +163,9 @@ async fn an_admin_finds_creates_deactivates_and_imports_people_and_approves_a_se
     .await
     .unwrap();
     assert!(credential.secret.len() >= 20);
-    let kiosks = device_admin::kiosks(&admin).await.unwrap();
+    let kiosks = devices::kiosks(&admin).await.unwrap();
     assert!(kiosks
         .iter()
         .any(|k| k.id == credential.kiosk.id && k.last_seen_at.is_none()));
-    assert!(
-        device_admin::kiosks(&student).await.is_err(),
-        "not for students"
-    );
+    assert!(devices::kiosks(&student).await.is_err(), "not for students");
 }

@@ -10,8 +10,8 @@
 )]
 
 use image::{GrayImage, Luma};
-use rollcall_app::checkin::qr_reader::{read, rollcall_code_in_frame, ImageFileCamera};
-use rollcall_app::classroom::presentation::draw;
+use rollcall_app::device::qr_reader::{read, rollcall_code_in_frame, ImageFileCamera};
+use rollcall_app::teacher::presentation::draw;
 use rollcall_checkin::sensors::QrScanner as _;
 use rollcall_core::ids::SessionId;
 use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};

@@ -6,7 +6,8 @@
     reason = "a test: an unexpected failure is the test failing, with its message"
 )]
 
-use rollcall_app::{school_structure, ServerClient};
+use rollcall_app::admin::structure;
+use rollcall_app::ServerClient;
 use rollcall_core::api::{NewAccessPoint, NewRoom, NewSlot, Weekday};
 use rollcall_core::geofence::{GeoPoint, Geofence, Metres};
 use sqlx::PgPool;
@@ -28,7 +29,7 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
         Metres::new(25.0).unwrap(),
     )
     .unwrap();
-    let room = school_structure::create_room(
+    let room = structure::create_room(
         &admin,
         &NewRoom {
             code: "LAB-7".into(),
@@ -47,7 +48,7 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
     .await
     .unwrap();
     assert_eq!(room.access_points.len(), 1);
-    let again = school_structure::create_room(
+    let again = structure::create_room(
         &admin,
         &NewRoom {
             code: "LAB-7".into(),
@@ -62,7 +63,7 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
     .await
     .unwrap_err();
     assert_eq!(again.code(), "already_exists");
-    let beacon = school_structure::add_access_point(
+    let beacon = structure::add_access_point(
         &admin,
         room.id,
         &serde_json::from_value(serde_json::json!({"kind": "ble",
@@ -72,7 +73,7 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
     .await
     .unwrap();
     assert_eq!(beacon.label, "");
-    let changed = school_structure::update_room(
+    let changed = structure::update_room(
         &admin,
         room.id,
         &rollcall_core::api::RoomPatch {
@@ -88,12 +89,12 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
         changed.name, "Robotics Lab",
         "what is not in the patch stays"
     );
-    let rooms = school_structure::rooms(&admin).await.unwrap();
+    let rooms = structure::rooms(&admin).await.unwrap();
     let listed = rooms.iter().find(|r| r.code == "LAB-7").unwrap();
     assert_eq!(listed.access_points.len(), 2);
 
-    let subjects = school_structure::subjects(&admin).await.unwrap();
-    let teachers = school_structure::teachers(&admin).await.unwrap();
+    let subjects = structure::subjects(&admin).await.unwrap();
+    let teachers = structure::teachers(&admin).await.unwrap();
     assert_eq!(subjects.len(), 6);
     let teacher = teachers.iter().find(|t| t.username == "teacher1").unwrap();
     let division: uuid::Uuid = sqlx::query_scalar("SELECT id FROM divisions ORDER BY code LIMIT 1")
@@ -109,9 +110,9 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
         starts_at: "10:00".parse().unwrap(),
         ends_at: "10:50".parse().unwrap(),
     };
-    let added = school_structure::create_slot(&admin, &slot).await.unwrap();
+    let added = structure::create_slot(&admin, &slot).await.unwrap();
     assert_eq!(added.room_code, "LAB-7");
-    let clash = school_structure::create_slot(
+    let clash = structure::create_slot(
         &admin,
         &NewSlot {
             starts_at: "10:30".parse().unwrap(),
@@ -126,14 +127,14 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
         clash.to_string().contains("LAB-7") || clash.to_string().contains("room"),
         "{clash}"
     );
-    let week = school_structure::timetable(&admin, division).await.unwrap();
+    let week = structure::timetable(&admin, division).await.unwrap();
     assert!(week.iter().any(|s| s.id == added.id));
     assert!(week
         .windows(2)
         .all(|w| (w[0].weekday.iso(), w[0].starts_at) <= (w[1].weekday.iso(), w[1].starts_at)));
 
     // A division: created, a student added (twice: counted once), removed.
-    let division = school_structure::create_division(
+    let division = structure::create_division(
         &admin,
         &rollcall_core::api::NewDivision {
             code: "ME-C".into(),
@@ -147,33 +148,33 @@ async fn an_admin_adds_a_room_with_an_access_point_and_a_class_and_a_clash_is_na
             .fetch_one(&pool)
             .await
             .unwrap();
-    let added = school_structure::add_students(&admin, division.id, vec![student])
+    let added = structure::add_students(&admin, division.id, vec![student])
         .await
         .unwrap();
     assert_eq!((added.added, added.already_members), (1, 0));
-    let again = school_structure::add_students(&admin, division.id, vec![student])
+    let again = structure::add_students(&admin, division.id, vec![student])
         .await
         .unwrap();
     assert_eq!(again.already_members, 1);
-    let not_a_student = school_structure::add_students(&admin, division.id, vec![teacher.id])
+    let not_a_student = structure::add_students(&admin, division.id, vec![teacher.id])
         .await
         .unwrap_err();
     assert_eq!(not_a_student.code(), "invalid_field");
     assert_eq!(
-        school_structure::division_students(&admin, division.id)
+        structure::division_students(&admin, division.id)
             .await
             .unwrap()
             .len(),
         1
     );
-    school_structure::remove_student(&admin, division.id, student)
+    structure::remove_student(&admin, division.id, student)
         .await
         .unwrap();
-    let gone = school_structure::remove_student(&admin, division.id, student)
+    let gone = structure::remove_student(&admin, division.id, student)
         .await
         .unwrap_err();
     assert_eq!(gone.code(), "not_found");
-    assert!(school_structure::division_students(&admin, division.id)
+    assert!(structure::division_students(&admin, division.id)
         .await
         .unwrap()
         .is_empty());

@@ -164,7 +164,12 @@ pub(super) fn refused(
 }
 
 /// The answer to a claim judged now (not a resend).
-fn answered(claim_id: Uuid, verdict: Verdict, record: Option<AttendanceStatus>) -> ClaimResult {
+/// The answer to a claim (or a kiosk mark) just judged and stored.
+pub(super) fn answered(
+    claim_id: Uuid,
+    verdict: Verdict,
+    record: Option<AttendanceStatus>,
+) -> ClaimResult {
     ClaimResult {
         claim_id,
         outcome: verdict.outcome,

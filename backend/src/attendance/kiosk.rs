@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::claims::{outcome_text, record_status, stored_result, Owner, StoredVerdict};
+use super::claims::{answered, outcome_text, record_status, stored_result, Owner, StoredVerdict};
 use super::record_writer::{self, RecordWrite};
 use super::{live, session, unix};
 
@@ -226,15 +226,7 @@ pub async fn process(
             .map_err(anyhow::Error::from)?;
         live::notify(&mut tx, row.id, mark.student_id).await?;
         tx.commit().await.map_err(anyhow::Error::from)?;
-        results.push(ClaimResult {
-            claim_id: mark.id,
-            outcome: verdict.outcome,
-            reasons: verdict.reasons,
-            factors: verdict.factors,
-            synced_late: verdict.synced_late,
-            record,
-            duplicate: false,
-        });
+        results.push(answered(mark.id, verdict, record));
     }
     Ok(results)
 }

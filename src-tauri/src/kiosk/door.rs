@@ -16,7 +16,7 @@ use rollcall_core::ids::StudentId;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use crate::checkin::key_file::write_private_replacing;
+use crate::device::key_file::write_private_replacing;
 use crate::face::kiosk::{Kiosk, KioskEvent, KioskSettings};
 use crate::face::liveness::LivenessScreen;
 use crate::face::shots::jpeg_thumbnail;

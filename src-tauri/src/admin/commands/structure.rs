@@ -11,14 +11,15 @@ use rollcall_core::geofence::FenceShape;
 use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
 
-use crate::checkin::wifi_scan::NetworkManagerWifi;
-use crate::fence_map::{self, TileSource};
-use crate::{school_structure, AppConfig, AppError, ServerClient};
+use crate::admin::fence_map::{self, TileSource};
+use crate::admin::structure;
+use crate::device::wifi_scan::NetworkManagerWifi;
+use crate::{AppConfig, AppError, ServerClient};
 
 /// Every room.
 #[tauri::command]
 pub async fn list_rooms(client: State<'_, ServerClient>) -> Result<Vec<RoomRecord>, AppError> {
-    school_structure::rooms(&client).await
+    structure::rooms(&client).await
 }
 
 /// Adds a room with its fence and access points.
@@ -27,7 +28,7 @@ pub async fn create_room(
     client: State<'_, ServerClient>,
     room: NewRoom,
 ) -> Result<RoomRecord, AppError> {
-    school_structure::create_room(&client, &room).await
+    structure::create_room(&client, &room).await
 }
 
 /// Changes a room's check-in rule, tolerance, fence or names.
@@ -37,7 +38,7 @@ pub async fn update_room(
     room_id: Uuid,
     patch: RoomPatch,
 ) -> Result<RoomRecord, AppError> {
-    school_structure::update_room(&client, room_id, &patch).await
+    structure::update_room(&client, room_id, &patch).await
 }
 
 /// Adds an access point to a room.
@@ -47,7 +48,7 @@ pub async fn add_access_point(
     room_id: Uuid,
     access_point: NewAccessPoint,
 ) -> Result<AccessPointRecord, AppError> {
-    school_structure::add_access_point(&client, room_id, &access_point).await
+    structure::add_access_point(&client, room_id, &access_point).await
 }
 
 /// Every subject.
@@ -55,7 +56,7 @@ pub async fn add_access_point(
 pub async fn list_subjects(
     client: State<'_, ServerClient>,
 ) -> Result<Vec<SubjectRecord>, AppError> {
-    school_structure::subjects(&client).await
+    structure::subjects(&client).await
 }
 
 /// Adds a subject.
@@ -64,7 +65,7 @@ pub async fn create_subject(
     client: State<'_, ServerClient>,
     subject: NewSubject,
 ) -> Result<SubjectRecord, AppError> {
-    school_structure::create_subject(&client, &subject).await
+    structure::create_subject(&client, &subject).await
 }
 
 /// Changes a subject's code or name.
@@ -74,7 +75,7 @@ pub async fn update_subject(
     subject_id: Uuid,
     patch: SubjectPatch,
 ) -> Result<SubjectRecord, AppError> {
-    school_structure::update_subject(&client, subject_id, &patch).await
+    structure::update_subject(&client, subject_id, &patch).await
 }
 
 /// Deletes a subject the timetable no longer uses.
@@ -83,7 +84,7 @@ pub async fn delete_subject(
     client: State<'_, ServerClient>,
     subject_id: Uuid,
 ) -> Result<(), AppError> {
-    school_structure::delete_subject(&client, subject_id).await
+    structure::delete_subject(&client, subject_id).await
 }
 
 /// The Wi-Fi access points this computer hears, strongest first, to fill in a
@@ -120,14 +121,14 @@ pub async fn fence_map<R: Runtime>(
         });
     };
     let source = TileSource::parse(template, config.map_attribution.as_deref())?;
-    let cache = super::data_folder(&app, &config)?.join("map-tiles");
+    let cache = config.data_folder(&app)?.join("map-tiles");
     fence_map::fence_map(&source, &cache, &shape, size).await
 }
 
 /// The school-wide settings.
 #[tauri::command]
 pub async fn school_settings(client: State<'_, ServerClient>) -> Result<SchoolSettings, AppError> {
-    school_structure::settings(&client).await
+    structure::settings(&client).await
 }
 
 /// Saves the school-wide settings.
@@ -136,13 +137,13 @@ pub async fn save_school_settings(
     client: State<'_, ServerClient>,
     settings: SchoolSettings,
 ) -> Result<SchoolSettings, AppError> {
-    school_structure::save_settings(&client, &settings).await
+    structure::save_settings(&client, &settings).await
 }
 
 /// The active teachers.
 #[tauri::command]
 pub async fn list_teachers(client: State<'_, ServerClient>) -> Result<Vec<UserRecord>, AppError> {
-    school_structure::teachers(&client).await
+    structure::teachers(&client).await
 }
 
 /// A division's week.
@@ -151,7 +152,7 @@ pub async fn division_timetable(
     client: State<'_, ServerClient>,
     division_id: Uuid,
 ) -> Result<Vec<SlotRecord>, AppError> {
-    school_structure::timetable(&client, division_id).await
+    structure::timetable(&client, division_id).await
 }
 
 /// Adds a timetable slot.
@@ -160,7 +161,7 @@ pub async fn create_slot(
     client: State<'_, ServerClient>,
     slot: NewSlot,
 ) -> Result<SlotRecord, AppError> {
-    school_structure::create_slot(&client, &slot).await
+    structure::create_slot(&client, &slot).await
 }
 
 /// Creates a division.
@@ -169,7 +170,7 @@ pub async fn create_division(
     client: State<'_, ServerClient>,
     division: NewDivision,
 ) -> Result<DivisionRecord, AppError> {
-    school_structure::create_division(&client, &division).await
+    structure::create_division(&client, &division).await
 }
 
 /// A division's students.
@@ -178,7 +179,7 @@ pub async fn division_students(
     client: State<'_, ServerClient>,
     division_id: Uuid,
 ) -> Result<Vec<DivisionStudent>, AppError> {
-    school_structure::division_students(&client, division_id).await
+    structure::division_students(&client, division_id).await
 }
 
 /// Adds students to a division.
@@ -188,7 +189,7 @@ pub async fn add_division_students(
     division_id: Uuid,
     student_ids: Vec<Uuid>,
 ) -> Result<MembershipChange, AppError> {
-    school_structure::add_students(&client, division_id, student_ids).await
+    structure::add_students(&client, division_id, student_ids).await
 }
 
 /// Takes a student out of a division.
@@ -198,5 +199,5 @@ pub async fn remove_division_student(
     division_id: Uuid,
     student_id: Uuid,
 ) -> Result<(), AppError> {
-    school_structure::remove_student(&client, division_id, student_id).await
+    structure::remove_student(&client, division_id, student_id).await
 }

@@ -13,9 +13,9 @@ use rollcall_core::api::{CheckInAnswer, PhoneState, Platform, SyncStatus};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::key_store::{self, KeyStoreChoice};
-use super::qr_reader::{read_picture, NoLiveCamera, SeenCode};
 use super::selfie;
+use crate::device::key_store::{self, KeyStoreChoice};
+use crate::device::qr_reader::{read_picture, NoLiveCamera, SeenCode};
 use crate::face::FaceService;
 use crate::{AppError, ServerClient};
 

@@ -33,7 +33,7 @@ pub async fn own_template(client: &ServerClient, folder: &Path) -> Result<FaceTe
         Ok(record) => {
             if let Ok(text) = serde_json::to_vec(&record) {
                 // Best effort: without a cache the check still works online.
-                let _ = crate::checkin::key_file::write_private_replacing(&cache, &text);
+                let _ = crate::device::key_file::write_private_replacing(&cache, &text);
             }
             record
         }

@@ -5,8 +5,8 @@ use rollcall_core::api::{EnrolmentResult, FaceStatus, FaceTemplateInfo, ShotRepo
 use tauri::State;
 use uuid::Uuid;
 
+use crate::admin::face_enrolment;
 use crate::face::FaceService;
-use crate::face_enrolment;
 use crate::{AppError, ServerClient};
 
 /// Whether the face models and ONNX Runtime are available here.

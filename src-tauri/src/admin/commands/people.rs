@@ -8,7 +8,8 @@ use rollcall_core::api::{
 use tauri::State;
 use uuid::Uuid;
 
-use crate::{device_admin, people, AppError, ServerClient};
+use crate::admin::{devices, people};
+use crate::{AppError, ServerClient};
 
 /// A page of accounts matching the search and filters.
 #[tauri::command]
@@ -50,7 +51,7 @@ pub async fn import_users(
 /// Students' devices, pending first.
 #[tauri::command]
 pub async fn list_devices(client: State<'_, ServerClient>) -> Result<Vec<DeviceRecord>, AppError> {
-    device_admin::devices(&client).await
+    devices::devices(&client).await
 }
 
 /// Approves a pending device.
@@ -59,7 +60,7 @@ pub async fn approve_device(
     client: State<'_, ServerClient>,
     id: Uuid,
 ) -> Result<DeviceRecord, AppError> {
-    device_admin::approve(&client, id).await
+    devices::approve(&client, id).await
 }
 
 /// Revokes a device.
@@ -68,13 +69,13 @@ pub async fn revoke_device(
     client: State<'_, ServerClient>,
     id: Uuid,
 ) -> Result<DeviceRecord, AppError> {
-    device_admin::revoke(&client, id).await
+    devices::revoke(&client, id).await
 }
 
 /// The kiosks with their last heartbeat.
 #[tauri::command]
 pub async fn list_kiosks(client: State<'_, ServerClient>) -> Result<Vec<KioskRecord>, AppError> {
-    device_admin::kiosks(&client).await
+    devices::kiosks(&client).await
 }
 
 /// Registers a kiosk for a room; its secret is shown once.
@@ -83,5 +84,5 @@ pub async fn create_kiosk(
     client: State<'_, ServerClient>,
     kiosk: NewKiosk,
 ) -> Result<KioskCredential, AppError> {
-    device_admin::create_kiosk(&client, &kiosk).await
+    devices::create_kiosk(&client, &kiosk).await
 }

@@ -2,9 +2,6 @@
 //! screen's QR and OTP, the live roster, manual marks, ending the class and its
 //! class sheet.
 
-pub mod live;
-pub mod presentation;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -17,8 +14,8 @@ use rollcall_core::api::{
 use rollcall_core::timestamp::Timestamp;
 use uuid::Uuid;
 
+use super::presentation::Presentation;
 use crate::{AppError, ServerClient};
-use presentation::Presentation;
 
 /// The secrets of the teacher's classes, kept in memory only, so the QR keeps
 /// turning when the network is gone. Held in Tauri's managed state.

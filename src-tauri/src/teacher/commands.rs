@@ -11,8 +11,8 @@ use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 use uuid::Uuid;
 
-use crate::classroom::{live, Classroom};
 use crate::exports::{self, ExportKind};
+use crate::teacher::{live, Classroom};
 use crate::{AppConfig, AppError, ServerClient};
 
 /// The live roster being followed, if any: one at a time.

@@ -4,9 +4,9 @@
 use rollcall_core::api::{KioskFrameResult, KioskState, SYNC_STATUS_EVENT};
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
-use super::student::SyncWorker;
 use crate::face::FaceService;
-use crate::kiosk_door::KioskDoor;
+use crate::kiosk::door::KioskDoor;
+use crate::student::commands::SyncWorker;
 use crate::{AppConfig, AppError, ServerClient};
 use rollcall_checkin::sync::TokioPause;
 
@@ -20,7 +20,7 @@ pub async fn start_kiosk<R: Runtime>(
     worker: State<'_, SyncWorker>,
     config: State<'_, AppConfig>,
 ) -> Result<KioskState, AppError> {
-    let folder = super::data_folder(&app, &config)?;
+    let folder = config.data_folder(&app)?;
     let (state, outbox) = door.start(&client, &folder).await?;
     let courier = door.courier();
     let handle = app.clone();

@@ -1,26 +1,18 @@
-//! The commands the UI may call (see `capabilities/`); each one delegates to the app's
-//! logic so that it can be tested without a webview.
+//! The signed-in session every role shares: the login screen's default server,
+//! signing in and out (which stops whatever the role had running).
 
-// Tauri deserialises command arguments into owned values, so they arrive by value
-// whether or not the body needs ownership.
 #![allow(
     clippy::needless_pass_by_value,
     reason = "Tauri hands commands their arguments and State by value"
 )]
 
-pub mod admin;
-pub mod classroom;
-pub mod face;
-pub mod kiosk;
-pub mod people;
-pub mod structure;
-pub mod student;
-
 use tauri::State;
 
-use crate::classroom::Classroom;
+use crate::kiosk::door::KioskDoor;
+use crate::student::commands::SyncWorker;
+use crate::teacher::commands::LiveWatch;
+use crate::teacher::Classroom;
 use crate::{AppConfig, AppError, ServerClient, SignedIn};
-use classroom::LiveWatch;
 
 /// The server address the login screen starts with.
 #[tauri::command]
@@ -46,8 +38,8 @@ pub async fn sign_out(
     client: State<'_, ServerClient>,
     classroom: State<'_, Classroom>,
     watch: State<'_, LiveWatch>,
-    worker: State<'_, student::SyncWorker>,
-    door: State<'_, crate::kiosk_door::KioskDoor>,
+    worker: State<'_, SyncWorker>,
+    door: State<'_, KioskDoor>,
 ) -> Result<(), AppError> {
     watch.stop();
     worker.stop();
@@ -58,20 +50,4 @@ pub async fn sign_out(
         eprintln!("rollcall: could not tell the server about the sign-out: {error}");
     }
     Ok(())
-}
-
-/// Where the phone's key and outbox (or the kiosk's roster and outbox) live:
-/// `ROLLCALL_APP_DATA_DIR`, else the app's data folder.
-pub(crate) fn data_folder<R: tauri::Runtime>(
-    app: &tauri::AppHandle<R>,
-    config: &AppConfig,
-) -> Result<std::path::PathBuf, AppError> {
-    use tauri::Manager as _;
-    match &config.data_dir {
-        Some(folder) => Ok(folder.clone()),
-        None => app.path().app_data_dir().map_err(|e| AppError::Phone {
-            code: "key_failed",
-            message: format!("There is no folder for this app's data: {e}."),
-        }),
-    }
 }

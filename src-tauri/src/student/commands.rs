@@ -10,9 +10,9 @@ use rollcall_core::api::{
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
-use crate::checkin::key_store::KeyStoreChoice;
-use crate::checkin::student_phone::StudentPhone;
+use crate::device::key_store::KeyStoreChoice;
 use crate::face::FaceService;
+use crate::student::phone::StudentPhone;
 use crate::{AppConfig, AppError, ServerClient};
 use rollcall_checkin::sensors::DeviceSensors;
 use rollcall_checkin::sync::TokioPause;
@@ -57,7 +57,7 @@ pub async fn prepare_phone<R: Runtime>(
     worker: State<'_, SyncWorker>,
     config: State<'_, AppConfig>,
 ) -> Result<PhoneState, AppError> {
-    let folder = super::data_folder(&app, &config)?;
+    let folder = config.data_folder(&app)?;
     // With ROLLCALL_APP_DATA_DIR set, everything of the app lives in that folder.
     let keys = if config.data_dir.is_some() {
         KeyStoreChoice::FolderOnly
@@ -103,7 +103,7 @@ pub async fn student_classes(
 #[cfg(target_os = "android")]
 fn os_key_store<R: Runtime>(app: &AppHandle<R>) -> KeyStoreChoice {
     KeyStoreChoice::Sealed(std::sync::Arc::new(
-        crate::checkin::mobile::KeystoreSealer::new(app.clone()),
+        crate::device::mobile::KeystoreSealer::new(app.clone()),
     ))
 }
 
@@ -118,14 +118,14 @@ fn os_key_store<R: Runtime>(_app: &AppHandle<R>) -> KeyStoreChoice {
 /// and BlueZ.
 #[cfg(mobile)]
 fn device_sensors<R: Runtime>(app: &AppHandle<R>) -> impl DeviceSensors {
-    crate::checkin::mobile::MobileSensors::new(app.clone())
+    crate::device::mobile::MobileSensors::new(app.clone())
 }
 
 /// This device's sensors: the phone's plugins, or the desktop's NetworkManager
 /// and BlueZ.
 #[cfg(desktop)]
 fn device_sensors<R: Runtime>(_app: &AppHandle<R>) -> impl DeviceSensors {
-    crate::checkin::desktop::DesktopSensors
+    crate::device::desktop::DesktopSensors
 }
 
 /// Checks in to a class with the typed code.
@@ -184,7 +184,7 @@ pub async fn read_qr_frame(frame: String) -> Result<Option<String>, AppError> {
         message: format!("The frame could not be read: {e}."),
     };
     tauri::async_runtime::spawn_blocking(move || {
-        crate::checkin::qr_reader::rollcall_code_in_frame(&frame)
+        crate::device::qr_reader::rollcall_code_in_frame(&frame)
     })
     .await
     .map_err(|e| unreadable(&e))?

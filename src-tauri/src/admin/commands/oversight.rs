@@ -8,13 +8,14 @@ use rollcall_core::api::{
 use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
 
+use crate::admin::{reports, review_queue};
 use crate::exports::{self, ExportKind};
-use crate::{review_queue, school_reports, AppConfig, AppError, ServerClient};
+use crate::{AppConfig, AppError, ServerClient};
 
 /// Today's classes and the last 30 days, over the school and per division.
 #[tauri::command]
 pub async fn dashboard(client: State<'_, ServerClient>) -> Result<Dashboard, AppError> {
-    school_reports::dashboard(&client).await
+    reports::dashboard(&client).await
 }
 
 /// The divisions, for the report filters.
@@ -22,7 +23,7 @@ pub async fn dashboard(client: State<'_, ServerClient>) -> Result<Dashboard, App
 pub async fn list_divisions(
     client: State<'_, ServerClient>,
 ) -> Result<Vec<DivisionRecord>, AppError> {
-    school_reports::divisions(&client).await
+    reports::divisions(&client).await
 }
 
 /// An attendance report over the filter.
@@ -31,7 +32,7 @@ pub async fn attendance_report(
     client: State<'_, ServerClient>,
     filter: ReportFilterForm,
 ) -> Result<AttendanceReport, AppError> {
-    school_reports::report(&client, &filter).await
+    reports::report(&client, &filter).await
 }
 
 /// Saves the report as CSV or PDF where the admin chooses (in
@@ -44,7 +45,7 @@ pub async fn export_report<R: Runtime>(
     filter: ReportFilterForm,
     format: SheetFormat,
 ) -> Result<Option<SavedFile>, AppError> {
-    let download = school_reports::download(&client, &filter, format).await?;
+    let download = reports::download(&client, &filter, format).await?;
     let kind = ExportKind {
         title: "Save the attendance report",
         fallback_stem: "attendance",
