@@ -1,11 +1,11 @@
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::brand_panel::BrandPanel;
-use super::login_screen::LoginScreen;
-use super::workspace::Workspace;
 use crate::client::{self, LoginForm};
-use crate::session::{Phase, Session, SessionAction, FALLBACK_SERVER_URL};
+use crate::shared::brand_panel::BrandPanel;
+use crate::shared::login_screen::LoginScreen;
+use crate::shared::session::{Phase, Session, SessionAction, FALLBACK_SERVER_URL};
+use crate::workspace::Workspace;
 
 /// The whole window: the brand panel beside the current screen.
 #[component]

@@ -1,11 +1,12 @@
 use rollcall_core::api::Role;
 use yew::prelude::*;
 
-use super::admin_desk::AdminDesk;
-use super::kiosk_desk::KioskDesk;
-use super::student_desk::StudentDesk;
-use super::teacher_desk::TeacherDesk;
+use crate::admin::desk::AdminDesk;
 use crate::client::SignedIn;
+use crate::kiosk::desk::KioskDesk;
+use crate::shared::labels::role_label;
+use crate::student::desk::StudentDesk;
+use crate::teacher::desk::TeacherDesk;
 
 /// What the signed-in workspace needs.
 #[derive(Properties, PartialEq)]
@@ -60,16 +61,6 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
             </header>
             <main class="workspace-body">{ body }</main>
         </div>
-    }
-}
-
-/// A role as people name it.
-pub(super) fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Student => "Student",
-        Role::Teacher => "Teacher",
-        Role::Admin => "Administrator",
-        Role::Kiosk => "Kiosk",
     }
 }
 

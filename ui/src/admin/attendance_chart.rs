@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-use crate::charts::{daily_rates, polyline};
+use super::charts::{daily_rates, polyline};
 use crate::client::DailyPoint;
 
 /// What the attendance chart needs.

@@ -43,12 +43,6 @@ pub fn polyline(rates: &[f64], width: f64, height: f64) -> String {
         .join(" ")
 }
 
-/// A percentage as people read it: `87.5 %`, or `–` when there is none.
-#[must_use]
-pub fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.1} %"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,11 +80,5 @@ mod tests {
         assert_eq!(polyline(&[80.0], 200.0, 100.0), "100.0,20.0");
         assert_eq!(polyline(&[150.0], 10.0, 10.0), "5.0,0.0", "clamped");
         assert_eq!(polyline(&[], 10.0, 10.0), "");
-    }
-
-    #[test]
-    fn percentages_read_well() {
-        assert_eq!(percent(Some(87.456)), "87.5 %");
-        assert_eq!(percent(None), "–");
     }
 }

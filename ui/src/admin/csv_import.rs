@@ -3,9 +3,9 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::SignInGuard;
+use super::csv_preview::{preview, problems_by_line, CsvPreview};
 use crate::client;
-use crate::csv_preview::{preview, problems_by_line, CsvPreview};
+use crate::shared::sign_in_guard::SignInGuard;
 
 /// What the CSV import needs.
 #[derive(Properties, PartialEq)]

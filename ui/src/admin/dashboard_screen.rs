@@ -2,10 +2,10 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::attendance_chart::AttendanceChart;
-use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
-use crate::charts::percent;
 use crate::client::{self, Dashboard, SessionStatus};
-use crate::desk::{clock, local_offset_minutes};
+use crate::shared::clock::{clock, local_offset_minutes};
+use crate::shared::labels::percent;
+use crate::shared::sign_in_guard::{failed, loading, Loadable, SignInGuard};
 
 /// What the dashboard needs.
 #[derive(Properties, PartialEq)]

@@ -9,9 +9,9 @@ use super::reports_screen::ReportsScreen;
 use super::review_queue_screen::ReviewQueueScreen;
 use super::rooms_screen::RoomsScreen;
 use super::settings_screen::SettingsScreen;
-use super::sign_in_guard::SignInGuard;
 use super::subjects_screen::SubjectsScreen;
 use super::timetable_screen::TimetableScreen;
+use crate::shared::sign_in_guard::SignInGuard;
 
 /// The admin's screens: routing by an enum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,9 +5,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{self, DeviceRecord, KioskRecord, NewKiosk, RoomRecord, UserQuery};
-use crate::desk::ago;
+use crate::shared::clock::ago;
+use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 
 /// Everything the devices screen shows.
 #[derive(Debug, Clone, PartialEq)]

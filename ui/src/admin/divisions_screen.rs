@@ -3,8 +3,8 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{self, DivisionRecord, DivisionStudent, NewDivision, Role, UserQuery};
+use crate::shared::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
 
 /// Usernames typed with commas, spaces or new lines between them.
 fn usernames(text: &str) -> Vec<String> {

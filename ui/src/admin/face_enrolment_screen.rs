@@ -2,13 +2,13 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{outcome_line, Loadable, SignInGuard};
-use super::webcam::Webcam;
-use crate::camera;
+use super::face_shots::{ShotAction, Shots, NEEDED};
 use crate::client::face::{self as face_client, FaceStatus, FaceTemplateInfo};
 use crate::client::{self, Role, UserQuery, UserRecord};
-use crate::desk::ago;
-use crate::face_shots::{ShotAction, Shots, NEEDED};
+use crate::shared::camera;
+use crate::shared::clock::ago;
+use crate::shared::sign_in_guard::{outcome_line, Loadable, SignInGuard};
+use crate::shared::webcam::Webcam;
 
 /// Face enrolment: find a student, take (or pick) several shots, each checked by the
 /// quality gates with what to fix, and enrol from the good ones; re-enrol or revoke.

@@ -6,8 +6,8 @@ use rollcall_core::geofence::FenceShape;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{Loadable, SignInGuard};
 use crate::client::school::{self, FenceMap, MapOutline};
+use crate::shared::sign_in_guard::{Loadable, SignInGuard};
 
 /// The map's side, in pixels.
 const SIZE: u32 = 320;

@@ -3,9 +3,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::csv_import::CsvImport;
-use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
-use super::workspace::role_label;
 use crate::client::{self, NewUser, Page, Role, UserPatch, UserQuery, UserRecord};
+use crate::shared::labels::role_label;
+use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 
 const PER_PAGE: u32 = 25;
 

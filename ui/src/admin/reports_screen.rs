@@ -3,9 +3,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::attendance_chart::AttendanceChart;
-use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
-use crate::charts::percent;
 use crate::client::{self, AttendanceReport, DivisionRecord, ReportFilterForm, SheetFormat};
+use crate::shared::labels::percent;
+use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 
 /// Attendance reports: filters, a chart, the table, and CSV/PDF export.
 #[component]
@@ -76,7 +76,7 @@ pub fn ReportsScreen() -> Html {
                 };
                 exporting.set(None);
                 notice.set(Some(match result {
-                    Ok(saved) => Ok(crate::exports::saved_sentence(saved.as_ref())),
+                    Ok(saved) => Ok(crate::shared::exports::saved_sentence(saved.as_ref())),
                     Err(error) => Err(error.message),
                 }));
             });

@@ -1,11 +1,11 @@
-use rollcall_core::policy::{Factor, Status};
 use uuid::Uuid;
 use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::SignInGuard;
 use crate::client::{self, ReviewDecision, ReviewForm, ReviewItem};
+use crate::shared::labels::{factor_label, status_class, status_mark};
+use crate::shared::sign_in_guard::SignInGuard;
 
 /// What a review card needs.
 #[derive(Properties, PartialEq)]
@@ -130,29 +130,4 @@ pub fn ReviewCard(props: &ReviewCardProps) -> Html {
 fn scanned_at(unix: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
     String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
-}
-
-pub(super) fn factor_label(factor: Factor) -> &'static str {
-    match factor {
-        Factor::Token => "Code",
-        Factor::Location => "Location",
-        Factor::Radio => "Wi-Fi/BLE",
-        Factor::Face => "Face",
-    }
-}
-
-pub(super) fn status_mark(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "✓ passed",
-        Status::Doubtful => "? doubtful",
-        Status::Fail => "✗ failed",
-    }
-}
-
-pub(super) fn status_class(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "present",
-        Status::Doubtful => "late",
-        Status::Fail => "absent",
-    }
 }

@@ -3,8 +3,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::review_card::ReviewCard;
-use super::sign_in_guard::{failed, loading, Loadable, SignInGuard};
 use crate::client::{self, Page, ReviewItem};
+use crate::shared::sign_in_guard::{failed, loading, Loadable, SignInGuard};
 
 /// The review queue: each doubtful claim with its evidence, to approve or reject.
 #[component]

@@ -5,10 +5,10 @@ use yew::prelude::*;
 
 use super::fence_map_view::FenceMapView;
 use super::nearby_wifi::NearbyWifiPicker;
-use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use super::room_draft::{drawing, rule_patch, DraftEdit, FenceDrawing, FenceKind, RoomDraft};
 use crate::client::school::NearbyWifi;
 use crate::client::{self, RoomRecord};
-use crate::room_draft::{drawing, rule_patch, DraftEdit, FenceDrawing, FenceKind, RoomDraft};
+use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 
 const PREVIEW: f64 = 220.0;
 

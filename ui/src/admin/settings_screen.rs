@@ -4,8 +4,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::school::{self, SchoolSettings};
+use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use rollcall_core::evaluate::LateSync;
 
 /// One number field with its help and the problem the rule found, if any.

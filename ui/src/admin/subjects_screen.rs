@@ -3,9 +3,9 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 use crate::client::school::{self, NewSubject, SubjectPatch};
 use crate::client::{self, SubjectRecord};
+use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
 
 /// A change to make: the sentence to show when it is done.
 type Change =

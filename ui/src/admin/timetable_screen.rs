@@ -3,11 +3,11 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
 use crate::client::{
     self, DivisionRecord, NewSlot, RoomRecord, SlotRecord, SubjectRecord, TimeOfDay, UserRecord,
     Weekday,
 };
+use crate::shared::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
 
 /// What the slot form chooses from.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -6,13 +6,13 @@ use web_sys::{File, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::sign_in_guard::{loading, Loadable, SignInGuard};
-use super::webcam::Webcam;
-use crate::camera;
 use crate::client::face::{
     self as face_client, KioskFace, KioskFaceState, KioskFrameResult, KioskMarked, KioskState,
 };
 use crate::client::{self, SyncStatus, SYNC_STATUS_EVENT};
+use crate::shared::camera;
+use crate::shared::sign_in_guard::{loading, Loadable, SignInGuard};
+use crate::shared::webcam::Webcam;
 use rollcall_core::verdict::Outcome;
 
 /// Frames per second from the webcam (the pipeline's aim is at least 5).

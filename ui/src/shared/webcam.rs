@@ -3,7 +3,7 @@ use web_sys::{HtmlVideoElement, MediaStream};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::camera;
+use crate::shared::camera;
 
 /// What the webcam panel needs.
 #[derive(Properties, PartialEq)]

@@ -4,12 +4,12 @@ use uuid::Uuid;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::desk_handle::DeskHandle;
 use super::mark_dialog::MarkDialog;
 use super::presentation_panel::PresentationPanel;
 use super::roster_panel::RosterPanel;
-use super::teacher_desk::DeskHandle;
+use super::state::{Busy, DeskAction, Notice};
 use crate::client::{self, LiveConnection, SessionStatus, SheetFormat};
-use crate::desk::{Busy, DeskAction, Notice};
 
 /// What the classroom screen needs.
 #[derive(Properties, PartialEq)]

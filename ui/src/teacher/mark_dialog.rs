@@ -3,10 +3,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::roster_panel::status_label;
-use super::teacher_desk::DeskHandle;
+use super::desk_handle::DeskHandle;
+use super::state::{Busy, DeskAction};
 use crate::client::{self, AttendanceStatus, MarkForm};
-use crate::desk::{Busy, DeskAction};
+use crate::shared::labels::status_label;
 
 /// What the mark dialog needs.
 #[derive(Properties, PartialEq)]

@@ -1,9 +1,10 @@
 use uuid::Uuid;
 use yew::prelude::*;
 
-use super::teacher_desk::DeskHandle;
-use crate::client::{AttendanceStatus, RosterEntry};
-use crate::desk::DeskAction;
+use super::desk_handle::DeskHandle;
+use super::state::DeskAction;
+use crate::client::RosterEntry;
+use crate::shared::labels::status_label;
 
 /// What the roster panel needs.
 #[derive(Properties, PartialEq)]
@@ -74,28 +75,5 @@ fn line(handle: &DeskHandle, entry: &RosterEntry, editable: bool) -> Html {
                 </button>
             }
         </li>
-    }
-}
-
-/// A status as a person reads it, and its CSS class.
-#[must_use]
-pub fn status_label(status: Option<AttendanceStatus>) -> (&'static str, &'static str) {
-    match status {
-        None => ("Not yet", "waiting"),
-        Some(AttendanceStatus::Present) => ("Present", "present"),
-        Some(AttendanceStatus::Late) => ("Late", "late"),
-        Some(AttendanceStatus::Absent) => ("Absent", "absent"),
-        Some(AttendanceStatus::Excused) => ("Excused", "excused"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn statuses_read_as_words() {
-        assert_eq!(status_label(None), ("Not yet", "waiting"));
-        assert_eq!(status_label(Some(AttendanceStatus::Late)).0, "Late");
     }
 }

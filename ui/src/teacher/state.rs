@@ -119,8 +119,6 @@ pub enum DeskAction {
     Exported(Result<Option<SavedFile>, CommandError>),
     /// Presentation mode on or off.
     Present(bool),
-    /// The notice was dismissed.
-    Dismiss,
 }
 
 impl Desk {
@@ -245,7 +243,9 @@ impl Reducible for Desk {
             }
             DeskAction::Exported(Ok(saved)) => {
                 next.busy = None;
-                next.notice = Some(Notice::Done(crate::exports::saved_sentence(saved.as_ref())));
+                next.notice = Some(Notice::Done(crate::shared::exports::saved_sentence(
+                    saved.as_ref(),
+                )));
             }
             DeskAction::Started(Err(e))
             | DeskAction::Marked(Err(e))
@@ -255,7 +255,6 @@ impl Reducible for Desk {
                 next.notice = Some(Notice::Problem(e.message));
             }
             DeskAction::Present(on) => next.presenting = on,
-            DeskAction::Dismiss => next.notice = None,
         }
         Rc::new(next)
     }
@@ -274,37 +273,6 @@ pub fn next_class(classes: &[ClassSession], now: i64) -> Option<Uuid> {
                 .find(|c| c.status == SessionStatus::Planned && c.scheduled_end.unix() > now)
         })
         .map(|c| c.id)
-}
-
-/// The computer's offset from UTC in minutes (JavaScript counts minutes behind).
-#[must_use]
-pub fn local_offset_minutes() -> i64 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i64)
-}
-
-/// Now, in unix seconds, by the computer's clock.
-#[must_use]
-pub fn now_unix() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
-}
-
-/// `09:05` in the computer's local time zone, from unix seconds.
-#[must_use]
-pub fn clock(unix: i64, offset_minutes: i64) -> String {
-    let local = unix + offset_minutes * 60;
-    let minutes = local.div_euclid(60).rem_euclid(24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
-/// "3 min ago" from unix seconds.
-#[must_use]
-pub fn ago(then: i64) -> String {
-    match (now_unix() - then).max(0) {
-        s if s < 60 => "just now".to_owned(),
-        s if s < 3600 => format!("{} min ago", s / 60),
-        s if s < 86_400 => format!("{} h ago", s / 3600),
-        s => format!("{} days ago", s / 86_400),
-    }
 }
 
 #[cfg(test)]
@@ -461,13 +429,5 @@ mod tests {
             desk.notice,
             Some(Notice::Problem("Could not save /x: denied.".into()))
         );
-    }
-
-    #[test]
-    fn clock_times_are_local_and_wrap_at_midnight() {
-        assert_eq!(clock(0, 0), "00:00");
-        assert_eq!(clock(9 * 3600 + 5 * 60, 0), "09:05");
-        assert_eq!(clock(23 * 3600, 90), "00:30");
-        assert_eq!(clock(3600, -120), "23:00");
     }
 }

@@ -1,11 +1,10 @@
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::teacher_desk::DeskHandle;
+use super::desk_handle::DeskHandle;
+use super::state::{next_class, Busy, Classes, DeskAction, Notice};
 use crate::client::{self, ClassSession, SessionStatus};
-use crate::desk::{
-    clock, local_offset_minutes, next_class, now_unix, Busy, Classes, DeskAction, Notice,
-};
+use crate::shared::clock::{clock, local_offset_minutes, now_unix};
 
 /// Today's timetable: one card per class, the next one highlighted, each with
 /// Start (or Open, once running).

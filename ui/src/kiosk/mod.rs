@@ -1,0 +1,3 @@
+//! The kiosk's screen at a classroom door.
+
+pub mod desk;
