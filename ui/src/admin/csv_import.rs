@@ -3,9 +3,9 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use super::csv_preview::{preview, problems_by_line, CsvPreview};
 use crate::client;
-use crate::shared::sign_in_guard::SignInGuard;
 
 /// What the CSV import needs.
 #[derive(Properties, PartialEq)]
@@ -21,25 +21,19 @@ enum Stage {
     Empty,
     /// A file read and previewed, not sent.
     Previewed { text: String, preview: CsvPreview },
-    /// Being imported.
-    Importing,
-    /// Imported this many.
-    Imported(u32),
-    /// Refused: a sentence, and the bad lines.
-    Refused {
-        message: String,
-        lines: Vec<(u32, String)>,
-    },
+    /// Importing, or how it went (or why the file could not be read): as the
+    /// changes say, a refusal with its bad lines.
+    Outcome,
 }
 
 /// Import accounts from a CSV file: a preview of the first rows first, then all or
 /// nothing, every bad line explained.
 #[component]
 pub fn CsvImport(props: &CsvImportProps) -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let stage = use_state(|| Stage::Empty);
     let onchange = {
-        let stage = stage.clone();
+        let (stage, changes) = (stage.clone(), changes.clone());
         Callback::from(move |e: Event| {
             let Some(file) = e
                 .target_dyn_into::<HtmlInputElement>()
@@ -48,52 +42,40 @@ pub fn CsvImport(props: &CsvImportProps) -> Html {
             else {
                 return;
             };
-            let stage = stage.clone();
+            let (stage, changes) = (stage.clone(), changes.clone());
             spawn_local(async move {
                 let text = JsFuture::from(file.text())
                     .await
                     .ok()
                     .and_then(|v| v.as_string());
-                stage.set(
-                    match text.as_deref().and_then(|t| preview(t).map(|p| (t, p))) {
-                        Some((text, preview)) => Stage::Previewed {
-                            text: text.to_owned(),
-                            preview,
-                        },
-                        None => Stage::Refused {
-                            message:
-                                "That file has no header line; it does not look like a CSV file."
-                                    .to_owned(),
-                            lines: Vec::new(),
-                        },
-                    },
-                );
+                match text.as_deref().and_then(|t| preview(t).map(|p| (t, p))) {
+                    Some((text, preview)) => stage.set(Stage::Previewed {
+                        text: text.to_owned(),
+                        preview,
+                    }),
+                    None => {
+                        changes.refuse(
+                            "That file has no header line; it does not look like a CSV file.",
+                        );
+                        stage.set(Stage::Outcome);
+                    }
+                }
             });
         })
     };
     let import = {
-        let (guard, stage, on_imported) = (guard, stage.clone(), props.on_imported.clone());
+        let (changes, stage, on_imported) =
+            (changes.clone(), stage.clone(), props.on_imported.clone());
         Callback::from(move |_: MouseEvent| {
             let Stage::Previewed { text, .. } = &*stage else {
                 return;
             };
             let text = text.clone();
-            stage.set(Stage::Importing);
-            let (guard, stage, on_imported) = (guard.clone(), stage.clone(), on_imported.clone());
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::import_users(text).await) else {
-                    return;
-                };
-                match result {
-                    Ok(report) => {
-                        stage.set(Stage::Imported(report.imported));
-                        on_imported.emit(());
-                    }
-                    Err(error) => stage.set(Stage::Refused {
-                        lines: problems_by_line(&error.details),
-                        message: error.message,
-                    }),
-                }
+            stage.set(Stage::Outcome);
+            let on_imported = on_imported.clone();
+            changes.submit(client::import_users(text), move |report| {
+                on_imported.emit(());
+                format!("Imported {} account(s).", report.imported)
             });
         })
     };
@@ -113,19 +95,22 @@ pub fn CsvImport(props: &CsvImportProps) -> Html {
                 <button id="import-go" class="button primary" type="button" onclick={import}>{ format!("Import {} row(s)", preview.total) }</button>
             </>
         },
-        Stage::Importing => {
+        Stage::Outcome if changes.busy() => {
             html! { <p aria-busy="true"><span class="spinner dark" aria-hidden="true" />{ " Importing…" }</p> }
         }
-        Stage::Imported(n) => {
-            html! { <p id="import-outcome" class="notice done" role="status">{ format!("Imported {n} account(s).") }</p> }
-        }
-        Stage::Refused { message, lines } => html! {
-            <div id="import-outcome" class="notice problem" role="alert">
-                <p>{ message }</p>
-                if !lines.is_empty() {
-                    <ul id="import-errors">{ for lines.iter().map(|(n, m)| html! { <li>{ format!("Line {n}: {m}") }</li> }) }</ul>
+        Stage::Outcome => match changes.outcome() {
+            Some(Err(message)) => {
+                let lines = problems_by_line(changes.problems());
+                html! {
+                    <div id="import-outcome" class="notice problem" role="alert">
+                        <p>{ message }</p>
+                        if !lines.is_empty() {
+                            <ul id="import-errors">{ for lines.iter().map(|(n, m)| html! { <li>{ format!("Line {n}: {m}") }</li> }) }</ul>
+                        }
+                    </div>
                 }
-            </div>
+            }
+            _ => changes.outcome_line("import-outcome"),
         },
     };
     html! {

@@ -5,9 +5,10 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use crate::client::{self, DeviceRecord, KioskRecord, NewKiosk, RoomRecord, UserQuery};
 use crate::shared::clock::ago;
-use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use crate::shared::sign_in_guard::{failed, loading, Loadable};
 
 /// Everything the devices screen shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,15 +23,13 @@ struct Fleet {
 /// the doors, with their last heartbeat and a way to add one.
 #[component]
 pub fn DevicesScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let fleet = use_state(|| Loadable::<Fleet>::Loading);
-    let reload = use_state(|| 0_u32);
-    let notice = use_state(|| None::<Result<String, String>>);
     let secret = use_state(|| None::<(String, String)>);
     let (kiosk_name, kiosk_room) = (use_node_ref(), use_node_ref());
     {
-        let (guard, fleet) = (guard.clone(), fleet.clone());
-        use_effect_with(*reload, move |_| {
+        let (guard, fleet) = (changes.guard().clone(), fleet.clone());
+        use_effect_with(changes.reloads(), move |_| {
             spawn_local(async move {
                 let students = UserQuery {
                     per_page: 200,
@@ -68,40 +67,24 @@ pub fn DevicesScreen() -> Html {
         });
     }
     let act = |device: &DeviceRecord, approve: bool| {
-        let (guard, notice, reload) = (guard.clone(), notice.clone(), reload.clone());
+        let changes = changes.clone();
         let (id, label) = (device.id, device.label.clone());
         Callback::from(move |_: MouseEvent| {
-            let (guard, notice, reload, label) =
-                (guard.clone(), notice.clone(), reload.clone(), label.clone());
-            spawn_local(async move {
-                let result = if approve {
-                    client::approve_device(id).await
-                } else {
-                    client::revoke_device(id).await
-                };
-                let Some(result) = guard.pass(result) else {
-                    return;
-                };
-                notice.set(Some(match result {
-                    Ok(_) if approve => Ok(format!(
-                        "{label} is approved; the student's previous phone no longer counts."
-                    )),
-                    Ok(_) => Ok(format!(
-                        "{label} is revoked; its claims are refused from now on."
-                    )),
-                    Err(error) => Err(error.message),
-                }));
-                reload.set(*reload + 1);
-            });
+            let label = label.clone();
+            if approve {
+                changes.send(client::approve_device(id), move |_| {
+                    format!("{label} is approved; the student's previous phone no longer counts.")
+                });
+            } else {
+                changes.send(client::revoke_device(id), move |_| {
+                    format!("{label} is revoked; its claims are refused from now on.")
+                });
+            }
         })
     };
+    // The new kiosk's credential is the news: it shows once, instead of a sentence.
     let add_kiosk = {
-        let (guard, notice, secret, reload) = (
-            guard.clone(),
-            notice.clone(),
-            secret.clone(),
-            reload.clone(),
-        );
+        let (changes, secret) = (changes.clone(), secret.clone());
         let (kiosk_name, kiosk_room) = (kiosk_name.clone(), kiosk_room.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -113,40 +96,26 @@ pub fn DevicesScreen() -> Html {
                 .cast::<HtmlSelectElement>()
                 .and_then(|s| s.value().parse().ok())
             else {
-                notice.set(Some(Err("Choose the kiosk's room.".to_owned())));
+                changes.refuse("Choose the kiosk's room.");
                 return;
             };
-            let (guard, notice, secret, reload) = (
-                guard.clone(),
-                notice.clone(),
-                secret.clone(),
-                reload.clone(),
-            );
-            spawn_local(async move {
-                let kiosk = NewKiosk {
-                    name: name.trim().to_owned(),
-                    room_id,
-                    config: None,
-                };
-                let Some(result) = guard.pass(client::create_kiosk(kiosk).await) else {
-                    return;
-                };
-                match result {
-                    Ok(credential) => {
-                        secret.set(Some((credential.kiosk.username, credential.secret)));
-                        notice.set(None);
-                        reload.set(*reload + 1);
-                    }
-                    Err(error) => notice.set(Some(Err(error.message))),
-                }
+            let kiosk = NewKiosk {
+                name: name.trim().to_owned(),
+                room_id,
+                config: None,
+            };
+            let secret = secret.clone();
+            changes.send(client::create_kiosk(kiosk), move |credential| {
+                secret.set(Some((credential.kiosk.username, credential.secret)));
+                None::<String>
             });
         })
     };
     let body = match &*fleet {
         Loadable::Loading => loading("the devices"),
         Loadable::Failed(problem) => failed("The devices", problem, {
-            let reload = reload.clone();
-            Callback::from(move |_| reload.set(*reload + 1))
+            let changes = changes.clone();
+            Callback::from(move |_| changes.reload())
         }),
         Loadable::Ready(f) => {
             let room_name = |id: Uuid| {
@@ -226,7 +195,7 @@ pub fn DevicesScreen() -> Html {
                 <p class="eyebrow">{ "Devices" }</p>
                 <h2 id="devices-title">{ "Phones and kiosks" }</h2>
             </header>
-            { outcome_line("devices-notice", &notice) }
+            { changes.outcome_line("devices-notice") }
             { body }
         </section>
     }

@@ -3,8 +3,9 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use crate::client::{self, DivisionRecord, DivisionStudent, NewDivision, Role, UserQuery};
-use crate::shared::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
+use crate::shared::sign_in_guard::{loading, Loadable};
 
 /// Usernames typed with commas, spaces or new lines between them.
 fn usernames(text: &str) -> Vec<String> {
@@ -19,16 +20,15 @@ fn usernames(text: &str) -> Vec<String> {
 /// username (unknown names are named, nothing is added then) and removing.
 #[component]
 pub fn DivisionsScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let divisions = use_state(|| Loadable::<Vec<DivisionRecord>>::Loading);
     let chosen = use_state(|| None::<Uuid>);
     let members = use_state(|| Loadable::<Vec<DivisionStudent>>::Loading);
-    let outcome = use_state(|| None::<Result<String, String>>);
-    let reload = use_state(|| 0_u32);
     let (code, name, names) = (use_node_ref(), use_node_ref(), use_node_ref());
     {
-        let (guard, divisions, chosen) = (guard.clone(), divisions.clone(), chosen.clone());
-        use_effect_with(*reload, move |_| {
+        let (guard, divisions, chosen) =
+            (changes.guard().clone(), divisions.clone(), chosen.clone());
+        use_effect_with(changes.reloads(), move |_| {
             spawn_local(async move {
                 if let Some(result) = guard.pass(client::list_divisions().await) {
                     if chosen.is_none() {
@@ -42,8 +42,8 @@ pub fn DivisionsScreen() -> Html {
         });
     }
     {
-        let (guard, members) = (guard.clone(), members.clone());
-        use_effect_with((*chosen, *reload), move |(chosen, _)| {
+        let (guard, members) = (changes.guard().clone(), members.clone());
+        use_effect_with((*chosen, changes.reloads()), move |(chosen, _)| {
             if let Some(id) = *chosen {
                 spawn_local(async move {
                     if let Some(result) = guard.pass(client::division_students(id).await) {
@@ -54,14 +54,8 @@ pub fn DivisionsScreen() -> Html {
         });
     }
     let create = {
-        let (guard, outcome, reload, chosen, code, name) = (
-            guard.clone(),
-            outcome.clone(),
-            reload.clone(),
-            chosen.clone(),
-            code.clone(),
-            name.clone(),
-        );
+        let (changes, chosen, code, name) =
+            (changes.clone(), chosen.clone(), code.clone(), name.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let text = |r: &NodeRef| {
@@ -73,35 +67,16 @@ pub fn DivisionsScreen() -> Html {
                 code: text(&code),
                 name: text(&name),
             };
-            let (guard, outcome, reload, chosen) = (
-                guard.clone(),
-                outcome.clone(),
-                reload.clone(),
-                chosen.clone(),
-            );
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::create_division(division).await) else {
-                    return;
-                };
-                match result {
-                    Ok(d) => {
-                        outcome.set(Some(Ok(format!("Division {} was added.", d.code))));
-                        chosen.set(Some(d.id));
-                        reload.set(*reload + 1);
-                    }
-                    Err(error) => outcome.set(Some(Err(error.message))),
-                }
+            let chosen = chosen.clone();
+            changes.send(client::create_division(division), move |d| {
+                chosen.set(Some(d.id));
+                format!("Division {} was added.", d.code)
             });
         })
     };
+    // The usernames are looked up first; any unknown one and nobody is added.
     let add = {
-        let (guard, outcome, reload, chosen, names) = (
-            guard.clone(),
-            outcome.clone(),
-            reload.clone(),
-            chosen.clone(),
-            names.clone(),
-        );
+        let (changes, chosen, names) = (changes.clone(), chosen.clone(), names.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(division) = *chosen else { return };
@@ -112,10 +87,10 @@ pub fn DivisionsScreen() -> Html {
                     .unwrap_or_default(),
             );
             if wanted.is_empty() {
-                outcome.set(Some(Err("Type one or more usernames.".to_owned())));
+                changes.refuse("Type one or more usernames.");
                 return;
             }
-            let (guard, outcome, reload) = (guard.clone(), outcome.clone(), reload.clone());
+            let changes = changes.clone();
             spawn_local(async move {
                 let mut ids = Vec::new();
                 let mut unknown = Vec::new();
@@ -127,7 +102,7 @@ pub fn DivisionsScreen() -> Html {
                         page: 1,
                         ..UserQuery::default()
                     };
-                    let Some(found) = guard.pass(client::list_users(query).await) else {
+                    let Some(found) = changes.guard().pass(client::list_users(query).await) else {
                         return;
                     };
                     match found
@@ -139,49 +114,29 @@ pub fn DivisionsScreen() -> Html {
                     }
                 }
                 if !unknown.is_empty() {
-                    outcome.set(Some(Err(format!(
+                    changes.refuse(format!(
                         "No student is called {}; nobody was added.",
                         unknown.join(", ")
-                    ))));
+                    ));
                     return;
                 }
-                let Some(result) = guard.pass(client::add_division_students(division, ids).await)
-                else {
-                    return;
-                };
-                outcome.set(Some(match result {
-                    Ok(change) => Ok(format!(
+                changes.send(client::add_division_students(division, ids), |change| {
+                    format!(
                         "Added {} ({} already in the division).",
                         change.added, change.already_members
-                    )),
-                    Err(error) => Err(error.message),
-                }));
-                reload.set(*reload + 1);
+                    )
+                });
             });
         })
     };
     let remove = |student: &DivisionStudent| {
-        let (guard, outcome, reload, chosen) = (
-            guard.clone(),
-            outcome.clone(),
-            reload.clone(),
-            chosen.clone(),
-        );
+        let (changes, chosen) = (changes.clone(), chosen.clone());
         let (id, name) = (student.id, student.display_name.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(division) = *chosen else { return };
-            let (guard, outcome, reload, name) =
-                (guard.clone(), outcome.clone(), reload.clone(), name.clone());
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::remove_division_student(division, id).await)
-                else {
-                    return;
-                };
-                outcome.set(Some(match result {
-                    Ok(()) => Ok(format!("{name} left the division.")),
-                    Err(error) => Err(error.message),
-                }));
-                reload.set(*reload + 1);
+            let name = name.clone();
+            changes.send(client::remove_division_student(division, id), move |()| {
+                format!("{name} left the division.")
             });
         })
     };
@@ -228,7 +183,7 @@ pub fn DivisionsScreen() -> Html {
                 <h2 id="divisions-title">{ "Divisions" }</h2>
             </header>
             { list }
-            { outcome_line("division-outcome", &outcome) }
+            { changes.outcome_line("division-outcome") }
             { roster }
             <form id="members-form" class="filters" onsubmit={add}>
                 <div class="field"><label for="member-usernames">{ "Add students by username (several: commas)" }</label>

@@ -2,12 +2,13 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use super::face_shots::{ShotAction, Shots, NEEDED};
 use crate::client::face::{self as face_client, FaceStatus, FaceTemplateInfo};
 use crate::client::{self, Role, UserQuery, UserRecord};
 use crate::shared::camera;
 use crate::shared::clock::ago;
-use crate::shared::sign_in_guard::{outcome_line, Loadable, SignInGuard};
+use crate::shared::sign_in_guard::Loadable;
 use crate::shared::webcam::Webcam;
 
 /// Face enrolment: find a student, take (or pick) several shots, each checked by the
@@ -15,14 +16,12 @@ use crate::shared::webcam::Webcam;
 /// The photos never leave this computer: only the template goes to the server.
 #[component]
 pub fn FaceEnrolmentScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let status = use_state(|| None::<FaceStatus>);
     let found = use_state(|| None::<Vec<UserRecord>>);
     let chosen = use_state(|| None::<UserRecord>);
     let enrolled = use_state(|| Loadable::<Option<FaceTemplateInfo>>::Loading);
     let shots = use_reducer(Shots::default);
-    let outcome = use_state(|| None::<Result<String, String>>);
-    let busy = use_state(|| false);
     let confirm_revoke = use_state(|| false);
     let search = use_node_ref();
     {
@@ -36,7 +35,7 @@ pub fn FaceEnrolmentScreen() -> Html {
         });
     }
     {
-        let (guard, enrolled) = (guard.clone(), enrolled.clone());
+        let (guard, enrolled) = (changes.guard().clone(), enrolled.clone());
         use_effect_with(chosen.as_ref().map(|u| u.id), move |id| {
             enrolled.set(Loadable::Loading);
             if let Some(id) = *id {
@@ -49,7 +48,7 @@ pub fn FaceEnrolmentScreen() -> Html {
         });
     }
     let onsearch = {
-        let (guard, found, search) = (guard.clone(), found.clone(), search.clone());
+        let (guard, found, search) = (changes.guard().clone(), found.clone(), search.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let text = search
@@ -90,7 +89,7 @@ pub fn FaceEnrolmentScreen() -> Html {
         })
     };
     let onfiles = {
-        let (add_shot, outcome) = (add_shot.clone(), outcome.clone());
+        let (add_shot, changes) = (add_shot.clone(), changes.clone());
         Callback::from(move |e: Event| {
             let Some(input) = e.target_dyn_into::<HtmlInputElement>() else {
                 return;
@@ -98,7 +97,7 @@ pub fn FaceEnrolmentScreen() -> Html {
             let Some(files) = input.files() else { return };
             let files: Vec<_> = (0..files.length()).filter_map(|i| files.get(i)).collect();
             input.set_value("");
-            let (add_shot, outcome) = (add_shot.clone(), outcome.clone());
+            let (add_shot, changes) = (add_shot.clone(), changes.clone());
             spawn_local(async move {
                 for file in files {
                     match camera::file_bytes(&file).await {
@@ -111,7 +110,7 @@ pub fn FaceEnrolmentScreen() -> Html {
                             let thumbnail = format!("data:{kind};base64,{picture}");
                             add_shot.emit((picture, thumbnail));
                         }
-                        Err(problem) => outcome.set(Some(Err(problem))),
+                        Err(problem) => changes.refuse(problem),
                     }
                 }
             });
@@ -119,12 +118,10 @@ pub fn FaceEnrolmentScreen() -> Html {
     };
     let onframe = add_shot.reform(|frame: String| (frame.clone(), frame));
     let onenrol = {
-        let (guard, chosen, shots, outcome, busy, enrolled) = (
-            guard.clone(),
+        let (changes, chosen, shots, enrolled) = (
+            changes.clone(),
             chosen.clone(),
             shots.clone(),
-            outcome.clone(),
-            busy.clone(),
             enrolled.clone(),
         );
         Callback::from(move |_: MouseEvent| {
@@ -132,40 +129,24 @@ pub fn FaceEnrolmentScreen() -> Html {
                 return;
             };
             let pictures = shots.good_pictures();
-            busy.set(true);
-            outcome.set(None);
-            let (guard, shots, outcome, busy, enrolled) = (
-                guard.clone(),
-                shots.clone(),
-                outcome.clone(),
-                busy.clone(),
-                enrolled.clone(),
+            let (shots, enrolled) = (shots.clone(), enrolled.clone());
+            changes.submit(
+                async move { face_client::enrol_face(student.id, &pictures).await },
+                move |done| {
+                    enrolled.set(Loadable::Ready(Some(done.template)));
+                    shots.dispatch(ShotAction::Clear);
+                    format!(
+                        "{} is enrolled from {} shots. The photos stay on this computer; only the template was sent.",
+                        student.display_name, done.shots_used
+                    )
+                },
             );
-            spawn_local(async move {
-                let Some(result) = guard.pass(face_client::enrol_face(student.id, &pictures).await)
-                else {
-                    return;
-                };
-                busy.set(false);
-                match result {
-                    Ok(done) => {
-                        outcome.set(Some(Ok(format!(
-                            "{} is enrolled from {} shots. The photos stay on this computer; only the template was sent.",
-                            student.display_name, done.shots_used
-                        ))));
-                        enrolled.set(Loadable::Ready(Some(done.template)));
-                        shots.dispatch(ShotAction::Clear);
-                    }
-                    Err(e) => outcome.set(Some(Err(e.message))),
-                }
-            });
         })
     };
     let onrevoke = {
-        let (guard, chosen, outcome, enrolled, confirm) = (
-            guard,
+        let (changes, chosen, enrolled, confirm) = (
+            changes.clone(),
             chosen.clone(),
-            outcome.clone(),
             enrolled.clone(),
             confirm_revoke.clone(),
         );
@@ -178,21 +159,13 @@ pub fn FaceEnrolmentScreen() -> Html {
             let Some(student) = (*chosen).clone() else {
                 return;
             };
-            let (guard, outcome, enrolled) = (guard.clone(), outcome.clone(), enrolled.clone());
-            spawn_local(async move {
-                let Some(result) = guard.pass(face_client::revoke_face(student.id).await) else {
-                    return;
-                };
-                match result {
-                    Ok(()) => {
-                        outcome.set(Some(Ok(format!(
-                            "{}'s face template is deleted; their check-ins no longer use a face.",
-                            student.display_name
-                        ))));
-                        enrolled.set(Loadable::Ready(None));
-                    }
-                    Err(e) => outcome.set(Some(Err(e.message))),
-                }
+            let enrolled = enrolled.clone();
+            changes.send(face_client::revoke_face(student.id), move |()| {
+                enrolled.set(Loadable::Ready(None));
+                format!(
+                    "{}'s face template is deleted; their check-ins no longer use a face.",
+                    student.display_name
+                )
             });
         })
     };
@@ -210,10 +183,10 @@ pub fn FaceEnrolmentScreen() -> Html {
             <ul id="face-students" class="pick-list">
                 { for list.iter().map(|u| {
                     let pick = {
-                        let (chosen, shots, outcome, user) = (chosen.clone(), shots.clone(), outcome.clone(), u.clone());
+                        let (chosen, shots, changes, user) = (chosen.clone(), shots.clone(), changes.clone(), u.clone());
                         Callback::from(move |_: MouseEvent| {
                             shots.dispatch(ShotAction::Clear);
-                            outcome.set(None);
+                            changes.clear();
                             chosen.set(Some(user.clone()));
                         })
                     };
@@ -240,7 +213,7 @@ pub fn FaceEnrolmentScreen() -> Html {
             };
             let is_enrolled = matches!(&*enrolled, Loadable::Ready(Some(_)));
             let good = shots.good();
-            let can_enrol = good >= NEEDED && shots.settled() && !*busy;
+            let can_enrol = good >= NEEDED && shots.settled() && !changes.busy();
             html! {
                 <section class="panel" aria-labelledby="face-student-name">
                     <h3 id="face-student-name">{ &student.display_name }</h3>
@@ -272,7 +245,7 @@ pub fn FaceEnrolmentScreen() -> Html {
                     <p id="face-good-count" class="muted small">{ format!("{good} of {NEEDED} good shots") }</p>
                     <div class="actions">
                         <button id="face-enrol" class="button primary" type="button" disabled={!can_enrol} onclick={onenrol}>
-                            if *busy { <span class="spinner" aria-hidden="true" />{ "Enrolling…" } }
+                            if changes.busy() { <span class="spinner" aria-hidden="true" />{ "Enrolling…" } }
                             else if is_enrolled { { "Enrol again" } } else { { "Enrol" } }
                         </button>
                         if is_enrolled {
@@ -281,7 +254,7 @@ pub fn FaceEnrolmentScreen() -> Html {
                             </button>
                         }
                     </div>
-                    { outcome_line("face-outcome", &outcome) }
+                    { changes.outcome_line("face-outcome") }
                 </section>
             }
         },

@@ -2,10 +2,11 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use super::csv_import::CsvImport;
 use crate::client::{self, NewUser, Page, Role, UserPatch, UserQuery, UserRecord};
 use crate::shared::labels::role_label;
-use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use crate::shared::sign_in_guard::{failed, loading, Loadable};
 
 const PER_PAGE: u32 = 25;
 
@@ -13,19 +14,17 @@ const PER_PAGE: u32 = 25;
 /// import many from CSV.
 #[component]
 pub fn PeopleScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let query = use_state(|| UserQuery {
         per_page: PER_PAGE,
         page: 1,
         ..UserQuery::default()
     });
     let list = use_state(|| Loadable::<Page<UserRecord>>::Loading);
-    let notice = use_state(|| None::<Result<String, String>>);
-    let reload = use_state(|| 0_u32);
     let (search, role, active) = (use_node_ref(), use_node_ref(), use_node_ref());
     {
-        let (guard, list) = (guard.clone(), list.clone());
-        use_effect_with(((*query).clone(), *reload), move |(q, _)| {
+        let (guard, list) = (changes.guard().clone(), list.clone());
+        use_effect_with(((*query).clone(), changes.reloads()), move |(q, _)| {
             let q = q.clone();
             list.set(Loadable::Loading);
             spawn_local(async move {
@@ -67,33 +66,28 @@ pub fn PeopleScreen() -> Html {
         })
     };
     let toggle = |user: &UserRecord| {
-        let (guard, notice, reload) = (guard.clone(), notice.clone(), reload.clone());
+        let changes = changes.clone();
         let (id, name, on) = (user.id, user.display_name.clone(), !user.active);
         Callback::from(move |_: MouseEvent| {
-            let (guard, notice, reload, name) =
-                (guard.clone(), notice.clone(), reload.clone(), name.clone());
-            spawn_local(async move {
-                let patch = UserPatch {
-                    active: Some(on),
-                    ..UserPatch::default()
-                };
-                let Some(result) = guard.pass(client::update_user(id, patch).await) else {
-                    return;
-                };
-                notice.set(Some(match result {
-                    Ok(_) if on => Ok(format!("{name} can sign in again.")),
-                    Ok(_) => Ok(format!("{name} is deactivated and can no longer sign in.")),
-                    Err(error) => Err(error.message),
-                }));
-                reload.set(*reload + 1);
+            let patch = UserPatch {
+                active: Some(on),
+                ..UserPatch::default()
+            };
+            let name = name.clone();
+            changes.send(client::update_user(id, patch), move |_| {
+                if on {
+                    format!("{name} can sign in again.")
+                } else {
+                    format!("{name} is deactivated and can no longer sign in.")
+                }
             });
         })
     };
     let table = match &*list {
         Loadable::Loading => loading("the people"),
         Loadable::Failed(problem) => failed("The people", problem, {
-            let reload = reload.clone();
-            Callback::from(move |_| reload.set(*reload + 1))
+            let changes = changes.clone();
+            Callback::from(move |_| changes.reload())
         }),
         Loadable::Ready(page) if page.items.is_empty() => html! {
             <p class="muted" id="people-empty">{ "Nobody matches. Change the search or the filters." }</p>
@@ -136,8 +130,8 @@ pub fn PeopleScreen() -> Html {
         }
     };
     let on_changed = {
-        let reload = reload.clone();
-        Callback::from(move |()| reload.set(*reload + 1))
+        let changes = changes.clone();
+        Callback::from(move |()| changes.reload())
     };
     html! {
         <section class="screen wide" aria-labelledby="people-title">
@@ -159,7 +153,7 @@ pub fn PeopleScreen() -> Html {
                     </select></div>
                 <button id="people-find" class="button primary" type="submit">{ "Search" }</button>
             </form>
-            { outcome_line("people-notice", &notice) }
+            { changes.outcome_line("people-notice") }
             { table }
             <NewPersonForm on_added={on_changed.clone()} />
             <CsvImport on_imported={on_changed} />
@@ -176,7 +170,7 @@ struct NewPersonFormProps {
 /// Adds one account; each refused field is named.
 #[component]
 fn NewPersonForm(props: &NewPersonFormProps) -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let refs = [
         use_node_ref(),
         use_node_ref(),
@@ -185,15 +179,8 @@ fn NewPersonForm(props: &NewPersonFormProps) -> Html {
         use_node_ref(),
         use_node_ref(),
     ];
-    let outcome = use_state(|| None::<Result<String, String>>);
-    let saving = use_state(|| false);
     let onsubmit = {
-        let (refs, outcome, saving, on_added) = (
-            refs.clone(),
-            outcome.clone(),
-            saving.clone(),
-            props.on_added.clone(),
-        );
+        let (refs, changes, on_added) = (refs.clone(), changes.clone(), props.on_added.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let text = |i: usize| {
@@ -207,7 +194,7 @@ fn NewPersonForm(props: &NewPersonFormProps) -> Html {
             };
             let optional = |t: String| (!t.is_empty()).then_some(t);
             let Some(role) = Role::parse(&text(2)) else {
-                outcome.set(Some(Err("Choose a role.".to_owned())));
+                changes.refuse("Choose a role.");
                 return;
             };
             let user = NewUser {
@@ -218,41 +205,14 @@ fn NewPersonForm(props: &NewPersonFormProps) -> Html {
                 email: optional(text(4)),
                 password: text(5),
             };
-            saving.set(true);
-            outcome.set(None);
-            let (guard, outcome, saving, on_added) = (
-                guard.clone(),
-                outcome.clone(),
-                saving.clone(),
-                on_added.clone(),
+            let on_added = on_added.clone();
+            changes.submit(
+                async move { client::create_user(user).await.map_err(fields_in_message) },
+                move |user| {
+                    on_added.emit(());
+                    format!("{} ({}) can now sign in.", user.display_name, user.username)
+                },
             );
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::create_user(user).await) else {
-                    return;
-                };
-                saving.set(false);
-                match result {
-                    Ok(user) => {
-                        outcome.set(Some(Ok(format!(
-                            "{} ({}) can now sign in.",
-                            user.display_name, user.username
-                        ))));
-                        on_added.emit(());
-                    }
-                    Err(error) => {
-                        let fields: Vec<String> = error
-                            .details
-                            .iter()
-                            .map(|(k, v)| format!("{k}: {v}"))
-                            .collect();
-                        outcome.set(Some(Err(if fields.is_empty() {
-                            error.message
-                        } else {
-                            fields.join("; ")
-                        })));
-                    }
-                }
-            });
         })
     };
     html! {
@@ -269,10 +229,24 @@ fn NewPersonForm(props: &NewPersonFormProps) -> Html {
                 <div class="field"><label for="person-email">{ "E-mail (optional)" }</label><input id="person-email" ref={refs[4].clone()} type="email" /></div>
                 <div class="field"><label for="person-password">{ "First password" }</label><input id="person-password" ref={refs[5].clone()} type="password" autocomplete="new-password" /></div>
             </div>
-            { outcome_line("person-outcome", &outcome) }
-            <button id="person-save" class="button primary" type="submit" disabled={*saving}>
-                if *saving { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add person" } }
+            { changes.outcome_line("person-outcome") }
+            <button id="person-save" class="button primary" type="submit" disabled={changes.busy()}>
+                if changes.busy() { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add person" } }
             </button>
         </form>
     }
+}
+
+/// A refused account names each refused field in its sentence (`field: problem; …`),
+/// when the server named any.
+fn fields_in_message(mut error: client::CommandError) -> client::CommandError {
+    if !error.details.is_empty() {
+        let fields: Vec<String> = error
+            .details
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        error.message = fields.join("; ");
+    }
+    error
 }

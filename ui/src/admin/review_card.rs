@@ -3,9 +3,9 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use crate::client::{self, ReviewDecision, ReviewForm, ReviewItem};
 use crate::shared::labels::{factor_label, status_class, status_mark};
-use crate::shared::sign_in_guard::SignInGuard;
 
 /// What a review card needs.
 #[derive(Properties, PartialEq)]
@@ -20,13 +20,11 @@ pub struct ReviewCardProps {
 /// words, the kiosk's face thumbnail, and Approve / Reject with a note.
 #[component]
 pub fn ReviewCard(props: &ReviewCardProps) -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let note = use_node_ref();
-    let busy = use_state(|| false);
-    let problem = use_state(|| None::<String>);
     let thumbnail = use_state(|| None::<String>);
     {
-        let (guard, thumbnail) = (guard.clone(), thumbnail.clone());
+        let (guard, thumbnail) = (changes.guard().clone(), thumbnail.clone());
         let (claim, has) = (props.item.claim_id, props.item.has_thumbnail);
         use_effect_with(claim, move |_| {
             if has {
@@ -39,9 +37,9 @@ pub fn ReviewCard(props: &ReviewCardProps) -> Html {
         });
     }
     let item = &props.item;
+    // Decided, the queue drops the card and says so; a problem shows on the card.
     let decide = |decision: ReviewDecision| {
-        let (guard, note, busy, problem) =
-            (guard.clone(), note.clone(), busy.clone(), problem.clone());
+        let (changes, note) = (changes.clone(), note.clone());
         let on_decided = props.on_decided.clone();
         let (claim, name) = (item.claim_id, item.student_name.clone());
         Callback::from(move |_: MouseEvent| {
@@ -50,45 +48,27 @@ pub fn ReviewCard(props: &ReviewCardProps) -> Html {
                 .map(|i| i.value())
                 .unwrap_or_default();
             if text.trim().is_empty() {
-                problem.set(Some(
-                    "Write a note: it is kept with the decision.".to_owned(),
-                ));
+                changes.refuse("Write a note: it is kept with the decision.");
                 return;
             }
-            busy.set(true);
-            problem.set(None);
-            let (guard, busy, problem, on_decided, name) = (
-                guard.clone(),
-                busy.clone(),
-                problem.clone(),
-                on_decided.clone(),
-                name.clone(),
-            );
             let form = ReviewForm {
                 claim_id: claim,
                 decision,
                 note: text.trim().to_owned(),
             };
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::decide_review(form).await) else {
-                    return;
+            let (on_decided, name) = (on_decided.clone(), name.clone());
+            changes.submit(client::decide_review(form), move |line| {
+                let sentence = match decision {
+                    ReviewDecision::Approve => format!(
+                        "Approved: {name} is {}.",
+                        line.status.map_or("marked", |s| s.as_str())
+                    ),
+                    ReviewDecision::Reject => {
+                        format!("Rejected: the check-in of {name} marks nobody.")
+                    }
                 };
-                busy.set(false);
-                match result {
-                    Ok(line) => on_decided.emit((
-                        claim,
-                        match decision {
-                            ReviewDecision::Approve => format!(
-                                "Approved: {name} is {}.",
-                                line.status.map_or("marked", |s| s.as_str())
-                            ),
-                            ReviewDecision::Reject => {
-                                format!("Rejected: the check-in of {name} marks nobody.")
-                            }
-                        },
-                    )),
-                    Err(error) => problem.set(Some(error.message)),
-                }
+                on_decided.emit((claim, sentence));
+                None::<String>
             });
         })
     };
@@ -111,12 +91,12 @@ pub fn ReviewCard(props: &ReviewCardProps) -> Html {
                     { for item.reasons.iter().map(|r| html! { <li>{ &r.message }</li> }) }
                 </ul>
                 <div class="decide">
-                    <input ref={note.clone()} class="note" type="text" maxlength="500" disabled={*busy}
+                    <input ref={note.clone()} class="note" type="text" maxlength="500" disabled={changes.busy()}
                         placeholder="Note (kept with the decision)" aria-label={format!("Note about {}", item.student_name)} />
-                    <button class="button primary approve" type="button" disabled={*busy} onclick={decide(ReviewDecision::Approve)}>{ "Approve" }</button>
-                    <button class="button secondary reject" type="button" disabled={*busy} onclick={decide(ReviewDecision::Reject)}>{ "Reject" }</button>
+                    <button class="button primary approve" type="button" disabled={changes.busy()} onclick={decide(ReviewDecision::Approve)}>{ "Approve" }</button>
+                    <button class="button secondary reject" type="button" disabled={changes.busy()} onclick={decide(ReviewDecision::Reject)}>{ "Reject" }</button>
                 </div>
-                if let Some(text) = &*problem {
+                if let Some(Err(text)) = changes.outcome() {
                     <p class="field-error" role="alert">{ text }</p>
                 }
             </div>

@@ -3,12 +3,13 @@ use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use super::fence_map_view::FenceMapView;
 use super::nearby_wifi::NearbyWifiPicker;
 use super::room_draft::{drawing, rule_patch, DraftEdit, FenceDrawing, FenceKind, RoomDraft};
 use crate::client::school::NearbyWifi;
 use crate::client::{self, RoomRecord};
-use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use crate::shared::sign_in_guard::{failed, loading, Loadable};
 
 const PREVIEW: f64 = 220.0;
 
@@ -16,26 +17,19 @@ const PREVIEW: f64 = 220.0;
 /// preview of its fence.
 #[component]
 pub fn RoomsScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let rooms = use_state(|| Loadable::<Vec<RoomRecord>>::Loading);
     let draft = use_reducer(RoomDraft::default);
-    let saving = use_state(|| false);
-    let outcome = use_state(|| None::<Result<String, String>>);
     let editing = use_state(|| None::<RoomRecord>);
-    let load = {
-        let (guard, rooms) = (guard.clone(), rooms.clone());
-        Callback::from(move |()| {
-            let (guard, rooms) = (guard.clone(), rooms.clone());
+    {
+        let (guard, rooms) = (changes.guard().clone(), rooms.clone());
+        use_effect_with(changes.reloads(), move |_| {
             spawn_local(async move {
                 if let Some(result) = guard.pass(client::list_rooms().await) {
                     rooms.set(result.into());
                 }
             });
-        })
-    };
-    {
-        let load = load.clone();
-        use_effect_with((), move |()| load.emit(()));
+        });
     }
     // Each field writes its text into the draft; the preview follows as you type.
     let field = |apply: fn(&mut RoomDraft, String)| {
@@ -57,47 +51,20 @@ pub fn RoomsScreen() -> Html {
         Callback::from(move |_: Event| draft.dispatch(DraftEdit::Kind(kind)))
     };
     let onsubmit = {
-        let (guard, draft, saving, outcome, load) = (
-            guard,
-            draft.clone(),
-            saving.clone(),
-            outcome.clone(),
-            load.clone(),
-        );
+        let (changes, draft) = (changes.clone(), draft.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let room = match draft.to_new_room() {
                 Ok(room) => room,
                 Err(problem) => {
-                    outcome.set(Some(Err(problem)));
+                    changes.refuse(problem);
                     return;
                 }
             };
-            saving.set(true);
-            outcome.set(None);
-            let (guard, draft, saving, outcome, load) = (
-                guard.clone(),
-                draft.clone(),
-                saving.clone(),
-                outcome.clone(),
-                load.clone(),
-            );
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::create_room(room).await) else {
-                    return;
-                };
-                saving.set(false);
-                match result {
-                    Ok(room) => {
-                        outcome.set(Some(Ok(format!(
-                            "{} ({}) was added.",
-                            room.name, room.code
-                        ))));
-                        draft.dispatch(DraftEdit::Clear);
-                        load.emit(());
-                    }
-                    Err(error) => outcome.set(Some(Err(error.message))),
-                }
+            let draft = draft.clone();
+            changes.submit(client::create_room(room), move |room| {
+                draft.dispatch(DraftEdit::Clear);
+                format!("{} ({}) was added.", room.name, room.code)
             });
         })
     };
@@ -112,7 +79,10 @@ pub fn RoomsScreen() -> Html {
     };
     let list = match &*rooms {
         Loadable::Loading => loading("the rooms"),
-        Loadable::Failed(problem) => failed("The rooms", problem, load.reform(|_| ())),
+        Loadable::Failed(problem) => failed("The rooms", problem, {
+            let changes = changes.clone();
+            Callback::from(move |_| changes.reload())
+        }),
         Loadable::Ready(rooms) if rooms.is_empty() => html! {
             <p class="muted">{ "No rooms yet. Add the first one below." }</p>
         },
@@ -152,12 +122,11 @@ pub fn RoomsScreen() -> Html {
             { list }
             if let Some(room) = &*editing {
                 <RuleEditor key={room.id.to_string()} room={room.clone()} on_done={
-                    let (editing, outcome, load) = (editing.clone(), outcome.clone(), load.clone());
-                    Callback::from(move |done: Option<Result<String, String>>| {
+                    let (editing, changes) = (editing.clone(), changes.clone());
+                    Callback::from(move |done: Option<String>| {
                         editing.set(None);
-                        if let Some(done) = done {
-                            outcome.set(Some(done));
-                            load.emit(());
+                        if let Some(sentence) = done {
+                            changes.announce(sentence);
                         }
                     })
                 } />
@@ -209,9 +178,9 @@ pub fn RoomsScreen() -> Html {
                         draft.dispatch(DraftEdit::AccessPoint { bssid: ap.bssid, ssid: ap.ssid });
                     })
                 } />
-                { outcome_line("room-outcome", &outcome) }
-                <button id="room-save" class="button primary" type="submit" disabled={*saving}>
-                    if *saving { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add room" } }
+                { changes.outcome_line("room-outcome") }
+                <button id="room-save" class="button primary" type="submit" disabled={changes.busy()}>
+                    if changes.busy() { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add room" } }
                 </button>
             </form>
         </section>
@@ -223,17 +192,16 @@ pub fn RoomsScreen() -> Html {
 struct RuleEditorProps {
     /// The room.
     room: RoomRecord,
-    /// Called with the outcome, as a sentence; `None` when cancelled.
-    on_done: Callback<Option<Result<String, String>>>,
+    /// Called with the sentence once saved; `None` when cancelled.
+    on_done: Callback<Option<String>>,
 }
 
 /// The rule editor of one room: its check-in rule and location tolerance. The
 /// fields start from the room's values and are then the admin's alone.
 #[component]
 fn RuleEditor(props: &RuleEditorProps) -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let (rule, tolerance) = (use_node_ref(), use_node_ref());
-    let problem = use_state(|| None::<String>);
     {
         let (rule, tolerance, room) = (rule.clone(), tolerance.clone(), props.room.clone());
         use_effect_with(props.room.id, move |_| {
@@ -247,10 +215,10 @@ fn RuleEditor(props: &RuleEditorProps) -> Html {
         });
     }
     let onsubmit = {
-        let (rule, tolerance, problem, on_done) = (
+        let (rule, tolerance, changes, on_done) = (
             rule.clone(),
             tolerance.clone(),
-            problem.clone(),
+            changes.clone(),
             props.on_done.clone(),
         );
         let (id, name) = (props.room.id, props.room.name.clone());
@@ -264,26 +232,15 @@ fn RuleEditor(props: &RuleEditorProps) -> Html {
             let patch = match rule_patch(&text(&rule), &text(&tolerance)) {
                 Ok(patch) => patch,
                 Err(sentence) => {
-                    problem.set(Some(sentence));
+                    changes.refuse(sentence);
                     return;
                 }
             };
-            let (guard, problem, on_done, name) = (
-                guard.clone(),
-                problem.clone(),
-                on_done.clone(),
-                name.clone(),
-            );
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::update_room(id, patch).await) else {
-                    return;
-                };
-                match result {
-                    Ok(room) => {
-                        on_done.emit(Some(Ok(format!("{name} now needs: {}.", room.policy))));
-                    }
-                    Err(error) => problem.set(Some(error.message)),
-                }
+            // Saved, the room's outcome line says so and the editor closes.
+            let (on_done, name) = (on_done.clone(), name.clone());
+            changes.send(client::update_room(id, patch), move |room| {
+                on_done.emit(Some(format!("{name} now needs: {}.", room.policy)));
+                None::<String>
             });
         })
     };
@@ -298,7 +255,7 @@ fn RuleEditor(props: &RuleEditorProps) -> Html {
                 <div class="field"><label for="edit-tolerance">{ "Location tolerance (m)" }</label>
                     <input id="edit-tolerance" ref={tolerance} inputmode="decimal" /></div>
             </div>
-            if let Some(text) = &*problem {
+            if let Some(Err(text)) = changes.outcome() {
                 <p id="edit-problem" class="field-error" role="alert">{ text }</p>
             }
             <div class="dialog-actions">

@@ -4,8 +4,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use crate::client::school::{self, SchoolSettings};
-use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
+use crate::shared::sign_in_guard::{failed, loading, Loadable};
 use rollcall_core::evaluate::LateSync;
 
 /// One number field with its help and the problem the rule found, if any.
@@ -61,12 +62,8 @@ fn late_sync_field(node: &NodeRef) -> Html {
 /// (Each room's check-in rule and tolerance are on the Rooms screen.)
 #[component]
 pub fn SettingsScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let loaded = use_state(|| Loadable::<SchoolSettings>::Loading);
-    let reload = use_state(|| 0_u32);
-    let outcome = use_state(|| None::<Result<String, String>>);
-    let problems = use_state(BTreeMap::<String, String>::new);
-    let busy = use_state(|| false);
     let (qr, late, risk, keep) = (
         use_node_ref(),
         use_node_ref(),
@@ -75,8 +72,8 @@ pub fn SettingsScreen() -> Html {
     );
     let (late_sync, late_hours) = (use_node_ref(), use_node_ref());
     {
-        let (guard, loaded) = (guard.clone(), loaded.clone());
-        use_effect_with(*reload, move |_| {
+        let (guard, loaded) = (changes.guard().clone(), loaded.clone());
+        use_effect_with(changes.reloads(), move |_| {
             spawn_local(async move {
                 if let Some(result) = guard.pass(school::school_settings().await) {
                     loaded.set(result.into());
@@ -100,13 +97,7 @@ pub fn SettingsScreen() -> Html {
         });
     }
     let onsubmit = {
-        let (guard, outcome, problems, busy, loaded) = (
-            guard,
-            outcome.clone(),
-            problems.clone(),
-            busy.clone(),
-            loaded.clone(),
-        );
+        let (changes, loaded) = (changes.clone(), loaded.clone());
         let (qr, late, risk, keep) = (qr.clone(), late.clone(), risk.clone(), keep.clone());
         let (late_sync, late_hours) = (late_sync.clone(), late_hours.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -135,47 +126,27 @@ pub fn SettingsScreen() -> Html {
             for (field, problem) in wanted.problems() {
                 found.entry(field.to_owned()).or_insert(problem);
             }
-            outcome.set(None);
             if !found.is_empty() {
-                problems.set(found);
+                changes.refuse_fields(found);
                 return;
             }
-            problems.set(BTreeMap::new());
-            busy.set(true);
-            let (guard, outcome, problems, busy, loaded) = (
-                guard.clone(),
-                outcome.clone(),
-                problems.clone(),
-                busy.clone(),
-                loaded.clone(),
+            let loaded = loaded.clone();
+            changes.submit(
+                async move { school::save_school_settings(&wanted).await },
+                move |saved| {
+                    loaded.set(Loadable::Ready(saved));
+                    "Saved. Classes started from now on use these; running ones keep theirs."
+                        .to_owned()
+                },
             );
-            spawn_local(async move {
-                let Some(result) = guard.pass(school::save_school_settings(&wanted).await) else {
-                    return;
-                };
-                busy.set(false);
-                match result {
-                    Ok(saved) => {
-                        outcome.set(Some(Ok(
-                            "Saved. Classes started from now on use these; running ones keep theirs.".to_owned(),
-                        )));
-                        loaded.set(Loadable::Ready(saved));
-                    }
-                    Err(error) => {
-                        problems.set(error.details.clone());
-                        outcome.set(Some(Err(error.message)));
-                    }
-                }
-            });
         })
     };
     let form = match &*loaded {
         Loadable::Loading => loading("the settings"),
-        Loadable::Failed(problem) => failed(
-            "the settings",
-            problem,
-            Callback::from(move |_| reload.set(*reload + 1)),
-        ),
+        Loadable::Failed(problem) => failed("the settings", problem, {
+            let changes = changes.clone();
+            Callback::from(move |_| changes.reload())
+        }),
         Loadable::Ready(_) => html! {},
     };
     let shown = matches!(&*loaded, Loadable::Ready(_));
@@ -188,18 +159,18 @@ pub fn SettingsScreen() -> Html {
             </header>
             { form }
             <form id="settings-form" class={classes!("panel", (!shown).then_some("hidden"))} {onsubmit}>
-                { number_field("settings-qr-period", "QR period (seconds)", "How long each QR code is shown before the next; 10 to 60. Shorter makes a shared photo useless sooner.", &qr, problems.get("qr_period_s")) }
-                { number_field("settings-late-after", "Late after (minutes)", "Check-ins this long after the start count as late; 0 to 240.", &late, problems.get("late_after_min")) }
-                { number_field("settings-at-risk", "At risk below (%)", "Reports and the dashboard flag students whose attendance is below this.", &risk, problems.get("at_risk_below")) }
-                { number_field("settings-retention", "Keep location evidence and thumbnails (days)", "Older ones are deleted every hour; 1 to 3650.", &keep, problems.get("retention_days")) }
+                { number_field("settings-qr-period", "QR period (seconds)", "How long each QR code is shown before the next; 10 to 60. Shorter makes a shared photo useless sooner.", &qr, changes.problems().get("qr_period_s")) }
+                { number_field("settings-late-after", "Late after (minutes)", "Check-ins this long after the start count as late; 0 to 240.", &late, changes.problems().get("late_after_min")) }
+                { number_field("settings-at-risk", "At risk below (%)", "Reports and the dashboard flag students whose attendance is below this.", &risk, changes.problems().get("at_risk_below")) }
+                { number_field("settings-retention", "Keep location evidence and thumbnails (days)", "Older ones are deleted every hour; 1 to 3650.", &keep, changes.problems().get("retention_days")) }
                 { late_sync_field(&late_sync) }
-                { number_field("settings-late-sync-hours", "Check-ins made offline may arrive within (hours)", "Later ones are refused; 1 to 72.", &late_hours, problems.get("late_sync_max_hours")) }
+                { number_field("settings-late-sync-hours", "Check-ins made offline may arrive within (hours)", "Later ones are refused; 1 to 72.", &late_hours, changes.problems().get("late_sync_max_hours")) }
                 <div class="actions">
-                    <button id="settings-save" class="button primary" type="submit" disabled={*busy}>
-                        if *busy { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Save settings" } }
+                    <button id="settings-save" class="button primary" type="submit" disabled={changes.busy()}>
+                        if changes.busy() { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Save settings" } }
                     </button>
                 </div>
-                { outcome_line("settings-outcome", &outcome) }
+                { changes.outcome_line("settings-outcome") }
             </form>
         </section>
     }

@@ -3,13 +3,10 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use crate::client::school::{self, NewSubject, SubjectPatch};
 use crate::client::{self, SubjectRecord};
-use crate::shared::sign_in_guard::{failed, loading, outcome_line, Loadable, SignInGuard};
-
-/// A change to make: the sentence to show when it is done.
-type Change =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, client::CommandError>>>>;
+use crate::shared::sign_in_guard::{failed, loading, Loadable};
 
 fn value(r: &NodeRef) -> String {
     r.cast::<HtmlInputElement>()
@@ -21,10 +18,8 @@ fn value(r: &NodeRef) -> String {
 /// timetable no longer uses (the server says which slots still use it).
 #[component]
 pub fn SubjectsScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let subjects = use_state(|| Loadable::<Vec<SubjectRecord>>::Loading);
-    let reload = use_state(|| 0_u32);
-    let outcome = use_state(|| None::<Result<String, String>>);
     let editing = use_state(|| None::<Uuid>);
     let deleting = use_state(|| None::<Uuid>);
     let (code, name, edit_code, edit_name) = (
@@ -34,8 +29,8 @@ pub fn SubjectsScreen() -> Html {
         use_node_ref(),
     );
     {
-        let (guard, subjects) = (guard.clone(), subjects.clone());
-        use_effect_with(*reload, move |_| {
+        let (guard, subjects) = (changes.guard().clone(), subjects.clone());
+        use_effect_with(changes.reloads(), move |_| {
             spawn_local(async move {
                 if let Some(result) = guard.pass(client::list_subjects().await) {
                     subjects.set(result.into());
@@ -43,43 +38,16 @@ pub fn SubjectsScreen() -> Html {
             });
         });
     }
-    // Runs a change, then says how it went and reloads the list.
-    let run = {
-        let (guard, outcome, reload, editing, deleting) = (
-            guard,
-            outcome.clone(),
-            reload.clone(),
-            editing.clone(),
-            deleting.clone(),
-        );
-        Callback::from(move |(job, done): (Change, bool)| {
-            let (guard, outcome, reload, editing, deleting) = (
-                guard.clone(),
-                outcome.clone(),
-                reload.clone(),
-                editing.clone(),
-                deleting.clone(),
-            );
-            spawn_local(async move {
-                let Some(result) = guard.pass(job.await) else {
-                    return;
-                };
-                match result {
-                    Ok(sentence) => {
-                        outcome.set(Some(Ok(sentence)));
-                        if done {
-                            editing.set(None);
-                            deleting.set(None);
-                        }
-                        reload.set(*reload + 1);
-                    }
-                    Err(error) => outcome.set(Some(Err(error.message))),
-                }
-            });
-        })
+    // A row's change is done: it is no longer edited or about to be deleted.
+    let row_done = {
+        let (editing, deleting) = (editing.clone(), deleting.clone());
+        move || {
+            editing.set(None);
+            deleting.set(None);
+        }
     };
     let add = {
-        let (run, code, name) = (run.clone(), code.clone(), name.clone());
+        let (changes, code, name) = (changes.clone(), code.clone(), name.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let subject = NewSubject {
@@ -87,27 +55,25 @@ pub fn SubjectsScreen() -> Html {
                 name: value(&name),
             };
             let (code, name) = (code.clone(), name.clone());
-            run.emit((
-                Box::pin(async move {
-                    let made = school::create_subject(&subject).await?;
+            changes.send(
+                async move { school::create_subject(&subject).await },
+                move |made| {
                     for field in [&code, &name] {
                         if let Some(input) = field.cast::<HtmlInputElement>() {
                             input.set_value("");
                         }
                     }
-                    Ok(format!("{} ({}) was added.", made.name, made.code))
-                }),
-                false,
-            ));
+                    format!("{} ({}) was added.", made.name, made.code)
+                },
+            );
         })
     };
     let body = match &*subjects {
         Loadable::Loading => loading("the subjects"),
-        Loadable::Failed(problem) => failed(
-            "the subjects",
-            problem,
-            Callback::from(move |_| reload.set(*reload + 1)),
-        ),
+        Loadable::Failed(problem) => failed("the subjects", problem, {
+            let changes = changes.clone();
+            Callback::from(move |_| changes.reload())
+        }),
         Loadable::Ready(list) if list.is_empty() => html! {
             <div class="empty"><h3>{ "No subjects yet" }</h3>
                 <p class="muted">{ "Add the first one above; the timetable's classes are of a subject." }</p></div>
@@ -119,17 +85,18 @@ pub fn SubjectsScreen() -> Html {
                     let id = s.id;
                     if *editing == Some(id) {
                         let save = {
-                            let (run, edit_code, edit_name, before) = (run.clone(), edit_code.clone(), edit_name.clone(), s.clone());
+                            let (changes, row_done, edit_code, edit_name, before) = (changes.clone(), row_done.clone(), edit_code.clone(), edit_name.clone(), s.clone());
                             Callback::from(move |_: MouseEvent| {
                                 let (c, n) = (value(&edit_code), value(&edit_name));
                                 let patch = SubjectPatch {
                                     code: (c != before.code).then_some(c),
                                     name: (n != before.name).then_some(n),
                                 };
-                                run.emit((Box::pin(async move {
-                                    let saved = school::update_subject(id, &patch).await?;
-                                    Ok(format!("Saved {} ({}).", saved.name, saved.code))
-                                }), true));
+                                let row_done = row_done.clone();
+                                changes.send(async move { school::update_subject(id, &patch).await }, move |saved| {
+                                    row_done();
+                                    format!("Saved {} ({}).", saved.name, saved.code)
+                                });
                             })
                         };
                         let cancel = { let editing = editing.clone(); Callback::from(move |_: MouseEvent| editing.set(None)) };
@@ -146,17 +113,17 @@ pub fn SubjectsScreen() -> Html {
                     } else {
                         let edit = { let editing = editing.clone(); Callback::from(move |_: MouseEvent| editing.set(Some(id))) };
                         let remove = {
-                            let (run, deleting, shown) = (run.clone(), deleting.clone(), s.clone());
+                            let (changes, row_done, deleting, shown) = (changes.clone(), row_done.clone(), deleting.clone(), s.clone());
                             Callback::from(move |_: MouseEvent| {
                                 if *deleting != Some(id) {
                                     deleting.set(Some(id));
                                     return;
                                 }
-                                let shown = shown.clone();
-                                run.emit((Box::pin(async move {
-                                    school::delete_subject(id).await?;
-                                    Ok(format!("{} ({}) was deleted.", shown.name, shown.code))
-                                }), true));
+                                let (shown, row_done) = (shown.clone(), row_done.clone());
+                                changes.send(school::delete_subject(id), move |()| {
+                                    row_done();
+                                    format!("{} ({}) was deleted.", shown.name, shown.code)
+                                });
                             })
                         };
                         html! {
@@ -189,7 +156,7 @@ pub fn SubjectsScreen() -> Html {
                     <input id="subject-name" ref={name} placeholder="Data Structures" maxlength="80" /></div>
                 <button id="subject-add" class="button primary" type="submit">{ "Add subject" }</button>
             </form>
-            { outcome_line("subjects-outcome", &outcome) }
+            { changes.outcome_line("subjects-outcome") }
             { body }
         </section>
     }

@@ -3,11 +3,12 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::changes::use_changes;
 use crate::client::{
     self, DivisionRecord, NewSlot, RoomRecord, SlotRecord, SubjectRecord, TimeOfDay, UserRecord,
     Weekday,
 };
-use crate::shared::sign_in_guard::{loading, outcome_line, Loadable, SignInGuard};
+use crate::shared::sign_in_guard::{loading, Loadable};
 
 /// What the slot form chooses from.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,12 +23,10 @@ struct Choices {
 /// another class of the room, teacher or division is refused and named.
 #[component]
 pub fn TimetableScreen() -> Html {
-    let guard = use_context::<SignInGuard>().unwrap_or_default();
+    let changes = use_changes();
     let choices = use_state(Choices::default);
     let division = use_state(|| None::<Uuid>);
     let week = use_state(|| Loadable::<Vec<SlotRecord>>::Loading);
-    let outcome = use_state(|| None::<Result<String, String>>);
-    let saving = use_state(|| false);
     let refs = [
         use_node_ref(),
         use_node_ref(),
@@ -38,7 +37,8 @@ pub fn TimetableScreen() -> Html {
     ];
 
     {
-        let (guard, choices, division) = (guard.clone(), choices.clone(), division.clone());
+        let (guard, choices, division) =
+            (changes.guard().clone(), choices.clone(), division.clone());
         use_effect_with((), move |()| {
             spawn_local(async move {
                 let (d, s, t, r) = (
@@ -64,7 +64,7 @@ pub fn TimetableScreen() -> Html {
         });
     }
     {
-        let (guard, week) = (guard.clone(), week.clone());
+        let (guard, week) = (changes.guard().clone(), week.clone());
         use_effect_with(*division, move |division| {
             if let Some(id) = *division {
                 week.set(Loadable::Loading);
@@ -84,13 +84,7 @@ pub fn TimetableScreen() -> Html {
         })
     };
     let onsubmit = {
-        let (guard, division, week, outcome, saving) = (
-            guard,
-            division.clone(),
-            week.clone(),
-            outcome.clone(),
-            saving.clone(),
-        );
+        let (changes, division, week) = (changes.clone(), division.clone(), week.clone());
         let refs = refs.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -131,37 +125,28 @@ pub fn TimetableScreen() -> Html {
             let slot = match slot {
                 Ok(slot) => slot,
                 Err(problem) => {
-                    outcome.set(Some(Err(problem)));
+                    changes.refuse(problem);
                     return;
                 }
             };
-            saving.set(true);
-            outcome.set(None);
-            let (guard, week, outcome, saving) =
-                (guard.clone(), week.clone(), outcome.clone(), saving.clone());
-            spawn_local(async move {
-                let Some(result) = guard.pass(client::create_slot(slot).await) else {
-                    return;
-                };
-                saving.set(false);
-                match result {
-                    Ok(added) => {
-                        outcome.set(Some(Ok(format!(
-                            "Added {} on {} {}–{} in {}.",
-                            added.subject_name,
-                            added.weekday,
-                            added.starts_at,
-                            added.ends_at,
-                            added.room_code
-                        ))));
-                        if let Some(Ok(slots)) =
-                            guard.pass(client::division_timetable(division_id).await)
-                        {
-                            week.set(Loadable::Ready(slots));
-                        }
+            // The week is fetched again without "Loading", so the grid stays meanwhile.
+            let (guard, week) = (changes.guard().clone(), week.clone());
+            changes.submit(client::create_slot(slot), move |added| {
+                spawn_local(async move {
+                    if let Some(Ok(slots)) =
+                        guard.pass(client::division_timetable(division_id).await)
+                    {
+                        week.set(Loadable::Ready(slots));
                     }
-                    Err(error) => outcome.set(Some(Err(error.message))),
-                }
+                });
+                format!(
+                    "Added {} on {} {}–{} in {}.",
+                    added.subject_name,
+                    added.weekday,
+                    added.starts_at,
+                    added.ends_at,
+                    added.room_code
+                )
             });
         })
     };
@@ -225,9 +210,9 @@ pub fn TimetableScreen() -> Html {
                     <div class="field"><label for="slot-end">{ "Ends" }</label>
                         <input id="slot-end" ref={refs[5].clone()} inputmode="numeric" placeholder="09:55" /></div>
                 </div>
-                { outcome_line("slot-outcome", &outcome) }
-                <button id="slot-save" class="button primary" type="submit" disabled={*saving || division.is_none()}>
-                    if *saving { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add class" } }
+                { changes.outcome_line("slot-outcome") }
+                <button id="slot-save" class="button primary" type="submit" disabled={changes.busy() || division.is_none()}>
+                    if changes.busy() { <span class="spinner" aria-hidden="true" />{ "Saving…" } } else { { "Add class" } }
                 </button>
             </form>
         </section>
