@@ -80,16 +80,16 @@ pub async fn record<B: Serialize, A: Serialize>(
 ) -> anyhow::Result<()> {
     let before = change.before.map(serde_json::to_value).transpose()?;
     let after = change.after.map(serde_json::to_value).transpose()?;
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after) \
+    sqlx::query!(
+        "INSERT INTO audit_log (actor_id, action, entity, entity_id, before, after)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        change.actor,
+        change.action,
+        change.entity,
+        change.entity_id,
+        before,
+        after
     )
-    .bind(change.actor)
-    .bind(change.action)
-    .bind(change.entity)
-    .bind(change.entity_id)
-    .bind(before)
-    .bind(after)
     .execute(conn)
     .await?;
     Ok(())

@@ -196,7 +196,7 @@ async fn work<W: GroupWork>(pool: PgPool, receiver: Arc<Mutex<mpsc::Receiver<Pen
 
 async fn connect(pool: &PgPool) -> anyhow::Result<PgConnection> {
     let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
-    sqlx::query("SET plan_cache_mode = force_generic_plan")
+    sqlx::query!("SET plan_cache_mode = force_generic_plan")
         .execute(&mut conn)
         .await?;
     Ok(conn)

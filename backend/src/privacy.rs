@@ -15,12 +15,12 @@ pub const DEFAULT_RETENTION_DAYS: u32 = 30;
 /// # Errors
 /// When the database fails.
 pub async fn purge_locations(pool: &PgPool, days: u32) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE claims SET location = NULL, thumbnail = NULL \
-         WHERE (location IS NOT NULL OR thumbnail IS NOT NULL) \
+    let done = sqlx::query!(
+        "UPDATE claims SET location = NULL, thumbnail = NULL
+         WHERE (location IS NOT NULL OR thumbnail IS NOT NULL)
            AND scanned_at < now() - make_interval(days => $1)",
+        i32::try_from(days).unwrap_or(i32::MAX)
     )
-    .bind(i32::try_from(days).unwrap_or(i32::MAX))
     .execute(pool)
     .await?;
     Ok(done.rows_affected())
@@ -37,7 +37,7 @@ pub fn spawn_retention(pool: PgPool) {
                 return;
             }
             let days: Result<i32, sqlx::Error> =
-                sqlx::query_scalar("SELECT retention_days FROM school_settings")
+                sqlx::query_scalar!("SELECT retention_days FROM school_settings")
                     .fetch_one(&pool)
                     .await;
             let days = match days {

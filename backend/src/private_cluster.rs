@@ -319,13 +319,15 @@ impl PrivateCluster {
 
     async fn ensure_database(&self) -> Result<(), ClusterError> {
         let mut conn = connect_with_retry(&self.url_for("postgres")).await?;
-        let exists: Option<i32> =
-            sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
-                .bind(DB_NAME)
-                .fetch_optional(&mut conn)
-                .await?;
+        let exists = sqlx::query_scalar!(
+            "SELECT 1 AS one FROM pg_database WHERE datname = $1",
+            DB_NAME
+        )
+        .fetch_optional(&mut conn)
+        .await?;
         if exists.is_none() {
-            sqlx::query(&format!("CREATE DATABASE {DB_NAME}"))
+            // DB_NAME; an identifier cannot be a parameter.
+            sqlx::query!("CREATE DATABASE rollcall")
                 .execute(&mut conn)
                 .await?;
         }

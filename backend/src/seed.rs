@@ -5,6 +5,7 @@
 //! (username, code, slot), so a second run adds nothing.
 
 use anyhow::Context as _;
+use rollcall_core::api::Role;
 use rollcall_core::geofence::{GeoPoint, Geofence, Metres};
 use rollcall_core::policy::Policy;
 use rollcall_core::radio::{BeaconId, Bssid};
@@ -123,7 +124,7 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
         &mut tx,
         "admin",
         "School Administrator",
-        "admin",
+        Role::Admin,
         "rollcall-admin",
         None,
     )
@@ -137,7 +138,7 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
                 &mut tx,
                 &username,
                 name,
-                "teacher",
+                Role::Teacher,
                 "rollcall-teacher",
                 None,
             )
@@ -146,7 +147,7 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
     }
     let mut divisions = Vec::new();
     for (d, (code, name)) in DIVISIONS.iter().enumerate() {
-        let division = upsert_coded(&mut tx, "divisions", code, name).await?;
+        let division = upsert_coded(&mut tx, Coded::Division, code, name).await?;
         for s in 0..20 {
             let n = d * 20 + s + 1;
             let name = format!(
@@ -159,17 +160,17 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
                 &mut tx,
                 &format!("student{n}"),
                 &name,
-                "student",
+                Role::Student,
                 "rollcall-student",
                 Some(&student_no),
             )
             .await?;
-            sqlx::query(
-                "INSERT INTO division_students (division_id, student_id) VALUES ($1, $2) \
+            sqlx::query!(
+                "INSERT INTO division_students (division_id, student_id) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
+                division,
+                student
             )
-            .bind(division)
-            .bind(student)
             .execute(&mut *tx)
             .await
             .context("Failed to enrol a demo student")?;
@@ -178,7 +179,7 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
     }
     let mut subjects = Vec::new();
     for (code, name) in SUBJECTS {
-        subjects.push(upsert_coded(&mut tx, "subjects", code, name).await?);
+        subjects.push(upsert_coded(&mut tx, Coded::Subject, code, name).await?);
     }
     let rooms = seed_rooms(&mut tx).await?;
     for weekday in 1..=5_i16 {
@@ -186,20 +187,20 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
             for (i, division) in divisions.iter().enumerate() {
                 // Rotations keep every room and teacher to one class a period.
                 let k = i + p + usize::try_from(weekday).unwrap_or(0);
-                sqlx::query(
-                    "INSERT INTO timetable_slots \
-                     (id, division_id, subject_id, teacher_id, room_id, weekday, starts_at, ends_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7::time, $8::time) \
+                sqlx::query!(
+                    "INSERT INTO timetable_slots
+                     (id, division_id, subject_id, teacher_id, room_id, weekday, starts_at, ends_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7::text::time, $8::text::time)
                      ON CONFLICT (division_id, weekday, starts_at) DO NOTHING",
+                    Uuid::now_v7(),
+                    division,
+                    subjects[(2 * i + p + k) % subjects.len()],
+                    teachers[k % teachers.len()],
+                    rooms[k % rooms.len()],
+                    weekday,
+                    start,
+                    end
                 )
-                .bind(Uuid::now_v7())
-                .bind(division)
-                .bind(subjects[(2 * i + p + k) % subjects.len()])
-                .bind(teachers[k % teachers.len()])
-                .bind(rooms[k % rooms.len()])
-                .bind(weekday)
-                .bind(start)
-                .bind(end)
                 .execute(&mut *tx)
                 .await
                 .context("Failed to add a demo timetable slot")?;
@@ -217,27 +218,29 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
 /// # Errors
 /// When the database cannot be read.
 pub async fn school_counts(pool: &PgPool) -> anyhow::Result<SchoolCounts> {
-    let row: (i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT \
-           (SELECT count(*) FROM users WHERE role = 'student'), \
-           (SELECT count(*) FROM users WHERE role = 'teacher'), \
-           (SELECT count(*) FROM users WHERE role = 'admin'), \
-           (SELECT count(*) FROM divisions), (SELECT count(*) FROM subjects), \
-           (SELECT count(*) FROM rooms), (SELECT count(*) FROM access_points), \
-           (SELECT count(*) FROM timetable_slots)",
+    let row = sqlx::query!(
+        r#"SELECT
+           (SELECT count(*) FROM users WHERE role = 'student') AS "students!",
+           (SELECT count(*) FROM users WHERE role = 'teacher') AS "teachers!",
+           (SELECT count(*) FROM users WHERE role = 'admin') AS "admins!",
+           (SELECT count(*) FROM divisions) AS "divisions!",
+           (SELECT count(*) FROM subjects) AS "subjects!",
+           (SELECT count(*) FROM rooms) AS "rooms!",
+           (SELECT count(*) FROM access_points) AS "access_points!",
+           (SELECT count(*) FROM timetable_slots) AS "timetable_slots!""#
     )
     .fetch_one(pool)
     .await
     .context("Failed to count the school")?;
     Ok(SchoolCounts {
-        students: row.0,
-        teachers: row.1,
-        admins: row.2,
-        divisions: row.3,
-        subjects: row.4,
-        rooms: row.5,
-        access_points: row.6,
-        timetable_slots: row.7,
+        students: row.students,
+        teachers: row.teachers,
+        admins: row.admins,
+        divisions: row.divisions,
+        subjects: row.subjects,
+        rooms: row.rooms,
+        access_points: row.access_points,
+        timetable_slots: row.timetable_slots,
     })
 }
 
@@ -245,12 +248,11 @@ async fn upsert_user(
     tx: &mut Transaction<'_, Postgres>,
     username: &str,
     display_name: &str,
-    role: &str,
+    role: Role,
     password: &str,
     student_no: Option<&str>,
 ) -> anyhow::Result<Uuid> {
-    if let Some(id) = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
-        .bind(username)
+    if let Some(id) = sqlx::query_scalar!("SELECT id FROM users WHERE username = $1", username)
         .fetch_optional(&mut **tx)
         .await
         .context("Failed to look up a demo user")?
@@ -263,40 +265,62 @@ async fn upsert_user(
         .context("Failed to hash a demo password")?
         .map_err(|e| anyhow::anyhow!("Failed to hash a demo password: {e}"))?;
     let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO users (id, username, email, display_name, role, password_hash, student_no) \
+    sqlx::query!(
+        "INSERT INTO users (id, username, email, display_name, role, password_hash, student_no)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        username,
+        format!("{username}@demo.rollcall.example"),
+        display_name,
+        role as Role,
+        hash,
+        student_no
     )
-    .bind(id)
-    .bind(username)
-    .bind(format!("{username}@demo.rollcall.example"))
-    .bind(display_name)
-    .bind(role)
-    .bind(hash)
-    .bind(student_no)
     .execute(&mut **tx)
     .await
     .with_context(|| format!("Failed to create demo user {username}"))?;
     Ok(id)
 }
 
+/// The demo's coded things: divisions and subjects.
+#[derive(Debug, Clone, Copy)]
+enum Coded {
+    Division,
+    Subject,
+}
+
 async fn upsert_coded(
     tx: &mut Transaction<'_, Postgres>,
-    table: &'static str,
+    what: Coded,
     code: &str,
     name: &str,
 ) -> anyhow::Result<Uuid> {
-    let sql = format!(
-        "INSERT INTO {table} (id, code, name) VALUES ($1, $2, $3) \
-         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id"
-    );
-    sqlx::query_scalar(&sql)
-        .bind(Uuid::now_v7())
-        .bind(code)
-        .bind(name)
-        .fetch_one(&mut **tx)
-        .await
-        .with_context(|| format!("Failed to add {code} to {table}"))
+    let id = Uuid::now_v7();
+    match what {
+        Coded::Division => {
+            sqlx::query_scalar!(
+                "INSERT INTO divisions (id, code, name) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+                id,
+                code,
+                name
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+        Coded::Subject => {
+            sqlx::query_scalar!(
+                "INSERT INTO subjects (id, code, name) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+                id,
+                code,
+                name
+            )
+            .fetch_one(&mut **tx)
+            .await
+        }
+    }
+    .with_context(|| format!("Failed to add {code} ({what:?})"))
 }
 
 /// A demo access point: kind (`wifi` or `ble`), identifier, minimum RSSI.
@@ -417,17 +441,17 @@ async fn seed_rooms(tx: &mut Transaction<'_, Postgres>) -> anyhow::Result<Vec<Uu
             access_points,
         } = room;
         let policy = Policy::parse(policy)?.to_string();
-        let id: Uuid = sqlx::query_scalar(
-            "INSERT INTO rooms (id, code, name, building, geofence, policy) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
+        let id = sqlx::query_scalar!(
+            "INSERT INTO rooms (id, code, name, building, geofence, policy)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING id",
+            Uuid::now_v7(),
+            code,
+            name,
+            building,
+            sqlx::types::Json(&fence) as _,
+            policy
         )
-        .bind(Uuid::now_v7())
-        .bind(code)
-        .bind(name)
-        .bind(building)
-        .bind(sqlx::types::Json(&fence))
-        .bind(policy)
         .fetch_one(&mut **tx)
         .await
         .with_context(|| format!("Failed to add room {code}"))?;
@@ -437,16 +461,16 @@ async fn seed_rooms(tx: &mut Transaction<'_, Postgres>) -> anyhow::Result<Vec<Uu
             } else {
                 identifier.parse::<BeaconId>()?.to_string()
             };
-            sqlx::query(
-                "INSERT INTO access_points (id, room_id, kind, identifier, label, min_rssi) \
+            sqlx::query!(
+                "INSERT INTO access_points (id, room_id, kind, identifier, label, min_rssi)
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                Uuid::now_v7(),
+                id,
+                kind,
+                identifier,
+                format!("{code} {kind}"),
+                min_rssi
             )
-            .bind(Uuid::now_v7())
-            .bind(id)
-            .bind(kind)
-            .bind(identifier)
-            .bind(format!("{code} {kind}"))
-            .bind(min_rssi)
             .execute(&mut **tx)
             .await
             .with_context(|| format!("Failed to add an access point to {code}"))?;

@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 /// What happens to the claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "snake_case")
+)]
 pub enum Outcome {
     /// Refused: the student is not marked present by this claim.
     Rejected,

@@ -12,7 +12,7 @@
 //! - [`admin`]: people, devices, the school's structure, faces, review and reports.
 //! - [`kiosk`]: the door that recognises enrolled faces.
 //!
-//! Shared by them: [`session`], [`device`] (sensors, the device key, QR frames),
+//! Shared by them: [`session`], [`sync_worker`] (the outbox's sender), [`device`] (sensors, the device key, QR frames),
 //! [`face`] (the on-device face models), [`exports`], [`config`], [`clock`], [`error`].
 
 pub mod admin;
@@ -25,6 +25,7 @@ pub mod face;
 pub mod kiosk;
 pub mod session;
 pub mod student;
+pub mod sync_worker;
 pub mod teacher;
 
 pub use config::AppConfig;
@@ -51,7 +52,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
         .manage(Classroom::new())
         .manage(teacher::commands::LiveWatch::default())
         .manage(student::phone::StudentPhone::default())
-        .manage(student::commands::SyncWorker::default())
+        .manage(sync_worker::SyncWorker::default())
         .manage(face::FaceService::from_env())
         .manage(kiosk::door::KioskDoor::default())
         .invoke_handler(tauri::generate_handler![

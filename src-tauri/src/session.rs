@@ -9,7 +9,7 @@
 use tauri::State;
 
 use crate::kiosk::door::KioskDoor;
-use crate::student::commands::SyncWorker;
+use crate::sync_worker::SyncWorker;
 use crate::teacher::commands::LiveWatch;
 use crate::teacher::Classroom;
 use crate::{AppConfig, AppError, ServerClient, SignedIn};

@@ -14,18 +14,21 @@ mod prerequisites;
 mod run_cmd;
 mod server;
 mod shell;
+mod sqlx_data;
 mod test_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask <run|test|setup>
+usage: cargo xtask <run|test|setup|sqlx>
 
   run    build everything and start the product: the server with demo data on
          its private Postgres, and the desktop app pointed at it
   test   run every check and test that CI runs
-  setup  only install what is missing (Debian packages, Rust targets, tools)";
+  setup  only install what is missing (Debian packages, Rust targets, tools)
+  sqlx   rewrite backend/.sqlx (the server's checked SQL) after changing a
+         statement or a migration";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +36,9 @@ fn main() -> ExitCode {
         Some("run") => run_cmd::run(),
         Some("test") => test_cmd::test(),
         Some("setup") => prerequisites::ensure_all().map(|_| ()),
+        Some("sqlx") => prerequisites::ensure_all().and_then(|tools| {
+            sqlx_data::refresh(&tools, &test_cmd::test_data_dir().join("sqlx-db"))
+        }),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -47,12 +47,14 @@ const DEBIAN_PACKAGES: &[&str] = &[
 
 const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown", "aarch64-linux-android"];
 
-/// (crate, version, `--locked`): pinned because newer releases need a newer
-/// rustc, and wasm-bindgen-cli must equal the `wasm-bindgen` in Cargo.lock.
-const CARGO_TOOLS: &[(&str, &str, bool)] = &[
-    ("tauri-driver", "2.1.0", true),
-    ("wasm-bindgen-cli", "0.2.130", false),
-    ("trunk", "0.21.14", true),
+/// (crate, version, `--locked`, features): pinned because newer releases need a
+/// newer rustc, wasm-bindgen-cli must equal the `wasm-bindgen` in Cargo.lock, and
+/// sqlx-cli the `sqlx` (its query files are read by sqlx's macros).
+const CARGO_TOOLS: &[(&str, &str, bool, &str)] = &[
+    ("tauri-driver", "2.1.0", true, ""),
+    ("wasm-bindgen-cli", "0.2.130", false, ""),
+    ("trunk", "0.21.14", true, ""),
+    ("sqlx-cli", "0.8.6", true, "rustls,postgres"),
 ];
 
 /// The binaryen release whose wasm-opt reads rustc's output (Debian's is too old).
@@ -183,13 +185,13 @@ fn cargo_home() -> PathBuf {
 }
 
 fn ensure_cargo_tools() -> Result<()> {
-    step("Pinned tools (trunk, wasm-bindgen-cli, tauri-driver)");
+    step("Pinned tools (trunk, wasm-bindgen-cli, tauri-driver, sqlx-cli)");
     let listed = shell::cargo()
         .args(["install", "--list"])
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
         .unwrap_or_default();
-    for (krate, version, locked) in CARGO_TOOLS {
+    for (krate, version, locked, features) in CARGO_TOOLS {
         if listed
             .lines()
             .any(|l| l.starts_with(&format!("{krate} v{version}:")))
@@ -202,6 +204,9 @@ fn ensure_cargo_tools() -> Result<()> {
         cmd.args(["install", krate, "--version", version]);
         if *locked {
             cmd.arg("--locked");
+        }
+        if !features.is_empty() {
+            cmd.args(["--no-default-features", "--features", features]);
         }
         run(&format!("cargo install {krate}"), &mut cmd)?;
     }

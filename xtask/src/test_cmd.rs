@@ -95,7 +95,8 @@ pub fn test() -> Result<()> {
             server::start_database(&data.join("db"))?
         }
     };
-    let result = test_suites(&tools, &database_url, &data);
+    let result = crate::sqlx_data::check(&tools, &database_url)
+        .and_then(|()| test_suites(&tools, &database_url, &data));
     if external.is_none() {
         server::stop_database(&data.join("db"));
     }
@@ -187,7 +188,7 @@ pub fn build_ui(tools: &Tools) -> Result<()> {
 
 /// A folder for the tests' private clusters that the unprivileged Postgres
 /// account can reach even when the tests run as root (so not under /root).
-fn test_data_dir() -> PathBuf {
+pub fn test_data_dir() -> PathBuf {
     let root = crate::workspace_root();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in root.as_os_str().as_encoded_bytes() {

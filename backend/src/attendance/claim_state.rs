@@ -3,18 +3,16 @@
 //! [`super::grouped`]).
 
 use rollcall_core::anomaly::Sighting;
+use rollcall_core::api::Role;
 use rollcall_core::geofence::LocationFix;
 use rollcall_core::ids::StudentId;
+use sqlx::types::Json;
 use sqlx::PgConnection;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::unix;
 use crate::auth::accounts::AccountStatus;
 use crate::grouped::GroupWork;
-
-/// How far back another student's claim from the same device counts as sharing.
-const SHARED_DEVICE_WINDOW: &str = "2 hours";
 
 /// The claim a state is read for.
 #[derive(Debug, Clone, Copy)]
@@ -65,59 +63,49 @@ impl GroupWork for ReadClaimStates {
     }
 }
 
-type Row = (
-    i64,
-    Option<String>,
-    Option<bool>,
-    Option<bool>,
-    bool,
-    Option<String>,
-    Option<String>,
-    Option<sqlx::types::Json<LocationFix>>,
-    Option<OffsetDateTime>,
-    Vec<Uuid>,
-);
-
 /// Every lookup is a scalar subquery or a `LIMIT`ed lateral probe, so the
 /// generic plan stays on the indexes whatever the tables' sizes were when it
 /// was made (an `EXISTS` here became a hash of every claim id once, built
 /// while the table was empty).
 async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result<Vec<ClaimState>> {
     let column = |f: fn(&StateQuery) -> Uuid| queries.iter().map(f).collect::<Vec<Uuid>>();
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "SELECT q.ord, acct.role, acct.active, \
-           (SELECT student_id = q.student_id AND kiosk_id IS NULL FROM claims \
-             WHERE id = q.claim_id LIMIT 1), \
-           (SELECT true FROM division_students \
-             WHERE division_id = q.division_id AND student_id = q.student_id) IS NOT NULL, \
-           (SELECT public_key FROM devices \
-             WHERE id = q.device_id AND user_id = q.student_id AND status = 'active'), \
-           (SELECT model_id FROM face_templates WHERE student_id = q.student_id), \
-           last.location, last.scanned_at, \
-           COALESCE((SELECT array_agg(DISTINCT other) FROM ( \
-             SELECT student_id AS other FROM claims \
-               WHERE device_id = q.device_id AND student_id < q.student_id \
-               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}' \
-             UNION ALL \
-             SELECT student_id FROM claims \
-               WHERE device_id = q.device_id AND student_id > q.student_id \
-               AND scanned_at > now() - interval '{SHARED_DEVICE_WINDOW}') others), '{{}}') \
-         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[]) WITH ORDINALITY \
-           AS q(claim_id, session_id, division_id, student_id, device_id, ord) \
-         LEFT JOIN LATERAL ( \
-           SELECT location, scanned_at FROM claims \
-           WHERE student_id = q.student_id AND location IS NOT NULL \
-             AND id <> q.claim_id AND outcome <> 'rejected' \
-           ORDER BY scanned_at DESC LIMIT 1) last ON true \
-         LEFT JOIN LATERAL ( \
-           SELECT role, active FROM users WHERE id = q.student_id LIMIT 1) acct ON true \
-         ORDER BY q.ord"
-    ))
-    .bind(column(|q| q.claim_id))
-    .bind(column(|q| q.session_id))
-    .bind(column(|q| q.division_id))
-    .bind(column(|q| q.student_id))
-    .bind(column(|q| q.device_id))
+    // Another student's claim from the same device within two hours counts as
+    // sharing it.
+    let rows = sqlx::query!(
+        r#"SELECT acct.role AS "role?: Role", acct.active AS "active?",
+           (SELECT student_id = q.student_id AND kiosk_id IS NULL FROM claims
+             WHERE id = q.claim_id LIMIT 1) AS stored_as_own,
+           (SELECT true FROM division_students
+             WHERE division_id = q.division_id AND student_id = q.student_id) IS NOT NULL
+             AS "in_division!",
+           (SELECT public_key FROM devices
+             WHERE id = q.device_id AND user_id = q.student_id AND status = 'active') AS device_key,
+           (SELECT model_id FROM face_templates WHERE student_id = q.student_id) AS face_model,
+           last.location AS "location?: Json<LocationFix>", last.scanned_at AS "scanned_at?",
+           COALESCE((SELECT array_agg(DISTINCT other) FROM (
+             SELECT student_id AS other FROM claims
+               WHERE device_id = q.device_id AND student_id < q.student_id
+               AND scanned_at > now() - interval '2 hours'
+             UNION ALL
+             SELECT student_id FROM claims
+               WHERE device_id = q.device_id AND student_id > q.student_id
+               AND scanned_at > now() - interval '2 hours') others), '{}') AS "others!"
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[]) WITH ORDINALITY
+           AS q(claim_id, session_id, division_id, student_id, device_id, ord)
+         LEFT JOIN LATERAL (
+           SELECT location, scanned_at FROM claims
+           WHERE student_id = q.student_id AND location IS NOT NULL
+             AND id <> q.claim_id AND outcome <> 'rejected'
+           ORDER BY scanned_at DESC LIMIT 1) last ON true
+         LEFT JOIN LATERAL (
+           SELECT role, active FROM users WHERE id = q.student_id LIMIT 1) acct ON true
+         ORDER BY q.ord"#,
+        &column(|q| q.claim_id),
+        &column(|q| q.session_id),
+        &column(|q| q.division_id),
+        &column(|q| q.student_id),
+        &column(|q| q.device_id)
+    )
     .fetch_all(&mut *conn)
     .await?;
     anyhow::ensure!(
@@ -128,33 +116,18 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
     );
     Ok(rows
         .into_iter()
-        .map(
-            |(
-                _,
-                role,
-                active,
-                stored_as_own,
-                in_division,
-                device_key,
-                face_model,
-                location,
-                scanned_at,
-                others,
-            )| {
-                ClaimState {
-                    account: role.zip(active),
-                    stored_as_own,
-                    in_division,
-                    device_key,
-                    face_model,
-                    last_sighting: location.zip(scanned_at).map(|(fix, at)| Sighting {
-                        at: unix(at),
-                        point: fix.0.point,
-                        accuracy: fix.0.accuracy,
-                    }),
-                    others: others.into_iter().map(StudentId::from).collect(),
-                }
-            },
-        )
+        .map(|row| ClaimState {
+            account: row.role.zip(row.active),
+            stored_as_own: row.stored_as_own,
+            in_division: row.in_division,
+            device_key: row.device_key,
+            face_model: row.face_model,
+            last_sighting: row.location.zip(row.scanned_at).map(|(fix, at)| Sighting {
+                at: unix(at),
+                point: fix.0.point,
+                accuracy: fix.0.accuracy,
+            }),
+            others: row.others.into_iter().map(StudentId::from).collect(),
+        })
         .collect())
 }

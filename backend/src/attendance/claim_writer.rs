@@ -12,12 +12,9 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{live, record_writer};
+use super::live;
+use super::record_writer::upsert_records;
 use crate::grouped::GroupWork;
-
-/// Roster changes per NOTIFY payload (Postgres allows 8,000 bytes; one change
-/// is about 100).
-const CHANGES_PER_NOTIFY: i64 = 50;
 
 /// One judged claim, as it is stored.
 #[derive(Debug, Clone)]
@@ -138,64 +135,66 @@ async fn write_group(
     writes: &[ClaimWrite],
 ) -> anyhow::Result<Vec<Written>> {
     let c = Columns::of(writes);
-    let records = record_writer::upsert_from(
-        "(SELECT DISTINCT ON (session_id, student_id) session_id, student_id, marks AS status, \
-           'claim' AS source, id AS claim_id, NULL::uuid AS marked_by, NULL::text AS note \
+    // The roster changes go out 50 to a NOTIFY (Postgres allows 8,000 bytes in a
+    // payload; one change is about 100).
+    let rows = upsert_records!(
+        "WITH input AS (
+           SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[],
+             $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bool[], $9::text[],
+             $10::text[], $11::text[], $12::bool[], $13::text[]) WITH ORDINALITY
+             AS t(id, session_id, student_id, device_id, scanned_at, received_at, outcome,
+                  synced_late, verdict, location, review_status, otp_give_back, marks, ord)),
+         c AS (
+           INSERT INTO claims (id, session_id, student_id, device_id, scanned_at, received_at,
+             outcome, synced_late, verdict, location, review_status)
+           SELECT id, session_id, student_id, device_id, scanned_at, received_at, outcome,
+             synced_late, verdict::jsonb, location::jsonb, review_status FROM input ORDER BY id
+           ON CONFLICT (id) DO NOTHING RETURNING id),
+         written AS (SELECT input.* FROM input JOIN c USING (id)),
+         f AS (
+           INSERT INTO otp_failures (session_id, student_id, failures)
+           SELECT session_id, student_id, 0 FROM written WHERE otp_give_back
+           GROUP BY session_id, student_id ORDER BY session_id, student_id
+           ON CONFLICT (session_id, student_id) DO UPDATE SET failures = greatest(
+             otp_failures.failures - (SELECT count(*)::int FROM written g WHERE g.otp_give_back
+               AND g.session_id = EXCLUDED.session_id AND g.student_id = EXCLUDED.student_id), 0)
+           RETURNING 1),
+         r AS (",
+        "(SELECT DISTINCT ON (session_id, student_id) session_id, student_id, marks AS status,
+           'claim' AS source, id AS claim_id, NULL::uuid AS marked_by, NULL::text AS note
          FROM written WHERE marks IS NOT NULL ORDER BY session_id, student_id, ord) marked",
-    );
-    let rows: Vec<(i64, bool, Option<String>)> = sqlx::query_as(&format!(
-        "WITH input AS ( \
-           SELECT * FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], \
-             $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bool[], $9::text[], \
-             $10::text[], $11::text[], $12::bool[], $13::text[]) WITH ORDINALITY \
-             AS t(id, session_id, student_id, device_id, scanned_at, received_at, outcome, \
-                  synced_late, verdict, location, review_status, otp_give_back, marks, ord)), \
-         c AS ( \
-           INSERT INTO claims (id, session_id, student_id, device_id, scanned_at, received_at, \
-             outcome, synced_late, verdict, location, review_status) \
-           SELECT id, session_id, student_id, device_id, scanned_at, received_at, outcome, \
-             synced_late, verdict::jsonb, location::jsonb, review_status FROM input ORDER BY id \
-           ON CONFLICT (id) DO NOTHING RETURNING id), \
-         written AS (SELECT input.* FROM input JOIN c USING (id)), \
-         f AS ( \
-           INSERT INTO otp_failures (session_id, student_id, failures) \
-           SELECT session_id, student_id, 0 FROM written WHERE otp_give_back \
-           GROUP BY session_id, student_id ORDER BY session_id, student_id \
-           ON CONFLICT (session_id, student_id) DO UPDATE SET failures = greatest( \
-             otp_failures.failures - (SELECT count(*)::int FROM written g WHERE g.otp_give_back \
-               AND g.session_id = EXCLUDED.session_id AND g.student_id = EXCLUDED.student_id), 0) \
-           RETURNING 1), \
-         r AS ({records}), \
-         n AS ( \
-           SELECT pg_notify($14, json_agg(json_build_object( \
-             'session_id', session_id, 'student_id', student_id))::text) \
-           FROM (SELECT session_id, student_id, \
-                   (row_number() OVER (ORDER BY session_id, student_id) - 1) / {CHANGES_PER_NOTIFY} AS part \
-                 FROM (SELECT DISTINCT session_id, student_id FROM written) changed) parts \
-           GROUP BY part) \
-         SELECT input.ord, c.id IS NOT NULL, COALESCE(r.status, \
-           (SELECT status FROM attendance_records before \
-             WHERE before.session_id = input.session_id AND before.student_id = input.student_id)) \
-         FROM input LEFT JOIN c ON c.id = input.id \
-           LEFT JOIN r ON r.session_id = input.session_id AND r.student_id = input.student_id \
-           CROSS JOIN (SELECT count(*) FROM f) counted \
-           CROSS JOIN (SELECT count(*) FROM n) sent \
-         ORDER BY input.ord"
-    ))
-    .bind(&c.id)
-    .bind(&c.session)
-    .bind(&c.student)
-    .bind(&c.device)
-    .bind(&c.scanned_at)
-    .bind(&c.received_at)
-    .bind(&c.outcome)
-    .bind(&c.synced_late)
-    .bind(&c.verdict)
-    .bind(&c.location)
-    .bind(&c.review_status)
-    .bind(&c.otp_give_back)
-    .bind(&c.marks)
-    .bind(live::CHANNEL)
+        "),
+         n AS (
+           SELECT pg_notify($14, json_agg(json_build_object(
+             'session_id', session_id, 'student_id', student_id))::text)
+           FROM (SELECT session_id, student_id,
+                   (row_number() OVER (ORDER BY session_id, student_id) - 1) / 50 AS part
+                 FROM (SELECT DISTINCT session_id, student_id FROM written) changed) parts
+           GROUP BY part)
+         SELECT c.id IS NOT NULL AS \"inserted!\", COALESCE(r.status,
+           (SELECT status FROM attendance_records before
+             WHERE before.session_id = input.session_id AND before.student_id = input.student_id))
+           AS \"status: AttendanceStatus\"
+         FROM input LEFT JOIN c ON c.id = input.id
+           LEFT JOIN r ON r.session_id = input.session_id AND r.student_id = input.student_id
+           CROSS JOIN (SELECT count(*) FROM f) counted
+           CROSS JOIN (SELECT count(*) FROM n) sent
+         ORDER BY input.ord",
+        &c.id,
+        &c.session,
+        &c.student,
+        &c.device,
+        &c.scanned_at,
+        &c.received_at,
+        &c.outcome as &[&str],
+        &c.synced_late,
+        &c.verdict,
+        &c.location as &[Option<String>],
+        &c.review_status as &[Option<&str>],
+        &c.otp_give_back,
+        &c.marks as &[Option<&str>],
+        live::CHANNEL,
+    )
     .fetch_all(&mut *conn)
     .await?;
     anyhow::ensure!(
@@ -206,9 +205,9 @@ async fn write_group(
     );
     Ok(rows
         .into_iter()
-        .map(|(_, inserted, status)| {
-            if inserted {
-                Written::Stored(status.as_deref().and_then(AttendanceStatus::parse))
+        .map(|row| {
+            if row.inserted {
+                Written::Stored(row.status)
             } else {
                 Written::AlreadyStored
             }

@@ -5,6 +5,7 @@
 //! statement, or with an account check of its own where a claim needs no
 //! state (an unknown session). Under load this saves a statement per request.
 
+use rollcall_core::api::Role;
 use uuid::Uuid;
 
 use crate::auth::accounts::{AccountStatus, ReadAccounts};
@@ -86,7 +87,7 @@ impl<'a> Claimant<'a> {
             None => self.checks.call(pool, self.id).await?,
         };
         match &status {
-            Some((role, true)) if role == "student" => {
+            Some((Role::Student, true)) => {
                 self.admitted = true;
                 Ok(())
             }

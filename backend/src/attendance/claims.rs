@@ -4,7 +4,7 @@
 //! one record per student per session.
 
 use rollcall_core::anomaly::SessionWindow;
-use rollcall_core::api::{AttendanceStatus, ClaimResult};
+use rollcall_core::api::{AttendanceStatus, ClaimResult, ReviewStatus};
 use rollcall_core::claim::{Claim, Token};
 use rollcall_core::evaluate::{evaluate, evaluate_checked, Enrolment, History, SessionContext};
 use rollcall_core::ids::SessionId;
@@ -44,22 +44,6 @@ pub struct ClaimGroups {
     writes: Grouped<StoreClaims>,
     signatures: SignatureChecks,
     keys: DeviceKeys,
-}
-
-pub(super) fn outcome_text(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Accepted => "accepted",
-        Outcome::Review => "review",
-        Outcome::Rejected => "rejected",
-    }
-}
-
-fn outcome_parse(s: &str) -> Outcome {
-    match s {
-        "accepted" => Outcome::Accepted,
-        "review" => Outcome::Review,
-        _ => Outcome::Rejected,
-    }
 }
 
 /// Judges and stores every claim of `batch`, received at `now` (the caller has
@@ -113,23 +97,18 @@ pub(super) async fn stored_result(
     claim: Uuid,
     owner: Owner,
 ) -> anyhow::Result<Stored> {
-    type Row = (
-        Uuid,
-        Uuid,
-        Option<Uuid>,
-        String,
-        bool,
-        sqlx::types::Json<StoredVerdict>,
-    );
-    let stored: Option<Row> = sqlx::query_as(
-        "SELECT session_id, student_id, kiosk_id, outcome, synced_late, verdict FROM claims WHERE id = $1",
+    let stored = sqlx::query!(
+        r#"SELECT session_id, student_id, kiosk_id, outcome AS "outcome: Outcome", synced_late,
+           verdict AS "verdict: sqlx::types::Json<StoredVerdict>"
+         FROM claims WHERE id = $1"#,
+        claim
     )
-    .bind(claim)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((session, student, kiosk, outcome, synced_late, verdict)) = stored else {
+    let Some(stored) = stored else {
         return Ok(Stored::No);
     };
+    let (session, student, kiosk) = (stored.session_id, stored.student_id, stored.kiosk_id);
     let own = match owner {
         Owner::Student(id) => kiosk.is_none() && student == id,
         Owner::Kiosk(id) => kiosk == Some(id),
@@ -140,10 +119,10 @@ pub(super) async fn stored_result(
     let record = record_status(conn, session, student).await?;
     Ok(Stored::Own(ClaimResult {
         claim_id: claim,
-        outcome: outcome_parse(&outcome),
-        reasons: verdict.0.reasons,
-        factors: verdict.0.factors,
-        synced_late,
+        outcome: stored.outcome,
+        reasons: stored.verdict.0.reasons,
+        factors: stored.verdict.0.factors,
+        synced_late: stored.synced_late,
         record,
         duplicate: true,
     }))
@@ -208,14 +187,14 @@ pub(super) async fn record_status(
     session: Uuid,
     student: Uuid,
 ) -> Result<Option<AttendanceStatus>, sqlx::Error> {
-    let status: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM attendance_records WHERE session_id = $1 AND student_id = $2",
+    sqlx::query_scalar!(
+        r#"SELECT status AS "status: AttendanceStatus" FROM attendance_records
+         WHERE session_id = $1 AND student_id = $2"#,
+        session,
+        student
     )
-    .bind(session)
-    .bind(student)
     .fetch_optional(conn)
-    .await?;
-    Ok(status.as_deref().and_then(AttendanceStatus::parse))
+    .await
 }
 
 fn unknown_session(claim: &Claim, now: OffsetDateTime) -> ClaimResult {
@@ -260,7 +239,7 @@ async fn process_one(
         device_id: *claim.device.as_uuid(),
     };
     let state = groups.states.call(pool, query).await?;
-    claimant.admit(pool, Some(state.account.clone())).await?;
+    claimant.admit(pool, Some(state.account)).await?;
     match state.stored_as_own {
         Some(false) => return Ok(taken(claim_id, now)),
         Some(true) => {
@@ -395,7 +374,7 @@ fn claim_write(
         device_id: *claim.device.as_uuid(),
         scanned_at: OffsetDateTime::from_unix_timestamp(claim.scanned_at.unix())?,
         received_at: now,
-        outcome: outcome_text(verdict.outcome),
+        outcome: verdict.outcome.as_str(),
         synced_late: verdict.synced_late,
         verdict: serde_json::to_string(&stored)?,
         location: claim
@@ -404,7 +383,8 @@ fn claim_write(
             .as_ref()
             .map(serde_json::to_string)
             .transpose()?,
-        review_status: (verdict.outcome == Outcome::Review).then_some("pending"),
+        review_status: (verdict.outcome == Outcome::Review)
+            .then_some(ReviewStatus::Pending.as_str()),
         otp_give_back: otp_guess_taken && !verdict.has(ReasonCode::OtpWrong),
         marks: (verdict.outcome == Outcome::Accepted)
             .then(|| row.late_line().status_at(verdict.judged_at)),

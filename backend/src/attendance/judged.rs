@@ -129,13 +129,14 @@ async fn load(conn: &mut PgConnection, id: Uuid) -> anyhow::Result<Option<Judged
 /// # Errors
 /// When the database fails.
 pub async fn late_sync_rules(conn: &mut PgConnection) -> anyhow::Result<TimingRules> {
-    let (rule, hours): (String, i16) =
-        sqlx::query_as("SELECT late_sync, late_sync_max_hours FROM school_settings")
-            .fetch_one(conn)
-            .await?;
+    let rules = sqlx::query!(
+        r#"SELECT late_sync AS "late_sync: LateSync", late_sync_max_hours FROM school_settings"#
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(TimingRules {
-        late_sync: LateSync::parse(&rule).unwrap_or_default(),
-        max_late_age_s: i64::from(hours) * 3600,
+        late_sync: rules.late_sync,
+        max_late_age_s: i64::from(rules.late_sync_max_hours) * 3600,
         ..TimingRules::default()
     })
 }

@@ -5,7 +5,7 @@
 
 use base64::Engine as _;
 use rollcall_core::anomaly::SessionWindow;
-use rollcall_core::api::{ClaimResult, KioskMark};
+use rollcall_core::api::{ClaimResult, KioskMark, ReviewStatus};
 use rollcall_core::claim::{Claim, Evidence};
 use rollcall_core::evaluate::{evaluate, Enrolment, History, SessionContext, TimingRules};
 use rollcall_core::ids::{ClaimId, DeviceId, SessionId, StudentId};
@@ -16,7 +16,7 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::claims::{answered, outcome_text, record_status, stored_result, Owner, StoredVerdict};
+use super::claims::{answered, record_status, stored_result, Owner, StoredVerdict};
 use super::record_writer::{self, RecordWrite};
 use super::{live, session, unix};
 
@@ -84,13 +84,16 @@ pub async fn process(
     for mark in marks {
         ClaimId::from_uuid(mark.id).map_err(|_| KioskMarkError::BadId(mark.id))?;
     }
-    let kiosk: Option<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT id, room_id FROM kiosks WHERE user_id = $1")
-            .bind(kiosk_user)
-            .fetch_optional(pool)
-            .await
-            .map_err(anyhow::Error::from)?;
-    let (kiosk_id, room) = kiosk.ok_or(KioskMarkError::NotAKiosk)?;
+    let kiosk = sqlx::query!(
+        "SELECT id, room_id FROM kiosks WHERE user_id = $1",
+        kiosk_user
+    )
+    .fetch_optional(pool)
+    .await
+    .map_err(anyhow::Error::from)?;
+    let (kiosk_id, room) = kiosk
+        .map(|k| (k.id, k.room_id))
+        .ok_or(KioskMarkError::NotAKiosk)?;
     let policy = Policy::parse("face").map_err(anyhow::Error::from)?;
     let timing = {
         let mut conn = pool.acquire().await.map_err(anyhow::Error::from)?;
@@ -110,19 +113,19 @@ pub async fn process(
         // The student's class running in this room at the scan, by core's
         // window: the clocks may differ by the skew allowed, and the grace
         // after the end counts (core judges the mark against it again).
-        let session_id: Option<Uuid> = sqlx::query_scalar(
-            "SELECT s.id FROM class_sessions s JOIN division_students ds \
-               ON ds.division_id = s.division_id AND ds.student_id = $2 \
-             WHERE s.room_id = $1 AND s.started_at IS NOT NULL \
-               AND s.started_at <= $3 + make_interval(secs => $4) \
-               AND (s.ended_at IS NULL OR s.ended_at + make_interval(secs => $5) >= $3) \
+        let session_id = sqlx::query_scalar!(
+            "SELECT s.id FROM class_sessions s JOIN division_students ds
+               ON ds.division_id = s.division_id AND ds.student_id = $2
+             WHERE s.room_id = $1 AND s.started_at IS NOT NULL
+               AND s.started_at <= $3::timestamptz + make_interval(secs => $4)
+               AND (s.ended_at IS NULL OR s.ended_at + make_interval(secs => $5) >= $3::timestamptz)
              ORDER BY s.started_at DESC LIMIT 1",
+            room,
+            mark.student_id,
+            scanned,
+            timing.max_clock_skew_s as f64,
+            timing.grace_after_end_s as f64
         )
-        .bind(room)
-        .bind(mark.student_id)
-        .bind(scanned)
-        .bind(timing.max_clock_skew_s as f64)
-        .bind(timing.grace_after_end_s as f64)
         .fetch_optional(&mut *tx)
         .await
         .map_err(anyhow::Error::from)?;
@@ -135,12 +138,13 @@ pub async fn process(
             results.push(no_class(mark));
             continue;
         };
-        let face_model: Option<String> =
-            sqlx::query_scalar("SELECT model_id FROM face_templates WHERE student_id = $1")
-                .bind(mark.student_id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(anyhow::Error::from)?;
+        let face_model = sqlx::query_scalar!(
+            "SELECT model_id FROM face_templates WHERE student_id = $1",
+            mark.student_id
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(anyhow::Error::from)?;
         let face_model = face_model.and_then(|m| rollcall_core::face::ModelId::new(m).ok());
         let keys = row.keys()?;
         let claim = Claim {
@@ -188,22 +192,22 @@ pub async fn process(
             factors: verdict.factors.clone(),
         };
         let review = verdict.outcome == Outcome::Review;
-        sqlx::query(
-            "INSERT INTO claims (id, session_id, student_id, kiosk_id, scanned_at, received_at, outcome, \
-             synced_late, verdict, review_status, thumbnail) \
+        sqlx::query!(
+            "INSERT INTO claims (id, session_id, student_id, kiosk_id, scanned_at, received_at,
+             outcome, synced_late, verdict, review_status, thumbnail)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            mark.id,
+            row.id,
+            mark.student_id,
+            kiosk_id,
+            scanned,
+            now,
+            verdict.outcome as Outcome,
+            verdict.synced_late,
+            sqlx::types::Json(&stored) as _,
+            review.then_some(ReviewStatus::Pending) as Option<ReviewStatus>,
+            if review { thumb } else { None }
         )
-        .bind(mark.id)
-        .bind(row.id)
-        .bind(mark.student_id)
-        .bind(kiosk_id)
-        .bind(scanned)
-        .bind(now)
-        .bind(outcome_text(verdict.outcome))
-        .bind(verdict.synced_late)
-        .bind(sqlx::types::Json(&stored))
-        .bind(review.then_some("pending"))
-        .bind(if review { thumb } else { None })
         .execute(&mut *tx)
         .await
         .map_err(anyhow::Error::from)?;

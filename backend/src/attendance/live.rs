@@ -53,9 +53,7 @@ pub async fn notify(
         session_id,
         student_id: student_id.into(),
     })?;
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(payload)
+    sqlx::query!("SELECT pg_notify($1, $2)", CHANNEL, payload)
         .execute(conn)
         .await?;
     Ok(())

@@ -49,15 +49,15 @@ impl Guess {
 /// When the database fails.
 pub async fn take(pool: &PgPool, session: Uuid, student: Uuid) -> Result<Guess, sqlx::Error> {
     let limit = i32::try_from(MAX_OTP_FAILURES).unwrap_or(i32::MAX);
-    let counted: Option<i32> = sqlx::query_scalar(
-        "INSERT INTO otp_failures (session_id, student_id, failures) VALUES ($1, $2, 1) \
-         ON CONFLICT (session_id, student_id) DO UPDATE \
-           SET failures = otp_failures.failures + 1 WHERE otp_failures.failures < $3 \
+    let counted = sqlx::query_scalar!(
+        "INSERT INTO otp_failures (session_id, student_id, failures) VALUES ($1, $2, 1)
+         ON CONFLICT (session_id, student_id) DO UPDATE
+           SET failures = otp_failures.failures + 1 WHERE otp_failures.failures < $3
          RETURNING failures",
+        session,
+        student,
+        limit
     )
-    .bind(session)
-    .bind(student)
-    .bind(limit)
     .fetch_optional(pool)
     .await?;
     Ok(match counted {
@@ -75,12 +75,12 @@ pub async fn take(pool: &PgPool, session: Uuid, student: Uuid) -> Result<Guess, 
 /// # Errors
 /// When the database fails.
 pub async fn give_back(pool: &PgPool, session: Uuid, student: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE otp_failures SET failures = greatest(failures - 1, 0) \
+    sqlx::query!(
+        "UPDATE otp_failures SET failures = greatest(failures - 1, 0)
          WHERE session_id = $1 AND student_id = $2",
+        session,
+        student
     )
-    .bind(session)
-    .bind(student)
     .execute(pool)
     .await?;
     Ok(())

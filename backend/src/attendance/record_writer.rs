@@ -1,6 +1,6 @@
 //! The one statement that writes students' records: claims (inside their
 //! grouped write), kiosk marks, review decisions, manual marks and the
-//! absences written when a session ends all go through [`upsert_from`], so a
+//! absences written when a session ends all go through [`upsert_records!`], so a
 //! record stands or is replaced by the same rule everywhere: core's
 //! [`RecordSource::replaces`] (a teacher's mark replaces anything; any other
 //! record replaces only an automatic absence; otherwise the first stands).
@@ -29,25 +29,35 @@ pub struct RecordWrite {
     pub note: Option<String>,
 }
 
-/// The `INSERT` that writes the records of `rows`: a relation with the
-/// columns `session_id, student_id, status, source, claim_id, marked_by,
-/// note` (one row per session and student), returning the records it wrote
-/// as `session_id, student_id, status`. Usable alone or as a CTE.
-#[must_use]
-pub fn upsert_from(rows: &str) -> String {
-    format!(
-        "INSERT INTO attendance_records \
-           (session_id, student_id, status, source, claim_id, marked_by, note) \
-         SELECT session_id, student_id, status, source, claim_id, marked_by, note FROM {rows} \
-         ON CONFLICT (session_id, student_id) DO UPDATE SET status = EXCLUDED.status, \
-           source = EXCLUDED.source, \
-           claim_id = COALESCE(EXCLUDED.claim_id, attendance_records.claim_id), \
-           marked_by = EXCLUDED.marked_by, note = EXCLUDED.note, marked_at = now() \
-         WHERE EXCLUDED.source = 'manual' \
-           OR (attendance_records.source = 'session_end' AND EXCLUDED.source <> 'session_end') \
-         RETURNING session_id, student_id, status"
-    )
+/// The `INSERT` that writes the records of `$rows`, as one checked statement:
+/// `$before`, the `INSERT`, then `$after` (so it can stand alone or be a CTE of a
+/// larger statement). `$rows` is a relation with the columns `session_id,
+/// student_id, status, source, claim_id, marked_by, note` (one row per session and
+/// student); the `INSERT` returns the records it wrote as `session_id, student_id,
+/// status`. A macro, because a checked statement is a literal: its text is put
+/// together at compile time and checked against the schema whole.
+macro_rules! upsert_records {
+    ($before:literal, $rows:literal, $after:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query!(
+            $before
+                + "INSERT INTO attendance_records
+                     (session_id, student_id, status, source, claim_id, marked_by, note)
+                   SELECT session_id, student_id, status, source, claim_id, marked_by, note FROM "
+                + $rows
+                + " ON CONFLICT (session_id, student_id) DO UPDATE SET status = EXCLUDED.status,
+                     source = EXCLUDED.source,
+                     claim_id = COALESCE(EXCLUDED.claim_id, attendance_records.claim_id),
+                     marked_by = EXCLUDED.marked_by, note = EXCLUDED.note, marked_at = now()
+                   WHERE EXCLUDED.source = 'manual'
+                     OR (attendance_records.source = 'session_end'
+                         AND EXCLUDED.source <> 'session_end')
+                   RETURNING session_id, student_id, status"
+                + $after
+            $(, $arg)*
+        )
+    };
 }
+pub(crate) use upsert_records;
 
 /// Writes `writes` (one per session and student) in one statement; how many
 /// were written (the others met a record that stands).
@@ -60,20 +70,22 @@ pub async fn write(conn: &mut PgConnection, writes: &[RecordWrite]) -> Result<u6
     let statuses: Vec<&str> = writes.iter().map(|w| w.status.as_str()).collect();
     let sources: Vec<&str> = writes.iter().map(|w| w.source.as_str()).collect();
     let notes: Vec<Option<&str>> = writes.iter().map(|w| w.note.as_deref()).collect();
-    let done = sqlx::query(&upsert_from(
-        "UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[]) \
-         AS r(session_id, student_id, status, source, claim_id, marked_by, note)",
-    ))
-    .bind(column(|w| w.session_id))
-    .bind(column(|w| w.student_id))
-    .bind(statuses)
-    .bind(sources)
-    .bind(optional(|w| w.claim_id))
-    .bind(optional(|w| w.marked_by))
-    .bind(notes)
-    .execute(conn)
+    let done = upsert_records!(
+        "",
+        "UNNEST($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::uuid[], $6::uuid[],
+           $7::text[]) AS r(session_id, student_id, status, source, claim_id, marked_by, note)",
+        "",
+        &column(|w| w.session_id),
+        &column(|w| w.student_id),
+        &statuses as &[&str],
+        &sources as &[&str],
+        &optional(|w| w.claim_id) as &[Option<Uuid>],
+        &optional(|w| w.marked_by) as &[Option<Uuid>],
+        &notes as &[Option<&str>],
+    )
+    .fetch_all(conn)
     .await?;
-    Ok(done.rows_affected())
+    Ok(u64::try_from(done.len()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

@@ -7,15 +7,15 @@ use sqlx::PgConnection;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::record_writer::upsert_records;
 use super::unix;
 
-#[derive(sqlx::FromRow)]
 struct EntryRow {
     student_id: Uuid,
     display_name: String,
     student_no: Option<String>,
-    status: Option<String>,
-    source: Option<String>,
+    status: Option<AttendanceStatus>,
+    source: Option<RecordSource>,
     marked_at: Option<OffsetDateTime>,
     in_review: bool,
     codes: Option<Vec<String>>,
@@ -36,8 +36,8 @@ impl From<EntryRow> for RosterEntry {
             student_id: r.student_id,
             display_name: r.display_name,
             student_no: r.student_no,
-            status: r.status.as_deref().and_then(AttendanceStatus::parse),
-            source: r.source.as_deref().and_then(RecordSource::parse),
+            status: r.status,
+            source: r.source,
             marked_at: r.marked_at.map(unix),
             in_review: r.in_review,
             flags,
@@ -45,30 +45,46 @@ impl From<EntryRow> for RosterEntry {
     }
 }
 
-const ENTRY_SELECT: &str = "SELECT u.id AS student_id, u.display_name, u.student_no, \
-    a.status, a.source, a.marked_at, \
-    EXISTS (SELECT 1 FROM claims c WHERE c.session_id = s.id AND c.student_id = u.id \
-            AND c.review_status = 'pending') AS in_review, \
-    (SELECT array_agg(r->>'code') FROM claims c, jsonb_array_elements(c.verdict->'reasons') r \
-      WHERE c.id = (SELECT id FROM claims c2 WHERE c2.session_id = s.id AND c2.student_id = u.id \
-                    ORDER BY c2.received_at DESC LIMIT 1)) AS codes \
-    FROM class_sessions s \
-    JOIN division_students ds ON ds.division_id = s.division_id \
-    JOIN users u ON u.id = ds.student_id \
-    LEFT JOIN attendance_records a ON a.session_id = s.id AND a.student_id = u.id \
-    WHERE s.id = $1";
+/// The roster's lines of `session`: every student of its division, or only
+/// `student` when given.
+async fn entries(
+    conn: &mut PgConnection,
+    session: Uuid,
+    student: Option<Uuid>,
+) -> Result<Vec<EntryRow>, sqlx::Error> {
+    sqlx::query_as!(
+        EntryRow,
+        r#"SELECT u.id AS student_id, u.display_name, u.student_no,
+           a.status AS "status?: AttendanceStatus", a.source AS "source?: RecordSource",
+           a.marked_at AS "marked_at?",
+           EXISTS (SELECT 1 FROM claims c WHERE c.session_id = s.id AND c.student_id = u.id
+                   AND c.review_status = 'pending') AS "in_review!",
+           (SELECT array_agg(r->>'code') FROM claims c, jsonb_array_elements(c.verdict->'reasons') r
+             WHERE c.id = (SELECT id FROM claims c2 WHERE c2.session_id = s.id
+                           AND c2.student_id = u.id ORDER BY c2.received_at DESC LIMIT 1)) AS codes
+         FROM class_sessions s
+         JOIN division_students ds ON ds.division_id = s.division_id
+         JOIN users u ON u.id = ds.student_id
+         LEFT JOIN attendance_records a ON a.session_id = s.id AND a.student_id = u.id
+         WHERE s.id = $1 AND ($2::uuid IS NULL OR u.id = $2)
+         ORDER BY u.display_name, u.id"#,
+        session,
+        student
+    )
+    .fetch_all(conn)
+    .await
+}
 
 /// Every student of the session's division, with their record.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn roster(conn: &mut PgConnection, session: Uuid) -> Result<Roster, sqlx::Error> {
-    let rows: Vec<EntryRow> =
-        sqlx::query_as(&format!("{ENTRY_SELECT} ORDER BY u.display_name, u.id"))
-            .bind(session)
-            .fetch_all(conn)
-            .await?;
-    let entries: Vec<RosterEntry> = rows.into_iter().map(RosterEntry::from).collect();
+    let entries: Vec<RosterEntry> = entries(conn, session, None)
+        .await?
+        .into_iter()
+        .map(RosterEntry::from)
+        .collect();
     let present = entries
         .iter()
         .filter(|e| {
@@ -95,12 +111,8 @@ pub async fn entry(
     session: Uuid,
     student: Uuid,
 ) -> Result<Option<RosterEntry>, sqlx::Error> {
-    let row: Option<EntryRow> = sqlx::query_as(&format!("{ENTRY_SELECT} AND u.id = $2"))
-        .bind(session)
-        .bind(student)
-        .fetch_optional(conn)
-        .await?;
-    Ok(row.map(RosterEntry::from))
+    let rows = entries(conn, session, Some(student)).await?;
+    Ok(rows.into_iter().next().map(RosterEntry::from))
 }
 
 /// Ends the session and marks everyone without a record absent; returns how
@@ -109,19 +121,22 @@ pub async fn entry(
 /// # Errors
 /// When the database fails.
 pub async fn end_session(conn: &mut PgConnection, session: Uuid) -> Result<u64, sqlx::Error> {
-    sqlx::query("UPDATE class_sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL")
-        .bind(session)
-        .execute(&mut *conn)
-        .await?;
-    let absences = super::record_writer::upsert_from(
-        "(SELECT s.id AS session_id, ds.student_id, 'absent' AS status, 'session_end' AS source, \
-           NULL::uuid AS claim_id, NULL::uuid AS marked_by, NULL::text AS note \
-         FROM class_sessions s JOIN division_students ds ON ds.division_id = s.division_id \
+    sqlx::query!(
+        "UPDATE class_sessions SET ended_at = now() WHERE id = $1 AND ended_at IS NULL",
+        session
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let marked = upsert_records!(
+        "",
+        "(SELECT s.id AS session_id, ds.student_id, 'absent' AS status, 'session_end' AS source,
+           NULL::uuid AS claim_id, NULL::uuid AS marked_by, NULL::text AS note
+         FROM class_sessions s JOIN division_students ds ON ds.division_id = s.division_id
          WHERE s.id = $1) absent",
-    );
-    let marked = sqlx::query(&absences)
-        .bind(session)
-        .execute(&mut *conn)
-        .await?;
-    Ok(marked.rows_affected())
+        "",
+        session
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(u64::try_from(marked.len()).unwrap_or(u64::MAX))
 }

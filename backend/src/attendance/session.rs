@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::unix;
 
-/// The columns [`SessionRow`] reads.
+/// The columns [`SessionRow`] reads, for the filters built at run time (the
+/// static statements below spell them out, so that they are checked).
 pub const SESSION_SELECT: &str = "SELECT s.id, s.slot_id, s.teacher_id, s.room_id, r.name AS room_name, \
     s.division_id, d.code AS division_code, s.subject_id, sub.name AS subject_name, s.secret, \
     s.qr_period_s, s.policy, s.late_after_min, s.scheduled_start, s.scheduled_end, \
@@ -127,15 +128,69 @@ impl SessionRow {
     }
 }
 
+/// A checked `SELECT` of [`SessionRow`]s: the columns and joins, then `$tail`
+/// (the `WHERE` and `ORDER BY`) and its arguments.
+macro_rules! session_rows {
+    ($tail:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            SessionRow,
+            r#"SELECT s.id, s.slot_id, s.teacher_id, s.room_id, r.name AS room_name,
+               s.division_id, d.code AS division_code, s.subject_id,
+               sub.name AS "subject_name?", s.secret, s.qr_period_s, s.policy,
+               s.late_after_min, s.scheduled_start, s.scheduled_end, s.started_at, s.ended_at
+             FROM class_sessions s JOIN rooms r ON r.id = s.room_id
+               JOIN divisions d ON d.id = s.division_id
+               LEFT JOIN subjects sub ON sub.id = s.subject_id "#
+                + $tail
+            $(, $arg)*
+        )
+    };
+}
+
 /// Loads a session by id.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn load(conn: &mut PgConnection, id: Uuid) -> Result<Option<SessionRow>, sqlx::Error> {
-    sqlx::query_as::<_, SessionRow>(&format!("{SESSION_SELECT} WHERE s.id = $1"))
-        .bind(id)
+    session_rows!("WHERE s.id = $1", id)
         .fetch_optional(conn)
         .await
+}
+
+/// The sessions of one day, by start: a teacher's own, or those of the divisions
+/// a student is in.
+///
+/// # Errors
+/// When the database fails.
+pub async fn of_day(
+    conn: &mut PgConnection,
+    date: time::Date,
+    whose: DayOf,
+) -> Result<Vec<SessionRow>, sqlx::Error> {
+    let (teacher, student) = match whose {
+        DayOf::Teacher(id) => (Some(id), None),
+        DayOf::Student(id) => (None, Some(id)),
+    };
+    session_rows!(
+        "WHERE s.session_date = $1
+           AND (s.teacher_id = $2 OR s.division_id IN
+             (SELECT division_id FROM division_students WHERE student_id = $3))
+         ORDER BY s.scheduled_start",
+        date,
+        teacher,
+        student
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// Whose day [`of_day`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum DayOf {
+    /// The teacher's own classes.
+    Teacher(Uuid),
+    /// The classes of the student's divisions.
+    Student(Uuid),
 }
 
 /// A room's fence and radio fingerprint, as core judges them.
@@ -152,12 +207,14 @@ pub struct RoomRules {
 /// # Errors
 /// When the database fails.
 pub async fn room_rules(conn: &mut PgConnection, room: Uuid) -> Result<RoomRules, sqlx::Error> {
-    let (name, fence, tolerance): (String, sqlx::types::Json<serde_json::Value>, f32) =
-        sqlx::query_as("SELECT name, geofence, location_tolerance_m FROM rooms WHERE id = $1")
-            .bind(room)
-            .fetch_one(&mut *conn)
-            .await?;
-    let fence = serde_json::from_value::<Geofence>(fence.0)
+    let found = sqlx::query!(
+        "SELECT name, geofence, location_tolerance_m FROM rooms WHERE id = $1",
+        room
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let (name, tolerance) = (found.name, found.location_tolerance_m);
+    let fence = serde_json::from_value::<Geofence>(found.geofence)
         .ok()
         .map(|fence| RoomFence {
             name,
@@ -167,14 +224,16 @@ pub async fn room_rules(conn: &mut PgConnection, room: Uuid) -> Result<RoomRules
                 ..GeofenceRule::default()
             },
         });
-    let points: Vec<(String, String, i16)> =
-        sqlx::query_as("SELECT kind, identifier, min_rssi FROM access_points WHERE room_id = $1")
-            .bind(room)
-            .fetch_all(&mut *conn)
-            .await?;
+    let points = sqlx::query!(
+        "SELECT kind, identifier, min_rssi FROM access_points WHERE room_id = $1",
+        room
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let mut wifi = Vec::new();
     let mut beacons = Vec::new();
-    for (kind, identifier, min_rssi) in points {
+    for point in points {
+        let (kind, identifier, min_rssi) = (point.kind, point.identifier, point.min_rssi);
         let Ok(min_rssi) = Rssi::new(min_rssi) else {
             continue;
         };

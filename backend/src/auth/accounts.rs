@@ -2,13 +2,14 @@
 //! [`crate::grouped`]): every signed-in request checks its account, so a
 //! deactivation or role change takes effect at once.
 
+use rollcall_core::api::Role;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::grouped::GroupWork;
 
 /// An account's role and whether it is active; `None` when there is no such account.
-pub type AccountStatus = Option<(String, bool)>;
+pub type AccountStatus = Option<(Role, bool)>;
 
 /// Reads accounts' role and status in groups.
 #[derive(Debug)]
@@ -21,13 +22,13 @@ impl GroupWork for ReadAccounts {
 
     async fn run(conn: &mut PgConnection, ids: &[Uuid]) -> anyhow::Result<Vec<AccountStatus>> {
         // A LIMITed lateral probe: the generic plan stays on the primary key.
-        let rows: Vec<(i64, Option<String>, Option<bool>)> = sqlx::query_as(
-            "SELECT q.ord, u.role, u.active \
-             FROM UNNEST($1::uuid[]) WITH ORDINALITY AS q(id, ord) \
-             LEFT JOIN LATERAL (SELECT role, active FROM users WHERE id = q.id LIMIT 1) u ON true \
-             ORDER BY q.ord",
+        let rows = sqlx::query!(
+            r#"SELECT u.role AS "role?: Role", u.active AS "active?"
+             FROM UNNEST($1::uuid[]) WITH ORDINALITY AS q(id, ord)
+             LEFT JOIN LATERAL (SELECT role, active FROM users WHERE id = q.id LIMIT 1) u ON true
+             ORDER BY q.ord"#,
+            ids
         )
-        .bind(ids)
         .fetch_all(&mut *conn)
         .await?;
         anyhow::ensure!(
@@ -38,7 +39,7 @@ impl GroupWork for ReadAccounts {
         );
         Ok(rows
             .into_iter()
-            .map(|(_, role, active)| role.zip(active))
+            .map(|row| row.role.zip(row.active))
             .collect())
     }
 }

@@ -41,17 +41,15 @@ pub async fn issue(
     family: Option<Uuid>,
 ) -> Result<String, sqlx::Error> {
     let token = secret_token::generate();
-    sqlx::query(
-        "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at) \
+    sqlx::query!(
+        "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at)
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
+        Uuid::now_v7(),
+        user,
+        family.unwrap_or_else(Uuid::now_v7),
+        secret_token::hash(&token),
+        f64::from(u32::try_from(REFRESH_TOKEN_SECONDS).unwrap_or(u32::MAX))
     )
-    .bind(Uuid::now_v7())
-    .bind(user)
-    .bind(family.unwrap_or_else(Uuid::now_v7))
-    .bind(secret_token::hash(&token))
-    .bind(f64::from(
-        u32::try_from(REFRESH_TOKEN_SECONDS).unwrap_or(u32::MAX),
-    ))
     .execute(conn)
     .await?;
     Ok(token)
@@ -63,18 +61,28 @@ pub async fn issue(
 /// A [`RefreshError`]; a reuse revokes the family before it returns.
 pub async fn rotate(pool: &PgPool, token: &str) -> Result<(Uuid, Role, String), RefreshError> {
     let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, Uuid, bool, bool, bool, bool, String)> = sqlx::query_as(
-        "SELECT t.user_id, t.family_id, t.used_at IS NOT NULL, t.revoked_at IS NOT NULL, \
-                t.expires_at < now(), u.active, u.role \
-         FROM refresh_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 FOR UPDATE OF t",
+    let row = sqlx::query!(
+        r#"SELECT t.user_id, t.family_id, t.used_at IS NOT NULL AS "used!",
+                t.revoked_at IS NOT NULL AS "revoked!", t.expires_at < now() AS "expired!",
+                u.active, u.role AS "role: Role"
+         FROM refresh_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = $1 FOR UPDATE OF t"#,
+        secret_token::hash(token)
     )
-    .bind(secret_token::hash(token))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user, family, used, revoked, expired, active, role)) = row else {
+    let Some(row) = row else {
         return Err(RefreshError::Invalid);
     };
+    let (user, family, used, revoked, expired, active, role) = (
+        row.user_id,
+        row.family_id,
+        row.used,
+        row.revoked,
+        row.expired,
+        row.active,
+        row.role,
+    );
     if revoked {
         return Err(RefreshError::Invalid);
     }
@@ -90,11 +98,12 @@ pub async fn rotate(pool: &PgPool, token: &str) -> Result<(Uuid, Role, String), 
     if !active {
         return Err(RefreshError::Inactive);
     }
-    let role = Role::parse(&role).ok_or(RefreshError::Invalid)?;
-    sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1")
-        .bind(secret_token::hash(token))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1",
+        secret_token::hash(token)
+    )
+    .execute(&mut *tx)
+    .await?;
     let next = issue(&mut tx, user, Some(family)).await?;
     tx.commit().await?;
     Ok((user, role, next))
@@ -105,22 +114,22 @@ pub async fn rotate(pool: &PgPool, token: &str) -> Result<(Uuid, Role, String), 
 /// # Errors
 /// When the database fails.
 pub async fn revoke_family_of(pool: &PgPool, token: &str, user: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id = \
+    sqlx::query!(
+        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id =
          (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)",
+        secret_token::hash(token),
+        user
     )
-    .bind(secret_token::hash(token))
-    .bind(user)
     .execute(pool)
     .await?;
     Ok(())
 }
 
 async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
+        family
     )
-    .bind(family)
     .execute(conn)
     .await?;
     Ok(())
@@ -131,10 +140,10 @@ async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<(), sqlx
 /// # Errors
 /// When the database fails.
 pub async fn revoke_all(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
+        user
     )
-    .bind(user)
     .execute(conn)
     .await?;
     Ok(())

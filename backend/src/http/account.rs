@@ -26,17 +26,21 @@ pub(super) async fn me(
     State(pool): State<PgPool>,
     user: AuthUser,
 ) -> Result<ApiJson<UserSummary>, ApiError> {
-    let (username, display_name): (String, String) =
-        sqlx::query_as("SELECT username, display_name FROM users WHERE id = $1")
-            .bind(user.id)
-            .fetch_one(&pool)
-            .await?;
+    let (username, display_name) = names(&pool, user.id).await?;
     Ok(ApiJson(UserSummary {
         id: user.id,
         username,
         display_name,
         role: user.role,
     }))
+}
+
+/// An account's username and display name.
+async fn names(pool: &PgPool, id: Uuid) -> Result<(String, String), sqlx::Error> {
+    let row = sqlx::query!("SELECT username, display_name FROM users WHERE id = $1", id)
+        .fetch_one(pool)
+        .await?;
+    Ok((row.username, row.display_name))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", summary = "Trade a refresh token for new tokens (rotation; reuse revokes the family)", request_body = RefreshRequest, responses((status = 200, description = "New tokens", body = LoginResponse), (status = 401, description = "Invalid, reused or expired token", body = ErrorEnvelope)))]
@@ -61,11 +65,7 @@ pub(super) async fn refresh(
                     message: e.to_string(),
                 }
             })?;
-    let (username, display_name): (String, String) =
-        sqlx::query_as("SELECT username, display_name FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_one(&pool)
-            .await?;
+    let (username, display_name) = names(&pool, id).await?;
     Ok(ApiJson(LoginResponse {
         access_token: keys.issue(id, role)?,
         token_type: "Bearer".to_owned(),
@@ -105,11 +105,13 @@ async fn set_password(pool: &PgPool, user: Uuid, new_password: String) -> Result
         .map_err(anyhow::Error::new)?
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1")
-        .bind(user)
-        .bind(hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1",
+        user,
+        hash
+    )
+    .execute(&mut *tx)
+    .await?;
     refresh::revoke_all(&mut tx, user).await?;
     tx.commit().await?;
     Ok(())
@@ -121,11 +123,13 @@ pub(super) async fn change_password(
     user: AuthUser,
     ApiJson(req): ApiJson<PasswordChangeRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let (username, stored): (String, String) =
-        sqlx::query_as("SELECT username, password_hash FROM users WHERE id = $1")
-            .bind(user.id)
-            .fetch_one(&pool)
-            .await?;
+    let account = sqlx::query!(
+        "SELECT username, password_hash FROM users WHERE id = $1",
+        user.id
+    )
+    .fetch_one(&pool)
+    .await?;
+    let (username, stored) = (account.username, account.password_hash);
     let current = req.current_password;
     let matches = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
         .await
@@ -152,23 +156,24 @@ pub(super) async fn forgot_password(
     ApiJson(req): ApiJson<ForgotPasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
     let login = req.login.trim().to_lowercase();
-    let account: Option<(Uuid, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, display_name, email FROM users \
+    let account = sqlx::query!(
+        "SELECT id, display_name, email FROM users
          WHERE active AND (username = $1 OR lower(email) = $1)",
+        login
     )
-    .bind(&login)
     .fetch_optional(&pool)
-    .await?;
-    if let Some((id, name, Some(email))) = account {
+    .await?
+    .and_then(|a| Some((a.id, a.display_name, a.email?)));
+    if let Some((id, name, email)) = account {
         let code = secret_token::generate();
-        sqlx::query(
-            "INSERT INTO password_resets (id, user_id, token_hash, expires_at) \
+        sqlx::query!(
+            "INSERT INTO password_resets (id, user_id, token_hash, expires_at)
              VALUES ($1, $2, $3, now() + make_interval(mins => $4))",
+            Uuid::now_v7(),
+            id,
+            secret_token::hash(&code),
+            RESET_MINUTES
         )
-        .bind(Uuid::now_v7())
-        .bind(id)
-        .bind(secret_token::hash(&code))
-        .bind(RESET_MINUTES)
         .execute(&pool)
         .await?;
         if let Err(e) = mailer.send_reset_code(&email, &name, &code).await {
@@ -188,23 +193,27 @@ pub(super) async fn reset_password(
         message: "This reset code is not valid, was already used, or has expired.".to_owned(),
     };
     let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, Uuid, String)> = sqlx::query_as(
-        "SELECT r.id, r.user_id, u.username FROM password_resets r \
-         JOIN users u ON u.id = r.user_id \
-         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.active \
+    let row = sqlx::query!(
+        "SELECT r.id, r.user_id, u.username FROM password_resets r
+         JOIN users u ON u.id = r.user_id
+         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.active
          FOR UPDATE OF r",
+        secret_token::hash(&req.token)
     )
-    .bind(secret_token::hash(&req.token))
     .fetch_optional(&mut *tx)
     .await?;
-    let (reset_id, user, username) = row.ok_or_else(invalid)?;
+    let (reset_id, user, username) = row
+        .map(|r| (r.id, r.user_id, r.username))
+        .ok_or_else(invalid)?;
     if let Some(problem) = password_problem(&req.new_password, &username) {
         return Err(weak_password(problem));
     }
-    sqlx::query("UPDATE password_resets SET used_at = now() WHERE id = $1")
-        .bind(reset_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE password_resets SET used_at = now() WHERE id = $1",
+        reset_id
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     set_password(&pool, user, req.new_password).await?;
     Ok(StatusCode::NO_CONTENT)

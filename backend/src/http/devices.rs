@@ -24,8 +24,8 @@ struct DeviceRow {
     user_id: Uuid,
     public_key: String,
     label: String,
-    platform: String,
-    status: String,
+    platform: Platform,
+    status: DeviceStatus,
 }
 
 impl DeviceRow {
@@ -37,20 +37,24 @@ impl DeviceRow {
             user_id: self.user_id,
             public_key: self.public_key.parse().map_err(|_| broken("key"))?,
             label: self.label,
-            platform: serde_json::from_value(serde_json::Value::String(self.platform))
-                .unwrap_or(Platform::Unknown),
-            status: DeviceStatus::parse(&self.status).ok_or_else(|| broken("status"))?,
+            platform: self.platform,
+            status: self.status,
         })
     }
 }
 
 async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<DeviceRecord, ApiError> {
-    sqlx::query_as::<_, DeviceRow>(&format!("SELECT {COLUMNS} FROM devices WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("there is no device with this id".to_owned()))?
-        .into_record()
+    sqlx::query_as!(
+        DeviceRow,
+        r#"SELECT id, user_id, public_key, label, platform AS "platform: Platform",
+           status AS "status: DeviceStatus"
+         FROM devices WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(|| ApiError::NotFound("there is no device with this id".to_owned()))?
+    .into_record()
 }
 
 /// `POST /api/v1/devices`: 201 with the new device (active or pending), or
@@ -75,15 +79,16 @@ pub(super) async fn register(
     let key = reg.public_key.to_string();
     let mut tx = pool.begin().await?;
     // Serialise registrations of one user, so "first device" is decided once.
-    sqlx::query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE")
-        .bind(user.id)
-        .execute(&mut *tx)
-        .await?;
-    let existing: Option<(Uuid, Uuid)> =
-        sqlx::query_as("SELECT id, user_id FROM devices WHERE public_key = $1")
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
+    sqlx::query!(
+        "SELECT 1 AS locked FROM users WHERE id = $1 FOR UPDATE",
+        user.id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let existing = sqlx::query!("SELECT id, user_id FROM devices WHERE public_key = $1", key)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|d| (d.id, d.user_id));
     if let Some((id, owner)) = existing {
         if owner != user.id {
             return Err(ApiError::Conflict {
@@ -94,10 +99,11 @@ pub(super) async fn register(
         }
         return Ok((StatusCode::OK, ApiJson(fetch(&mut tx, id).await?)));
     }
-    let has_active: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = $1 AND status = 'active')",
+    let has_active = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM devices WHERE user_id = $1 AND status = 'active')
+           AS "exists!""#,
+        user.id
     )
-    .bind(user.id)
     .fetch_one(&mut *tx)
     .await?;
     let status = if has_active {
@@ -106,16 +112,16 @@ pub(super) async fn register(
         DeviceStatus::Active
     };
     let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO devices (id, user_id, public_key, label, platform, status) \
+    sqlx::query!(
+        "INSERT INTO devices (id, user_id, public_key, label, platform, status)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        user.id,
+        key,
+        label,
+        reg.platform as Platform,
+        status as DeviceStatus
     )
-    .bind(id)
-    .bind(user.id)
-    .bind(&key)
-    .bind(label)
-    .bind(reg.platform.as_str())
-    .bind(status.as_str())
     .execute(&mut *tx)
     .await?;
     let record = fetch(&mut tx, id).await?;
@@ -181,19 +187,19 @@ pub(super) async fn approve(
             details: Default::default(),
         });
     }
-    sqlx::query(
-        "UPDATE devices SET status = 'revoked', decided_at = now(), decided_by = $2 \
+    sqlx::query!(
+        "UPDATE devices SET status = 'revoked', decided_at = now(), decided_by = $2
          WHERE user_id = $1 AND status = 'active'",
+        before.user_id,
+        user.id
     )
-    .bind(before.user_id)
-    .bind(user.id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "UPDATE devices SET status = 'active', decided_at = now(), decided_by = $2 WHERE id = $1",
+        id,
+        user.id
     )
-    .bind(id)
-    .bind(user.id)
     .execute(&mut *tx)
     .await?;
     let after = fetch(&mut tx, id).await?;
@@ -223,11 +229,11 @@ pub(super) async fn revoke(
             "there is no device with this id".to_owned(),
         ));
     }
-    sqlx::query(
+    sqlx::query!(
         "UPDATE devices SET status = 'revoked', decided_at = now(), decided_by = $2 WHERE id = $1",
+        id,
+        user.id
     )
-    .bind(id)
-    .bind(user.id)
     .execute(&mut *tx)
     .await?;
     let after = fetch(&mut tx, id).await?;

@@ -9,7 +9,6 @@ use rollcall_core::api::{
     ErrorEnvelope, FaceTemplateInfo, FaceTemplateRecord, FaceTemplateUpload, Role,
 };
 use sqlx::PgPool;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::extract::ApiPath;
@@ -53,10 +52,10 @@ pub(super) async fn put(
         ));
     }
     let mut tx = pool.begin().await?;
-    let is_student: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'student')",
+    let is_student = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'student') AS "exists!""#,
+        student
     )
-    .bind(student)
     .fetch_one(&mut *tx)
     .await?;
     if !is_student {
@@ -66,20 +65,20 @@ pub(super) async fn put(
     }
     let sealed = key.seal(student, model, &upload.embedding)?;
     let dims = i32::try_from(dims).unwrap_or(i32::MAX);
-    let updated_at: OffsetDateTime = sqlx::query_scalar(
-        "INSERT INTO face_templates (student_id, model_id, dims, nonce, ciphertext, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (student_id) DO UPDATE SET model_id = EXCLUDED.model_id, dims = EXCLUDED.dims, \
-           nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext, updated_by = EXCLUDED.updated_by, \
-           updated_at = now() \
+    let updated_at = sqlx::query_scalar!(
+        "INSERT INTO face_templates (student_id, model_id, dims, nonce, ciphertext, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (student_id) DO UPDATE SET model_id = EXCLUDED.model_id,
+           dims = EXCLUDED.dims, nonce = EXCLUDED.nonce, ciphertext = EXCLUDED.ciphertext,
+           updated_by = EXCLUDED.updated_by, updated_at = now()
          RETURNING updated_at",
+        student,
+        model,
+        dims,
+        &sealed.nonce,
+        &sealed.ciphertext,
+        admin.id
     )
-    .bind(student)
-    .bind(model)
-    .bind(dims)
-    .bind(&sealed.nonce)
-    .bind(&sealed.ciphertext)
-    .bind(admin.id)
     .fetch_one(&mut *tx)
     .await?;
     let info = FaceTemplateInfo {
@@ -105,8 +104,7 @@ pub(super) async fn delete(
     ApiPath(student): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = pool.begin().await?;
-    let gone = sqlx::query("DELETE FROM face_templates WHERE student_id = $1")
-        .bind(student)
+    let gone = sqlx::query!("DELETE FROM face_templates WHERE student_id = $1", student)
         .execute(&mut *tx)
         .await?;
     if gone.rows_affected() == 0 {
@@ -129,35 +127,45 @@ pub(super) async fn info(
     Admin(_admin): Admin,
     ApiPath(student): ApiPath<Uuid>,
 ) -> Result<ApiJson<FaceTemplateInfo>, ApiError> {
-    let row: Option<(String, i32, OffsetDateTime)> = sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT model_id, dims, updated_at FROM face_templates WHERE student_id = $1",
+        student
     )
-    .bind(student)
     .fetch_optional(&pool)
-    .await?;
-    let (model_id, dims, updated_at) =
-        row.ok_or_else(|| ApiError::NotFound("this student has no face template".to_owned()))?;
+    .await?
+    .ok_or_else(|| ApiError::NotFound("this student has no face template".to_owned()))?;
     Ok(ApiJson(FaceTemplateInfo {
         student_id: student,
-        model_id,
-        dims: u32::try_from(dims).unwrap_or(0),
-        updated_at: unix(updated_at),
+        model_id: row.model_id,
+        dims: u32::try_from(row.dims).unwrap_or(0),
+        updated_at: unix(row.updated_at),
     }))
 }
 
-type TemplateRow = (Uuid, String, String, Vec<u8>, Vec<u8>);
+/// A stored template with its student's name, still sealed.
+struct TemplateRow {
+    student_id: Uuid,
+    display_name: String,
+    model_id: String,
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
 
 fn open_rows(
     key: &TemplateKey,
     rows: Vec<TemplateRow>,
 ) -> Result<Vec<FaceTemplateRecord>, ApiError> {
     rows.into_iter()
-        .map(|(student_id, display_name, model_id, nonce, ciphertext)| {
-            let embedding = key.open(student_id, &model_id, &Sealed { nonce, ciphertext })?;
+        .map(|r| {
+            let sealed = Sealed {
+                nonce: r.nonce,
+                ciphertext: r.ciphertext,
+            };
+            let embedding = key.open(r.student_id, &r.model_id, &sealed)?;
             Ok(FaceTemplateRecord {
-                student_id,
-                display_name,
-                model_id,
+                student_id: r.student_id,
+                display_name: r.display_name,
+                model_id: r.model_id,
                 embedding,
             })
         })
@@ -171,11 +179,12 @@ pub(super) async fn mine(
     user: AuthUser,
 ) -> Result<ApiJson<FaceTemplateRecord>, ApiError> {
     user.require(&[Role::Student])?;
-    let rows: Vec<TemplateRow> = sqlx::query_as(
-        "SELECT t.student_id, u.display_name, t.model_id, t.nonce, t.ciphertext \
+    let rows = sqlx::query_as!(
+        TemplateRow,
+        "SELECT t.student_id, u.display_name, t.model_id, t.nonce, t.ciphertext
          FROM face_templates t JOIN users u ON u.id = t.student_id WHERE t.student_id = $1",
+        user.id
     )
-    .bind(user.id)
     .fetch_all(&pool)
     .await?;
     open_rows(&key, rows)?
@@ -191,14 +200,15 @@ pub(super) async fn kiosk_roster(
     user: AuthUser,
 ) -> Result<ApiJson<Vec<FaceTemplateRecord>>, ApiError> {
     user.require(&[Role::Kiosk])?;
-    let rows: Vec<TemplateRow> = sqlx::query_as(
-        "SELECT DISTINCT t.student_id, u.display_name, t.model_id, t.nonce, t.ciphertext \
-         FROM kiosks k JOIN timetable_slots s ON s.room_id = k.room_id \
-         JOIN division_students ds ON ds.division_id = s.division_id \
-         JOIN face_templates t ON t.student_id = ds.student_id JOIN users u ON u.id = t.student_id \
+    let rows = sqlx::query_as!(
+        TemplateRow,
+        "SELECT DISTINCT t.student_id, u.display_name, t.model_id, t.nonce, t.ciphertext
+         FROM kiosks k JOIN timetable_slots s ON s.room_id = k.room_id
+         JOIN division_students ds ON ds.division_id = s.division_id
+         JOIN face_templates t ON t.student_id = ds.student_id JOIN users u ON u.id = t.student_id
          WHERE k.user_id = $1 AND u.active",
+        user.id
     )
-    .bind(user.id)
     .fetch_all(&pool)
     .await?;
     Ok(ApiJson(open_rows(&key, rows)?))

@@ -18,7 +18,7 @@ pub(super) async fn live() -> ApiJson<Health> {
 
 #[utoipa::path(get, path = "/health/ready", tag = "operations", summary = "The database answers", responses((status = 200, description = "Ready", body = Health), (status = 503, description = "The database does not answer", body = ErrorEnvelope)))]
 pub(super) async fn ready(State(pool): State<PgPool>) -> Result<ApiJson<Health>, ApiError> {
-    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&pool);
+    let ping = sqlx::query_scalar!("SELECT 1 AS one").fetch_one(&pool);
     match tokio::time::timeout(Duration::from_secs(2), ping).await {
         Ok(Ok(_)) => Ok(ApiJson(Health {
             status: "ready".to_owned(),

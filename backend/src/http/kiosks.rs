@@ -47,12 +47,17 @@ impl From<KioskRow> for KioskRecord {
 }
 
 async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<KioskRecord, ApiError> {
-    sqlx::query_as::<_, KioskRow>(&format!("{SELECT} WHERE k.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .map(KioskRecord::from)
-        .ok_or_else(|| ApiError::NotFound("there is no kiosk with this id".to_owned()))
+    sqlx::query_as!(
+        KioskRow,
+        r#"SELECT k.id, k.name, k.room_id, u.username, k.config::text AS "config!", u.active,
+           extract(epoch FROM k.last_seen_at)::bigint AS last_seen_at
+         FROM kiosks k JOIN users u ON u.id = k.user_id WHERE k.id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(KioskRecord::from)
+    .ok_or_else(|| ApiError::NotFound("there is no kiosk with this id".to_owned()))
 }
 
 fn invalid(field: &str, message: &str) -> ApiError {
@@ -89,10 +94,12 @@ fn check_name(name: &str) -> Result<(), ApiError> {
 }
 
 async fn room_exists(conn: &mut PgConnection, room: Uuid) -> Result<(), ApiError> {
-    let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1)")
-        .bind(room)
-        .fetch_one(conn)
-        .await?;
+    let found = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1) AS "exists!""#,
+        room
+    )
+    .fetch_one(conn)
+    .await?;
     if found {
         Ok(())
     } else {
@@ -123,24 +130,24 @@ pub(super) async fn create(
     let username = format!("kiosk-{}", &id.simple().to_string()[24..]);
     let mut tx = pool.begin().await?;
     room_exists(&mut tx, new.room_id).await?;
-    sqlx::query(
-        "INSERT INTO users (id, username, display_name, role, password_hash) \
+    sqlx::query!(
+        "INSERT INTO users (id, username, display_name, role, password_hash)
          VALUES ($1, $2, $3, 'kiosk', $4)",
+        user_id,
+        username,
+        format!("Kiosk {name}"),
+        password_hash
     )
-    .bind(user_id)
-    .bind(&username)
-    .bind(format!("Kiosk {name}"))
-    .bind(password_hash)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO kiosks (id, user_id, room_id, name, config) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        user_id,
+        new.room_id,
+        name,
+        config
     )
-    .bind(id)
-    .bind(user_id)
-    .bind(new.room_id)
-    .bind(&name)
-    .bind(&config)
     .execute(&mut *tx)
     .await?;
     let kiosk = fetch(&mut tx, id).await?;
@@ -213,23 +220,25 @@ pub(super) async fn update(
     if let Some(room) = patch.room_id {
         room_exists(&mut tx, room).await?;
     }
-    sqlx::query(
-        "UPDATE kiosks SET name = COALESCE($2, name), room_id = COALESCE($3, room_id), \
+    sqlx::query!(
+        "UPDATE kiosks SET name = COALESCE($2, name), room_id = COALESCE($3, room_id),
          config = COALESCE($4, config) WHERE id = $1",
+        id,
+        name,
+        patch.room_id,
+        config
     )
-    .bind(id)
-    .bind(name)
-    .bind(patch.room_id)
-    .bind(config)
     .execute(&mut *tx)
     .await?;
     if let Some(active) = patch.active {
-        let kiosk_user: Uuid =
-            sqlx::query_scalar("UPDATE users SET active = $2 WHERE id = (SELECT user_id FROM kiosks WHERE id = $1) RETURNING id")
-                .bind(id)
-                .bind(active)
-                .fetch_one(&mut *tx)
-                .await?;
+        let kiosk_user = sqlx::query_scalar!(
+            "UPDATE users SET active = $2 WHERE id = (SELECT user_id FROM kiosks WHERE id = $1)
+             RETURNING id",
+            id,
+            active
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         if !active {
             refresh::revoke_all(&mut tx, kiosk_user).await?;
         }
@@ -258,12 +267,12 @@ pub(super) async fn rotate_credential(
     let password_hash = hash(secret.clone()).await?;
     let mut tx = pool.begin().await?;
     let kiosk = fetch(&mut tx, id).await?;
-    let kiosk_user: Uuid = sqlx::query_scalar(
-        "UPDATE users SET password_hash = $2, updated_at = now() \
+    let kiosk_user = sqlx::query_scalar!(
+        "UPDATE users SET password_hash = $2, updated_at = now()
          WHERE id = (SELECT user_id FROM kiosks WHERE id = $1) RETURNING id",
+        id,
+        password_hash
     )
-    .bind(id)
-    .bind(password_hash)
     .fetch_one(&mut *tx)
     .await?;
     refresh::revoke_all(&mut tx, kiosk_user).await?;
@@ -285,10 +294,10 @@ pub(super) async fn heartbeat(
 ) -> Result<ApiJson<KioskRecord>, ApiError> {
     user.require(&[Role::Kiosk])?;
     let mut tx = pool.begin().await?;
-    let id: Uuid = sqlx::query_scalar(
+    let id = sqlx::query_scalar!(
         "UPDATE kiosks SET last_seen_at = now() WHERE user_id = $1 RETURNING id",
+        user.id
     )
-    .bind(user.id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(ApiError::Forbidden)?;

@@ -17,7 +17,7 @@ struct Account {
     id: Uuid,
     username: String,
     display_name: String,
-    role: String,
+    role: Role,
     password_hash: String,
 }
 
@@ -39,11 +39,12 @@ pub(super) async fn login(
     {
         return Err(invalid_credentials());
     }
-    let account: Option<Account> = sqlx::query_as(
-        "SELECT id, username, display_name, role, password_hash FROM users \
-         WHERE active AND (username = $1 OR lower(email) = $1)",
+    let account = sqlx::query_as!(
+        Account,
+        r#"SELECT id, username, display_name, role AS "role: Role", password_hash FROM users
+         WHERE active AND (username = $1 OR lower(email) = $1)"#,
+        login
     )
-    .bind(&login)
     .fetch_optional(&pool)
     .await?;
 
@@ -60,8 +61,7 @@ pub(super) async fn login(
     .map_err(|e| ApiError::Internal(e.into()))?;
 
     let account = verified.ok_or_else(invalid_credentials)?;
-    let role = Role::parse(&account.role)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {:?}", account.role)))?;
+    let role = account.role;
     let access_token = keys.issue(account.id, role)?;
     let mut conn = pool.acquire().await?;
     let refresh_token = refresh::issue(&mut conn, account.id, None).await?;

@@ -11,7 +11,6 @@ use rollcall_core::api::{
 };
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
-use uuid::Uuid;
 
 use super::extract::ApiQuery;
 use super::{ApiError, ApiJson, AuthUser};
@@ -113,23 +112,25 @@ pub(super) async fn mine(
     user: AuthUser,
 ) -> Result<ApiJson<MyAttendance>, ApiError> {
     user.require(&[Role::Student])?;
-    let per_subject: Vec<(Option<String>, i64, i64, i64)> = sqlx::query_as(
-        "SELECT sub.name, count(*), count(*) FILTER (WHERE a.status IN ('present', 'late')), \
-         count(*) FILTER (WHERE a.status = 'excused') \
-         FROM attendance_records a JOIN class_sessions s ON s.id = a.session_id \
-         LEFT JOIN subjects sub ON sub.id = s.subject_id \
-         WHERE a.student_id = $1 AND s.ended_at IS NOT NULL GROUP BY sub.name ORDER BY sub.name",
+    let per_subject = sqlx::query!(
+        r#"SELECT sub.name AS "name?", count(*) AS "held!",
+           count(*) FILTER (WHERE a.status IN ('present', 'late')) AS "attended!",
+           count(*) FILTER (WHERE a.status = 'excused') AS "excused!"
+         FROM attendance_records a JOIN class_sessions s ON s.id = a.session_id
+         LEFT JOIN subjects sub ON sub.id = s.subject_id
+         WHERE a.student_id = $1 AND s.ended_at IS NOT NULL GROUP BY sub.name ORDER BY sub.name"#,
+        user.id
     )
-    .bind(user.id)
     .fetch_all(&pool)
     .await?;
     #[allow(clippy::cast_precision_loss, reason = "class counts are small")]
     let subjects = per_subject
         .into_iter()
-        .map(|(name, held, attended, excused)| {
+        .map(|r| {
+            let (held, attended, excused) = (r.held, r.attended, r.excused);
             let countable = held - excused;
             SubjectAttendance {
-                subject_name: name,
+                subject_name: r.name,
                 held: u32::try_from(held).unwrap_or(0),
                 attended: u32::try_from(attended).unwrap_or(0),
                 excused: u32::try_from(excused).unwrap_or(0),
@@ -138,29 +139,27 @@ pub(super) async fn mine(
             }
         })
         .collect();
-    type Recent = (Uuid, Option<String>, String, OffsetDateTime, Option<String>);
-    let recent: Vec<Recent> = sqlx::query_as(
-        "SELECT s.id, sub.name, r.name, s.scheduled_start, a.status \
-         FROM class_sessions s JOIN division_students ds ON ds.division_id = s.division_id \
-         JOIN rooms r ON r.id = s.room_id LEFT JOIN subjects sub ON sub.id = s.subject_id \
-         LEFT JOIN attendance_records a ON a.session_id = s.id AND a.student_id = ds.student_id \
-         WHERE ds.student_id = $1 AND s.started_at IS NOT NULL \
-         ORDER BY s.scheduled_start DESC LIMIT 20",
+    let recent = sqlx::query!(
+        r#"SELECT s.id, sub.name AS "subject_name?", r.name AS room_name, s.scheduled_start,
+           a.status AS "status?: AttendanceStatus"
+         FROM class_sessions s JOIN division_students ds ON ds.division_id = s.division_id
+         JOIN rooms r ON r.id = s.room_id LEFT JOIN subjects sub ON sub.id = s.subject_id
+         LEFT JOIN attendance_records a ON a.session_id = s.id AND a.student_id = ds.student_id
+         WHERE ds.student_id = $1 AND s.started_at IS NOT NULL
+         ORDER BY s.scheduled_start DESC LIMIT 20"#,
+        user.id
     )
-    .bind(user.id)
     .fetch_all(&pool)
     .await?;
     let recent = recent
         .into_iter()
-        .map(
-            |(session_id, subject_name, room_name, start, status)| HistoryEntry {
-                session_id,
-                subject_name,
-                room_name,
-                scheduled_start: unix(start),
-                status: status.as_deref().and_then(AttendanceStatus::parse),
-            },
-        )
+        .map(|r| HistoryEntry {
+            session_id: r.id,
+            subject_name: r.subject_name,
+            room_name: r.room_name,
+            scheduled_start: unix(r.scheduled_start),
+            status: r.status,
+        })
         .collect();
     Ok(ApiJson(MyAttendance { subjects, recent }))
 }

@@ -4,7 +4,8 @@
 use axum::extract::State;
 use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
-    ErrorEnvelope, ListParams, Page, ReviewDecision, ReviewItem, ReviewVerdict, Role, RosterEntry,
+    ErrorEnvelope, ListParams, Page, ReviewDecision, ReviewItem, ReviewStatus, ReviewVerdict, Role,
+    RosterEntry,
 };
 use rollcall_core::verdict::{FactorStatus, Reason};
 use sqlx::{PgPool, QueryBuilder};
@@ -108,48 +109,38 @@ pub(super) async fn decide(
         });
     }
     let mut tx = pool.begin().await?;
-    type Found = (
-        Uuid,
-        Uuid,
-        Uuid,
-        Option<String>,
-        OffsetDateTime,
-        OffsetDateTime,
-        bool,
-    );
-    let found: Option<Found> = sqlx::query_as(
-        "SELECT c.session_id, c.student_id, s.teacher_id, c.review_status, c.scanned_at, \
-           c.received_at, c.synced_late FROM claims c JOIN class_sessions s ON s.id = c.session_id \
-         WHERE c.id = $1 FOR UPDATE OF c",
+    let found = sqlx::query!(
+        r#"SELECT c.session_id, c.student_id, s.teacher_id,
+           c.review_status AS "review_status: ReviewStatus", c.scanned_at, c.received_at,
+           c.synced_late
+         FROM claims c JOIN class_sessions s ON s.id = c.session_id
+         WHERE c.id = $1 FOR UPDATE OF c"#,
+        claim
     )
-    .bind(claim)
     .fetch_optional(&mut *tx)
     .await?;
     let not_found = || ApiError::NotFound("there is no such claim in your sessions".to_owned());
-    let (session, student, teacher, status, scanned_at, received_at, synced_late) =
-        found.ok_or_else(not_found)?;
+    let found = found.ok_or_else(not_found)?;
+    let (session, student, teacher) = (found.session_id, found.student_id, found.teacher_id);
     if user.role == Role::Teacher && teacher != user.id {
         return Err(not_found());
     }
-    if status.as_deref() != Some("pending") {
+    if found.review_status != Some(ReviewStatus::Pending) {
         return Err(ApiError::Conflict {
             code: ErrorCode::NotPending,
             message: "this claim is not waiting for review".to_owned(),
             details: Default::default(),
         });
     }
-    let decided = match verdict.decision {
-        ReviewDecision::Approve => "approved",
-        ReviewDecision::Reject => "rejected",
-    };
-    sqlx::query(
-        "UPDATE claims SET review_status = $2, reviewed_by = $3, reviewed_at = now(), review_note = $4, \
-         thumbnail = NULL WHERE id = $1",
+    let decided = verdict.decision.status();
+    sqlx::query!(
+        "UPDATE claims SET review_status = $2, reviewed_by = $3, reviewed_at = now(),
+         review_note = $4, thumbnail = NULL WHERE id = $1",
+        claim,
+        decided as ReviewStatus,
+        user.id,
+        note
     )
-    .bind(claim)
-    .bind(decided)
-    .bind(user.id)
-    .bind(note)
     .execute(&mut *tx)
     .await?;
     if verdict.decision == ReviewDecision::Approve {
@@ -158,7 +149,11 @@ pub(super) async fn decide(
         let row = session::load(&mut tx, session)
             .await?
             .ok_or_else(not_found)?;
-        let judged_at = judged_instant(unix(scanned_at), unix(received_at), synced_late);
+        let judged_at = judged_instant(
+            unix(found.scanned_at),
+            unix(found.received_at),
+            found.synced_late,
+        );
         let write = RecordWrite {
             session_id: session,
             student_id: student,
@@ -181,7 +176,7 @@ pub(super) async fn decide(
             },
             entity: "claim",
             entity_id: claim.to_string(),
-            before: Some(serde_json::json!({"review_status": "pending"})),
+            before: Some(serde_json::json!({"review_status": ReviewStatus::Pending})),
             after: Some(serde_json::json!({"review_status": decided, "note": note})),
         },
     )
@@ -202,15 +197,17 @@ pub(super) async fn thumbnail(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse as _;
     user.require(&[Role::Admin, Role::Teacher])?;
-    let found: Option<(Uuid, Option<Vec<u8>>)> = sqlx::query_as(
-        "SELECT s.teacher_id, c.thumbnail FROM claims c JOIN class_sessions s ON s.id = c.session_id \
-         WHERE c.id = $1",
+    let found = sqlx::query!(
+        "SELECT s.teacher_id, c.thumbnail FROM claims c
+         JOIN class_sessions s ON s.id = c.session_id WHERE c.id = $1",
+        claim
     )
-    .bind(claim)
     .fetch_optional(&pool)
     .await?;
     let not_found = || ApiError::NotFound("there is no thumbnail for this claim".to_owned());
-    let (teacher, bytes) = found.ok_or_else(not_found)?;
+    let (teacher, bytes) = found
+        .map(|f| (f.teacher_id, f.thumbnail))
+        .ok_or_else(not_found)?;
     if user.role == Role::Teacher && teacher != user.id {
         return Err(not_found());
     }

@@ -76,36 +76,36 @@ async fn plan_day(
     offset: UtcOffset,
 ) -> Result<(), ApiError> {
     let weekday = i16::from(date.weekday().number_from_monday());
-    let slots: Vec<(Uuid, Uuid, Uuid, Uuid, time::Time, time::Time, String)> = sqlx::query_as(
-        "SELECT t.id, t.room_id, t.division_id, t.subject_id, t.starts_at, t.ends_at, r.policy \
-         FROM timetable_slots t JOIN rooms r ON r.id = t.room_id \
+    let slots = sqlx::query!(
+        "SELECT t.id, t.room_id, t.division_id, t.subject_id, t.starts_at, t.ends_at, r.policy
+         FROM timetable_slots t JOIN rooms r ON r.id = t.room_id
          WHERE t.teacher_id = $1 AND t.weekday = $2",
+        teacher,
+        weekday
     )
-    .bind(teacher)
-    .bind(weekday)
     .fetch_all(&mut *conn)
     .await?;
-    for (slot, room, division, subject, starts, ends, policy) in slots {
-        let start = date.with_time(starts).assume_offset(offset);
-        let end = date.with_time(ends).assume_offset(offset);
-        sqlx::query(
-            "INSERT INTO class_sessions (id, slot_id, session_date, teacher_id, room_id, division_id, \
-             subject_id, secret, policy, scheduled_start, scheduled_end, qr_period_s, late_after_min) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, qr_period_s, late_after_min \
-             FROM school_settings \
+    for slot in slots {
+        let start = date.with_time(slot.starts_at).assume_offset(offset);
+        let end = date.with_time(slot.ends_at).assume_offset(offset);
+        sqlx::query!(
+            "INSERT INTO class_sessions (id, slot_id, session_date, teacher_id, room_id, division_id,
+             subject_id, secret, policy, scheduled_start, scheduled_end, qr_period_s, late_after_min)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, qr_period_s, late_after_min
+             FROM school_settings
              ON CONFLICT (slot_id, session_date) WHERE slot_id IS NOT NULL DO NOTHING",
+            Uuid::now_v7(),
+            slot.id,
+            date,
+            teacher,
+            slot.room_id,
+            slot.division_id,
+            slot.subject_id,
+            &new_secret(),
+            slot.policy,
+            start,
+            end
         )
-        .bind(Uuid::now_v7())
-        .bind(slot)
-        .bind(date)
-        .bind(teacher)
-        .bind(room)
-        .bind(division)
-        .bind(subject)
-        .bind(new_secret())
-        .bind(policy)
-        .bind(start)
-        .bind(end)
         .execute(&mut *conn)
         .await?;
     }
@@ -122,14 +122,7 @@ pub(super) async fn today_sessions(
     let date = today(offset);
     let mut tx = state.pool.begin().await?;
     plan_day(&mut tx, user.id, date, offset).await?;
-    let rows: Vec<SessionRow> = sqlx::query_as(&format!(
-        "{} WHERE s.teacher_id = $1 AND s.session_date = $2 ORDER BY s.scheduled_start",
-        session::SESSION_SELECT
-    ))
-    .bind(user.id)
-    .bind(date)
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = session::of_day(&mut tx, date, session::DayOf::Teacher(user.id)).await?;
     tx.commit().await?;
     Ok(ApiJson(
         rows.iter()
@@ -152,23 +145,25 @@ pub(super) async fn start(
         StartSession::Slot { slot_id } => {
             let date = today(offset);
             plan_day(&mut tx, user.id, date, offset).await?;
-            let found: Option<(Uuid, bool)> = sqlx::query_as(
-                "SELECT id, started_at IS NULL FROM class_sessions \
-                 WHERE slot_id = $1 AND session_date = $2 AND teacher_id = $3 FOR UPDATE",
+            let found = sqlx::query!(
+                r#"SELECT id, started_at IS NULL AS "planned!" FROM class_sessions
+                 WHERE slot_id = $1 AND session_date = $2 AND teacher_id = $3 FOR UPDATE"#,
+                slot_id,
+                date,
+                user.id
             )
-            .bind(slot_id)
-            .bind(date)
-            .bind(user.id)
             .fetch_optional(&mut *tx)
             .await?;
-            let (id, planned) = found.ok_or_else(|| {
+            let (id, planned) = found.map(|f| (f.id, f.planned)).ok_or_else(|| {
                 invalid("slot_id", "this is not one of your timetable slots today")
             })?;
             if planned {
-                sqlx::query("UPDATE class_sessions SET started_at = now() WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query!(
+                    "UPDATE class_sessions SET started_at = now() WHERE id = $1",
+                    id
+                )
+                .execute(&mut *tx)
+                .await?;
             }
             (id, planned)
         }
@@ -181,40 +176,41 @@ pub(super) async fn start(
             if !(5..=300).contains(&minutes) {
                 return Err(invalid("minutes", "an ad-hoc class lasts 5 to 300 minutes"));
             }
-            let teaches: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM timetable_slots WHERE teacher_id = $1 AND division_id = $2)",
+            let teaches = sqlx::query_scalar!(
+                r#"SELECT EXISTS (SELECT 1 FROM timetable_slots
+                   WHERE teacher_id = $1 AND division_id = $2) AS "teaches!""#,
+                user.id,
+                division_id
             )
-            .bind(user.id)
-            .bind(division_id)
             .fetch_one(&mut *tx)
             .await?;
             if !teaches {
                 return Err(invalid("division_id", "you do not teach this division"));
             }
-            let policy: String = sqlx::query_scalar("SELECT policy FROM rooms WHERE id = $1")
-                .bind(room_id)
+            let policy = sqlx::query_scalar!("SELECT policy FROM rooms WHERE id = $1", room_id)
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| invalid("room_id", "there is no room with this id"))?;
             let policy = Policy::parse(&policy).map_err(|e| ApiError::Internal(e.into()))?;
             let now = OffsetDateTime::now_utc();
             let id = Uuid::now_v7();
-            sqlx::query(
-                "INSERT INTO class_sessions (id, session_date, teacher_id, room_id, division_id, subject_id, \
-                 secret, policy, scheduled_start, scheduled_end, started_at, qr_period_s, late_after_min) \
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, qr_period_s, late_after_min \
+            sqlx::query!(
+                "INSERT INTO class_sessions (id, session_date, teacher_id, room_id, division_id,
+                 subject_id, secret, policy, scheduled_start, scheduled_end, started_at,
+                 qr_period_s, late_after_min)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9, qr_period_s, late_after_min
                  FROM school_settings",
+                id,
+                now.to_offset(offset).date(),
+                user.id,
+                room_id,
+                division_id,
+                subject_id,
+                &new_secret(),
+                policy.to_string(),
+                now,
+                now + time::Duration::minutes(i64::from(minutes))
             )
-            .bind(id)
-            .bind(now.to_offset(offset).date())
-            .bind(user.id)
-            .bind(room_id)
-            .bind(division_id)
-            .bind(subject_id)
-            .bind(new_secret())
-            .bind(policy.to_string())
-            .bind(now)
-            .bind(now + time::Duration::minutes(i64::from(minutes)))
             .execute(&mut *tx)
             .await?;
             (id, true)

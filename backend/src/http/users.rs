@@ -28,24 +28,22 @@ struct UserRow {
     username: String,
     email: Option<String>,
     display_name: String,
-    role: String,
+    role: Role,
     student_no: Option<String>,
     active: bool,
 }
 
-impl UserRow {
-    fn into_record(self) -> Result<UserRecord, ApiError> {
-        let role = Role::parse(&self.role)
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("unknown role {}", self.role)))?;
-        Ok(UserRecord {
-            id: self.id,
-            username: self.username,
-            email: self.email,
-            display_name: self.display_name,
-            role,
-            student_no: self.student_no,
-            active: self.active,
-        })
+impl From<UserRow> for UserRecord {
+    fn from(r: UserRow) -> Self {
+        Self {
+            id: r.id,
+            username: r.username,
+            email: r.email,
+            display_name: r.display_name,
+            role: r.role,
+            student_no: r.student_no,
+            active: r.active,
+        }
     }
 }
 
@@ -97,20 +95,21 @@ pub(super) async fn list(
     where_clause(&mut select);
     paging.push_tail(&mut select);
     let rows: Vec<UserRow> = select.build_query_as().fetch_all(&pool).await?;
-    let items = rows
-        .into_iter()
-        .map(UserRow::into_record)
-        .collect::<Result<_, _>>()?;
+    let items = rows.into_iter().map(UserRecord::from).collect();
     Ok(ApiJson(paging.page(items, total)))
 }
 
 async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<UserRecord, ApiError> {
-    sqlx::query_as::<_, UserRow>(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("there is no user with this id".to_owned()))?
-        .into_record()
+    sqlx::query_as!(
+        UserRow,
+        r#"SELECT id, username, email, display_name, role AS "role: Role", student_no, active
+         FROM users WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(UserRecord::from)
+    .ok_or_else(|| ApiError::NotFound("there is no user with this id".to_owned()))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", summary = "One account (admin, or oneself)", params(("id" = Uuid, Path, description = "Account id")), responses((status = 200, description = "The account", body = UserRecord), (status = 404, description = "No such account", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -143,17 +142,17 @@ fn normalise(new: &mut NewUser) {
 
 async fn insert(conn: &mut PgConnection, new: &NewUser, hash: &str) -> Result<Uuid, ApiError> {
     let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO users (id, username, email, display_name, role, password_hash, student_no) \
+    sqlx::query!(
+        "INSERT INTO users (id, username, email, display_name, role, password_hash, student_no)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        new.username,
+        new.email,
+        new.display_name,
+        new.role as Role,
+        hash,
+        new.student_no
     )
-    .bind(id)
-    .bind(&new.username)
-    .bind(&new.email)
-    .bind(&new.display_name)
-    .bind(new.role.as_str())
-    .bind(hash)
-    .bind(&new.student_no)
     .execute(conn)
     .await?;
     Ok(id)
@@ -222,24 +221,24 @@ pub(super) async fn update(
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id).await?;
     let student_no = patch.student_no.as_deref().map(str::trim);
-    sqlx::query(
-        "UPDATE users SET \
-           email = CASE WHEN $2 THEN NULLIF($3, '') ELSE email END, \
-           display_name = COALESCE($4, display_name), \
-           role = COALESCE($5, role), \
-           student_no = CASE WHEN $6 THEN NULLIF($7, '') ELSE student_no END, \
-           active = COALESCE($8, active), \
-           updated_at = now() \
+    sqlx::query!(
+        "UPDATE users SET
+           email = CASE WHEN $2 THEN NULLIF($3, '') ELSE email END,
+           display_name = COALESCE($4, display_name),
+           role = COALESCE($5, role),
+           student_no = CASE WHEN $6 THEN NULLIF($7, '') ELSE student_no END,
+           active = COALESCE($8, active),
+           updated_at = now()
          WHERE id = $1",
+        id,
+        email.is_some(),
+        email,
+        patch.display_name.as_deref().map(str::trim),
+        patch.role as Option<Role>,
+        student_no.is_some(),
+        student_no,
+        patch.active
     )
-    .bind(id)
-    .bind(email.is_some())
-    .bind(email)
-    .bind(patch.display_name.as_deref().map(str::trim))
-    .bind(patch.role.map(Role::as_str))
-    .bind(student_no.is_some())
-    .bind(student_no)
-    .bind(patch.active)
     .execute(&mut *tx)
     .await?;
     if patch.active == Some(false) {
@@ -314,13 +313,14 @@ pub(super) async fn import(
     let (rows, mut errors) = parse_csv(&body)?;
     // Duplicates against the database, in one query.
     let usernames: Vec<&str> = rows.iter().map(|(_, u)| u.username.as_str()).collect();
-    let taken: HashSet<String> =
-        sqlx::query_scalar("SELECT username FROM users WHERE username = ANY($1)")
-            .bind(&usernames)
-            .fetch_all(&pool)
-            .await?
-            .into_iter()
-            .collect();
+    let taken: HashSet<String> = sqlx::query_scalar!(
+        "SELECT username FROM users WHERE username = ANY($1)",
+        &usernames as &[&str]
+    )
+    .fetch_all(&pool)
+    .await?
+    .into_iter()
+    .collect();
     let mut good = Vec::new();
     for (line, row) in rows {
         if taken.contains(&row.username) {

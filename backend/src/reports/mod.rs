@@ -34,10 +34,27 @@ fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-const SESSIONS: &str = "SELECT id, session_date FROM class_sessions \
-    WHERE ended_at IS NOT NULL AND session_date BETWEEN $1 AND $2 \
-    AND ($3::uuid IS NULL OR division_id = $3) AND ($4::uuid IS NULL OR subject_id = $4) \
-    AND ($6::uuid IS NULL OR teacher_id = $6)";
+/// A checked statement over the report's sessions: `WITH s AS (…)`, the ended
+/// sessions between `$1` and `$2` of the division `$3`, the subject `$4` and the
+/// teacher `$6` (each when given), then `$rest`, in which `$5` is the student
+/// (when given).
+macro_rules! over_report_sessions {
+    ($rest:literal, $from:expr, $to:expr, $filter:expr) => {
+        sqlx::query!(
+            "WITH s AS (SELECT id, session_date FROM class_sessions
+               WHERE ended_at IS NOT NULL AND session_date BETWEEN $1 AND $2
+               AND ($3::uuid IS NULL OR division_id = $3) AND ($4::uuid IS NULL OR subject_id = $4)
+               AND ($6::uuid IS NULL OR teacher_id = $6)) "
+                + $rest,
+            $from,
+            $to,
+            $filter.division_id,
+            $filter.subject_id,
+            $filter.student_id,
+            $filter.teacher_id
+        )
+    };
+}
 
 /// Builds the report from ended sessions between `from` and `to` inclusive.
 ///
@@ -50,65 +67,59 @@ pub async fn build(
     to: Date,
     at_risk_below: f64,
 ) -> anyhow::Result<AttendanceReport> {
-    type Row = (Uuid, String, Option<String>, i64, i64, i64, i64, i64);
-    let rows: Vec<Row> = sqlx::query_as(&format!(
-        "WITH s AS ({SESSIONS}) \
-         SELECT u.id, u.display_name, u.student_no, count(*), \
-           count(*) FILTER (WHERE a.status = 'present'), count(*) FILTER (WHERE a.status = 'late'), \
-           count(*) FILTER (WHERE a.status = 'absent'), count(*) FILTER (WHERE a.status = 'excused') \
-         FROM s JOIN attendance_records a ON a.session_id = s.id JOIN users u ON u.id = a.student_id \
-         WHERE ($5::uuid IS NULL OR u.id = $5) \
-         GROUP BY u.id ORDER BY u.display_name, u.id"
-    ))
-    .bind(from)
-    .bind(to)
-    .bind(filter.division_id)
-    .bind(filter.subject_id)
-    .bind(filter.student_id)
-    .bind(filter.teacher_id)
+    let rows = over_report_sessions!(
+        r#"SELECT u.id, u.display_name, u.student_no, count(*) AS "held!",
+           count(*) FILTER (WHERE a.status = 'present') AS "present!",
+           count(*) FILTER (WHERE a.status = 'late') AS "late!",
+           count(*) FILTER (WHERE a.status = 'absent') AS "absent!",
+           count(*) FILTER (WHERE a.status = 'excused') AS "excused!"
+         FROM s JOIN attendance_records a ON a.session_id = s.id JOIN users u ON u.id = a.student_id
+         WHERE ($5::uuid IS NULL OR u.id = $5)
+         GROUP BY u.id ORDER BY u.display_name, u.id"#,
+        from,
+        to,
+        filter
+    )
     .fetch_all(&mut *conn)
     .await?;
-    let daily: Vec<(Date, i64, i64)> = sqlx::query_as(&format!(
-        "WITH s AS ({SESSIONS}) \
-         SELECT s.session_date, count(*), count(*) FILTER (WHERE a.status IN ('present', 'late')) \
-         FROM s JOIN attendance_records a ON a.session_id = s.id \
-         WHERE ($5::uuid IS NULL OR a.student_id = $5) \
-         GROUP BY s.session_date ORDER BY s.session_date"
-    ))
-    .bind(from)
-    .bind(to)
-    .bind(filter.division_id)
-    .bind(filter.subject_id)
-    .bind(filter.student_id)
-    .bind(filter.teacher_id)
+    let daily = over_report_sessions!(
+        r#"SELECT s.session_date AS "session_date!", count(*) AS "records!",
+           count(*) FILTER (WHERE a.status IN ('present', 'late')) AS "attended!"
+         FROM s JOIN attendance_records a ON a.session_id = s.id
+         WHERE ($5::uuid IS NULL OR a.student_id = $5)
+         GROUP BY s.session_date ORDER BY s.session_date"#,
+        from,
+        to,
+        filter
+    )
     .fetch_all(&mut *conn)
     .await?;
-    let held: i64 = sqlx::query_scalar(&format!(
-        "SELECT count(*) FROM ({SESSIONS}) s WHERE $5::uuid IS NULL OR EXISTS \
-         (SELECT 1 FROM attendance_records a WHERE a.session_id = s.id AND a.student_id = $5)"
-    ))
-    .bind(from)
-    .bind(to)
-    .bind(filter.division_id)
-    .bind(filter.subject_id)
-    .bind(filter.student_id)
-    .bind(filter.teacher_id)
+    let held = over_report_sessions!(
+        r#"SELECT count(*) AS "held!" FROM s WHERE $5::uuid IS NULL OR EXISTS
+         (SELECT 1 FROM attendance_records a WHERE a.session_id = s.id AND a.student_id = $5)"#,
+        from,
+        to,
+        filter
+    )
     .fetch_one(&mut *conn)
-    .await?;
+    .await?
+    .held;
 
     let mut attended_all = 0;
     let mut countable_all = 0;
     let rows: Vec<ReportRow> = rows
         .into_iter()
-        .map(|(id, name, no, held, present, late, absent, excused)| {
+        .map(|r| {
+            let (held, present, late, absent, excused) =
+                (r.held, r.present, r.late, r.absent, r.excused);
             let countable = held - excused;
             attended_all += present + late;
             countable_all += countable;
             let pct = percentage(present + late, countable);
             ReportRow {
-                student_id: id,
-                student_name: name,
-                student_no: no,
+                student_id: r.id,
+                student_name: r.display_name,
+                student_no: r.student_no,
                 held: count(held),
                 present: count(present),
                 late: count(late),
@@ -128,10 +139,10 @@ pub async fn build(
         rows,
         daily: daily
             .into_iter()
-            .map(|(d, records, attended)| DailyPoint {
-                date: d.to_string(),
-                records: count(records),
-                attended: count(attended),
+            .map(|d| DailyPoint {
+                date: d.session_date.to_string(),
+                records: count(d.records),
+                attended: count(d.attended),
             })
             .collect(),
         sessions_held: count(held),
@@ -142,25 +153,21 @@ pub async fn build(
 async fn title(conn: &mut PgConnection, filter: &ReportFilter) -> anyhow::Result<String> {
     let mut parts = Vec::new();
     if let Some(id) = filter.division_id {
-        let code: Option<String> = sqlx::query_scalar("SELECT code FROM divisions WHERE id = $1")
-            .bind(id)
+        let code = sqlx::query_scalar!("SELECT code FROM divisions WHERE id = $1", id)
             .fetch_optional(&mut *conn)
             .await?;
         parts.extend(code);
     }
     if let Some(id) = filter.subject_id {
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM subjects WHERE id = $1")
-            .bind(id)
+        let name = sqlx::query_scalar!("SELECT name FROM subjects WHERE id = $1", id)
             .fetch_optional(&mut *conn)
             .await?;
         parts.extend(name);
     }
     if let Some(id) = filter.student_id {
-        let name: Option<String> =
-            sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
+        let name = sqlx::query_scalar!("SELECT display_name FROM users WHERE id = $1", id)
+            .fetch_optional(&mut *conn)
+            .await?;
         parts.extend(name);
     }
     if parts.is_empty() {

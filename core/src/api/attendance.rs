@@ -26,6 +26,11 @@ pub enum SessionStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "snake_case")
+)]
 pub enum AttendanceStatus {
     /// Checked in on time.
     Present,
@@ -316,6 +321,47 @@ pub struct ReviewItem {
     pub factors: Vec<FactorStatus>,
     /// A kiosk attached a face thumbnail (`GET /api/v1/review/{claim_id}/thumbnail`).
     pub has_thumbnail: bool,
+}
+
+/// Where a doubtful claim is in the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "sqlx",
+    derive(sqlx::Type),
+    sqlx(type_name = "text", rename_all = "snake_case")
+)]
+pub enum ReviewStatus {
+    /// Waits for a teacher's or an admin's decision.
+    Pending,
+    /// The student was there.
+    Approved,
+    /// They were not.
+    Rejected,
+}
+
+impl ReviewStatus {
+    /// The name used in the API and the database.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+impl ReviewDecision {
+    /// The review status the decision leaves the claim in.
+    #[must_use]
+    pub const fn status(self) -> ReviewStatus {
+        match self {
+            Self::Approve => ReviewStatus::Approved,
+            Self::Reject => ReviewStatus::Rejected,
+        }
+    }
 }
 
 /// What a reviewer decides.

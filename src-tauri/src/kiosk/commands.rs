@@ -1,14 +1,13 @@
 //! The kiosk's commands: start at the door (record, roster templates, outbox and the
 //! sync worker) and look at each camera frame.
 
-use rollcall_core::api::{KioskFrameResult, KioskState, SYNC_STATUS_EVENT};
-use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
+use rollcall_core::api::{KioskFrameResult, KioskState};
+use tauri::{AppHandle, Runtime, State};
 
 use crate::face::FaceService;
 use crate::kiosk::door::KioskDoor;
-use crate::student::commands::SyncWorker;
+use crate::sync_worker::SyncWorker;
 use crate::{AppConfig, AppError, ServerClient};
-use rollcall_checkin::sync::TokioPause;
 
 /// Starts the kiosk for the signed-in kiosk account and its sync worker, which sends
 /// `sync-status` events.
@@ -22,16 +21,7 @@ pub async fn start_kiosk<R: Runtime>(
 ) -> Result<KioskState, AppError> {
     let folder = config.data_folder(&app)?;
     let (state, outbox) = door.start(&client, &folder).await?;
-    let courier = door.courier();
-    let handle = app.clone();
-    worker.replace(tauri::async_runtime::spawn(async move {
-        let client = handle.state::<ServerClient>();
-        courier
-            .run(&client, &outbox, &TokioPause, crate::clock::now, |status| {
-                let _ = handle.emit(SYNC_STATUS_EVENT, status);
-            })
-            .await;
-    }));
+    worker.start(&app, door.courier(), outbox);
     Ok(state)
 }
 

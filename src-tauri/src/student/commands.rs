@@ -1,51 +1,17 @@
 //! The student's commands: this device as their phone, today's classes, checking
 //! in, their attendance, and the outbox's state.
 
-use std::sync::Mutex;
-
 use rollcall_core::api::{
     CheckInAnswer, CheckInForm, MyAttendance, PhoneState, StudentClass, SyncStatus,
-    SYNC_STATUS_EVENT,
 };
-use tauri::async_runtime::JoinHandle;
-use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
+use tauri::{AppHandle, Runtime, State};
 
 use crate::device::key_store::KeyStoreChoice;
 use crate::face::FaceService;
 use crate::student::phone::StudentPhone;
+use crate::sync_worker::SyncWorker;
 use crate::{AppConfig, AppError, ServerClient};
 use rollcall_checkin::sensors::DeviceSensors;
-use rollcall_checkin::sync::TokioPause;
-
-/// The running sync worker, if any.
-#[derive(Debug, Default)]
-pub struct SyncWorker(Mutex<Option<JoinHandle<()>>>);
-
-impl SyncWorker {
-    /// Runs `task` as the worker, stopping the one before.
-    pub fn replace(&self, task: JoinHandle<()>) {
-        if let Some(old) = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .replace(task)
-        {
-            old.abort();
-        }
-    }
-
-    /// Stops the worker (on sign-out).
-    pub fn stop(&self) {
-        if let Some(task) = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-        {
-            task.abort();
-        }
-    }
-}
 
 /// Makes this device the signed-in student's phone (key, registration, outbox)
 /// and starts the sync worker, which sends `sync-status` events.
@@ -76,17 +42,7 @@ pub async fn prepare_phone<R: Runtime>(
         .await;
     }
     let (state, outbox) = phone.prepare(&client, &folder, keys).await?;
-    let courier = phone.courier();
-    let handle = app.clone();
-    let task = tauri::async_runtime::spawn(async move {
-        let client = handle.state::<ServerClient>();
-        courier
-            .run(&client, &outbox, &TokioPause, crate::clock::now, |status| {
-                let _ = handle.emit(SYNC_STATUS_EVENT, status);
-            })
-            .await;
-    });
-    worker.replace(task);
+    worker.start(&app, phone.courier(), outbox);
     Ok(state)
 }
 

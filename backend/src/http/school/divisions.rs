@@ -119,15 +119,28 @@ async fn fetch_scoped(
 }
 
 async fn fetch(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<DivisionRecord, ApiError> {
-    let lock = if lock { " FOR UPDATE" } else { "" };
-    sqlx::query_as::<_, DivisionRow>(&format!(
-        "SELECT {COLUMNS} FROM divisions WHERE id = $1{lock}"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .map(Into::into)
-    .ok_or_else(no_division)
+    let row = if lock {
+        sqlx::query_as!(
+            DivisionRow,
+            r#"SELECT id, code, name, (SELECT count(*) FROM division_students s
+               WHERE s.division_id = divisions.id) AS "student_count!"
+             FROM divisions WHERE id = $1 FOR UPDATE"#,
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+    } else {
+        sqlx::query_as!(
+            DivisionRow,
+            r#"SELECT id, code, name, (SELECT count(*) FROM division_students s
+               WHERE s.division_id = divisions.id) AS "student_count!"
+             FROM divisions WHERE id = $1"#,
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+    };
+    row.map(Into::into).ok_or_else(no_division)
 }
 
 #[utoipa::path(get, path = "/api/v1/divisions/{id}", tag = "school", summary = "One division, within the caller's scope", params(("id" = Uuid, Path, description = "Division id")), responses((status = 200, description = "The division", body = DivisionRecord), (status = 404, description = "No such division in scope", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -155,12 +168,14 @@ pub(super) async fn create(
     problems.finish()?;
     let mut tx = pool.begin().await?;
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO divisions (id, code, name) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(&code)
-        .bind(&name)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO divisions (id, code, name) VALUES ($1, $2, $3)",
+        id,
+        code,
+        name
+    )
+    .execute(&mut *tx)
+    .await?;
     let record = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
@@ -190,12 +205,12 @@ pub(super) async fn update(
     problems.finish()?;
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id, true).await?;
-    sqlx::query(
+    sqlx::query!(
         "UPDATE divisions SET code = COALESCE($2, code), name = COALESCE($3, name) WHERE id = $1",
+        id,
+        code,
+        name
     )
-    .bind(id)
-    .bind(code)
-    .bind(name)
     .execute(&mut *tx)
     .await?;
     let after = fetch(&mut tx, id, false).await?;
@@ -222,11 +237,12 @@ pub(super) async fn remove(
     // The row lock makes a concurrent slot insert (whose foreign-key check
     // takes a share lock on this row) wait for us, or us for it.
     let before = fetch(&mut tx, id, true).await?;
-    let slots: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM timetable_slots WHERE division_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let slots = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "slots!" FROM timetable_slots WHERE division_id = $1"#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if slots > 0 {
         return Err(in_use(
             format!(
@@ -236,14 +252,13 @@ pub(super) async fn remove(
             &[("timetable_slots", slots.to_string())],
         ));
     }
-    let members: Vec<Uuid> = sqlx::query_scalar(
+    let members = sqlx::query_scalar!(
         "SELECT student_id FROM division_students WHERE division_id = $1 ORDER BY student_id",
+        id
     )
-    .bind(id)
     .fetch_all(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM divisions WHERE id = $1")
-        .bind(id)
+    sqlx::query!("DELETE FROM divisions WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -355,33 +370,34 @@ pub(super) async fn add_students(
     let mut tx = pool.begin().await?;
     let division = fetch(&mut tx, id, true).await?;
     // FOR SHARE: a role change cannot slip in between this check and the insert.
-    let roles: HashMap<Uuid, String> = sqlx::query_as::<_, (Uuid, String)>(
-        "SELECT id, role FROM users WHERE id = ANY($1) FOR SHARE",
+    let roles: HashMap<Uuid, Role> = sqlx::query!(
+        r#"SELECT id, role AS "role: Role" FROM users WHERE id = ANY($1) FOR SHARE"#,
+        &ids
     )
-    .bind(&ids)
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
+    .map(|r| (r.id, r.role))
     .collect();
     // Reported in the order the client sent them.
     for sid in &body.student_ids {
-        match roles.get(sid).map(String::as_str) {
-            Some("student") => {}
+        match roles.get(sid) {
+            Some(Role::Student) => {}
             Some(role) => {
                 return Err(invalid(
                     "student_ids",
-                    format!("{sid} is a {role}, not a student"),
+                    format!("{sid} is a {}, not a student", role.as_str()),
                 ))
             }
             None => return Err(invalid("student_ids", format!("{sid} is not an account"))),
         }
     }
-    let added: Vec<Uuid> = sqlx::query_scalar(
-        "INSERT INTO division_students (division_id, student_id) \
+    let added = sqlx::query_scalar!(
+        "INSERT INTO division_students (division_id, student_id)
          SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING student_id",
+        id,
+        &ids
     )
-    .bind(id)
-    .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
     if !added.is_empty() {
@@ -427,13 +443,14 @@ pub(super) async fn remove_student(
 ) -> Result<StatusCode, ApiError> {
     let mut tx = pool.begin().await?;
     let division = fetch(&mut tx, path.id, true).await?;
-    let removed =
-        sqlx::query("DELETE FROM division_students WHERE division_id = $1 AND student_id = $2")
-            .bind(path.id)
-            .bind(path.student_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let removed = sqlx::query!(
+        "DELETE FROM division_students WHERE division_id = $1 AND student_id = $2",
+        path.id,
+        path.student_id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if removed == 0 {
         return Err(ApiError::NotFound(
             "this student is not in this division".to_owned(),

@@ -93,11 +93,12 @@ async fn with_access_points(
     rows: Vec<RoomRow>,
 ) -> Result<Vec<RoomRecord>, ApiError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let aps: Vec<AccessPointRow> = sqlx::query_as(
-        "SELECT id, room_id, kind, identifier, label, min_rssi FROM access_points \
+    let aps = sqlx::query_as!(
+        AccessPointRow,
+        "SELECT id, room_id, kind, identifier, label, min_rssi FROM access_points
          WHERE room_id = ANY($1) ORDER BY kind DESC, identifier, id",
+        &ids
     )
-    .bind(&ids)
     .fetch_all(conn)
     .await?;
     let mut by_room: HashMap<Uuid, Vec<AccessPointRecord>> = HashMap::new();
@@ -146,12 +147,26 @@ pub(super) async fn list(
 }
 
 async fn fetch(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<RoomRecord, ApiError> {
-    let lock = if lock { " FOR UPDATE" } else { "" };
-    let row: RoomRow = sqlx::query_as(&format!("SELECT {COLUMNS} FROM rooms WHERE id = $1{lock}"))
-        .bind(id)
+    let row = if lock {
+        sqlx::query_as!(
+            RoomRow,
+            r#"SELECT id, code, name, building, geofence AS "geofence: Json<Geofence>",
+               location_tolerance_m, policy FROM rooms WHERE id = $1 FOR UPDATE"#,
+            id
+        )
         .fetch_optional(&mut *conn)
         .await?
-        .ok_or_else(|| ApiError::NotFound("there is no room with this id".to_owned()))?;
+    } else {
+        sqlx::query_as!(
+            RoomRow,
+            r#"SELECT id, code, name, building, geofence AS "geofence: Json<Geofence>",
+               location_tolerance_m, policy FROM rooms WHERE id = $1"#,
+            id
+        )
+        .fetch_optional(&mut *conn)
+        .await?
+    };
+    let row = row.ok_or_else(|| ApiError::NotFound("there is no room with this id".to_owned()))?;
     with_access_points(conn, vec![row])
         .await?
         .pop()
@@ -212,16 +227,16 @@ async fn insert_access_point(
 ) -> Result<Uuid, ApiError> {
     let id = Uuid::now_v7();
     let transmitter = ap.transmitter();
-    sqlx::query(
-        "INSERT INTO access_points (id, room_id, kind, identifier, label, min_rssi) \
+    sqlx::query!(
+        "INSERT INTO access_points (id, room_id, kind, identifier, label, min_rssi)
          VALUES ($1, $2, $3, $4, $5, $6)",
+        id,
+        room_id,
+        transmitter.kind(),
+        transmitter.identifier(),
+        ap.label().trim(),
+        ap.min_rssi().dbm()
     )
-    .bind(id)
-    .bind(room_id)
-    .bind(transmitter.kind())
-    .bind(transmitter.identifier())
-    .bind(ap.label().trim())
-    .bind(ap.min_rssi().dbm())
     .execute(conn)
     .await?;
     Ok(id)
@@ -263,17 +278,17 @@ pub(super) async fn create(
     let policy = new.policy.unwrap_or_default();
     let mut tx = pool.begin().await?;
     let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO rooms (id, code, name, building, geofence, location_tolerance_m, policy) \
+    sqlx::query!(
+        "INSERT INTO rooms (id, code, name, building, geofence, location_tolerance_m, policy)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        id,
+        code,
+        name,
+        building,
+        Json(&new.geofence) as _,
+        tolerance_column(tolerance),
+        policy.to_string()
     )
-    .bind(id)
-    .bind(&code)
-    .bind(&name)
-    .bind(&building)
-    .bind(Json(&new.geofence))
-    .bind(tolerance_column(tolerance))
-    .bind(policy.to_string())
     .execute(&mut *tx)
     .await?;
     for ap in &new.access_points {
@@ -315,23 +330,23 @@ pub(super) async fn update(
     problems.finish()?;
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id, true).await?;
-    sqlx::query(
-        "UPDATE rooms SET \
-           code = COALESCE($2, code), \
-           name = COALESCE($3, name), \
-           building = COALESCE($4, building), \
-           geofence = COALESCE($5, geofence), \
-           location_tolerance_m = COALESCE($6, location_tolerance_m), \
-           policy = COALESCE($7, policy) \
+    sqlx::query!(
+        "UPDATE rooms SET
+           code = COALESCE($2, code),
+           name = COALESCE($3, name),
+           building = COALESCE($4, building),
+           geofence = COALESCE($5, geofence),
+           location_tolerance_m = COALESCE($6, location_tolerance_m),
+           policy = COALESCE($7, policy)
          WHERE id = $1",
+        id,
+        code,
+        name,
+        building,
+        patch.geofence.as_ref().map(Json) as _,
+        patch.location_tolerance_m.map(tolerance_column),
+        patch.policy.as_ref().map(Policy::to_string)
     )
-    .bind(id)
-    .bind(code)
-    .bind(name)
-    .bind(building)
-    .bind(patch.geofence.as_ref().map(Json))
-    .bind(patch.location_tolerance_m.map(tolerance_column))
-    .bind(patch.policy.as_ref().map(Policy::to_string))
     .execute(&mut *tx)
     .await?;
     let after = fetch(&mut tx, id, false).await?;
@@ -355,10 +370,12 @@ pub(super) async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id, true).await?;
-    let slots: i64 = sqlx::query_scalar("SELECT count(*) FROM timetable_slots WHERE room_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let slots = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "slots!" FROM timetable_slots WHERE room_id = $1"#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if slots > 0 {
         return Err(in_use(
             format!(
@@ -368,8 +385,7 @@ pub(super) async fn remove(
             &[("timetable_slots", slots.to_string())],
         ));
     }
-    sqlx::query("DELETE FROM rooms WHERE id = $1")
-        .bind(id)
+    sqlx::query!("DELETE FROM rooms WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
     audit::record(
@@ -434,12 +450,14 @@ pub(super) async fn remove_access_point(
 ) -> Result<StatusCode, ApiError> {
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, path.id, true).await?;
-    let removed = sqlx::query("DELETE FROM access_points WHERE id = $1 AND room_id = $2")
-        .bind(path.ap_id)
-        .bind(path.id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let removed = sqlx::query!(
+        "DELETE FROM access_points WHERE id = $1 AND room_id = $2",
+        path.ap_id,
+        path.id
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if removed == 0 {
         return Err(ApiError::NotFound(
             "this room has no access point with this id".to_owned(),

@@ -11,19 +11,26 @@ use sqlx::{PgConnection, PgPool};
 use crate::audit::{self, Change};
 use crate::http::{Admin, ApiError, ApiJson, AuthUser};
 
-const COLUMNS: &str =
-    "qr_period_s, late_after_min, at_risk_below, retention_days, late_sync, late_sync_max_hours";
+/// The settings as stored.
+struct Row {
+    qr_period_s: i16,
+    late_after_min: i16,
+    at_risk_below: f64,
+    retention_days: i32,
+    late_sync: LateSync,
+    late_sync_max_hours: i16,
+}
 
-type Row = (i16, i16, f64, i32, String, i16);
-
-fn from_row((qr, late, risk, days, late_sync, late_hours): Row) -> SchoolSettings {
-    SchoolSettings {
-        qr_period_s: u16::try_from(qr).unwrap_or(20),
-        late_after_min: u16::try_from(late).unwrap_or(10),
-        at_risk_below: risk,
-        retention_days: u32::try_from(days).unwrap_or(30),
-        late_sync: LateSync::parse(&late_sync).unwrap_or_default(),
-        late_sync_max_hours: u16::try_from(late_hours).unwrap_or(24),
+impl From<Row> for SchoolSettings {
+    fn from(r: Row) -> Self {
+        Self {
+            qr_period_s: u16::try_from(r.qr_period_s).unwrap_or(20),
+            late_after_min: u16::try_from(r.late_after_min).unwrap_or(10),
+            at_risk_below: r.at_risk_below,
+            retention_days: u32::try_from(r.retention_days).unwrap_or(30),
+            late_sync: r.late_sync,
+            late_sync_max_hours: u16::try_from(r.late_sync_max_hours).unwrap_or(24),
+        }
     }
 }
 
@@ -32,11 +39,14 @@ fn from_row((qr, late, risk, days, late_sync, late_hours): Row) -> SchoolSetting
 /// # Errors
 /// When the database fails.
 pub async fn current(conn: &mut PgConnection) -> Result<SchoolSettings, sqlx::Error> {
-    Ok(from_row(
-        sqlx::query_as::<_, Row>(&format!("SELECT {COLUMNS} FROM school_settings"))
-            .fetch_one(conn)
-            .await?,
-    ))
+    sqlx::query_as!(
+        Row,
+        r#"SELECT qr_period_s, late_after_min, at_risk_below, retention_days,
+           late_sync AS "late_sync: LateSync", late_sync_max_hours FROM school_settings"#
+    )
+    .fetch_one(conn)
+    .await
+    .map(SchoolSettings::from)
 }
 
 #[utoipa::path(get, path = "/api/v1/settings", tag = "school", summary = "The school-wide settings (admin, teacher)", responses((status = 200, description = "The settings", body = SchoolSettings), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -67,24 +77,32 @@ pub(super) async fn put(
         });
     }
     let mut tx = pool.begin().await?;
-    let before: Row = sqlx::query_as(&format!("SELECT {COLUMNS} FROM school_settings FOR UPDATE"))
-        .fetch_one(&mut *tx)
-        .await?;
-    let after: Row = sqlx::query_as(&format!(
-        "UPDATE school_settings SET qr_period_s = $1, late_after_min = $2, at_risk_below = $3, \
-         retention_days = $4, late_sync = $6, late_sync_max_hours = $7, updated_at = now(), \
-         updated_by = $5 RETURNING {COLUMNS}"
-    ))
-    .bind(i16::try_from(wanted.qr_period_s).unwrap_or(i16::MAX))
-    .bind(i16::try_from(wanted.late_after_min).unwrap_or(i16::MAX))
-    .bind(wanted.at_risk_below)
-    .bind(i32::try_from(wanted.retention_days).unwrap_or(i32::MAX))
-    .bind(admin.id)
-    .bind(wanted.late_sync.as_str())
-    .bind(i16::try_from(wanted.late_sync_max_hours).unwrap_or(i16::MAX))
+    let before = sqlx::query_as!(
+        Row,
+        r#"SELECT qr_period_s, late_after_min, at_risk_below, retention_days,
+           late_sync AS "late_sync: LateSync", late_sync_max_hours
+         FROM school_settings FOR UPDATE"#
+    )
     .fetch_one(&mut *tx)
     .await?;
-    let (before, after) = (from_row(before), from_row(after));
+    let after = sqlx::query_as!(
+        Row,
+        r#"UPDATE school_settings SET qr_period_s = $1, late_after_min = $2, at_risk_below = $3,
+         retention_days = $4, late_sync = $6, late_sync_max_hours = $7, updated_at = now(),
+         updated_by = $5
+         RETURNING qr_period_s, late_after_min, at_risk_below, retention_days,
+           late_sync AS "late_sync: LateSync", late_sync_max_hours"#,
+        i16::try_from(wanted.qr_period_s).unwrap_or(i16::MAX),
+        i16::try_from(wanted.late_after_min).unwrap_or(i16::MAX),
+        wanted.at_risk_below,
+        i32::try_from(wanted.retention_days).unwrap_or(i32::MAX),
+        admin.id,
+        wanted.late_sync as LateSync,
+        i16::try_from(wanted.late_sync_max_hours).unwrap_or(i16::MAX)
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let (before, after) = (SchoolSettings::from(before), SchoolSettings::from(after));
     audit::record(
         &mut tx,
         Change::new(admin.id, "settings.update", "settings", uuid::Uuid::nil())

@@ -59,16 +59,24 @@ pub(super) async fn list(
 }
 
 async fn fetch(conn: &mut PgConnection, id: Uuid, lock: bool) -> Result<SubjectRecord, ApiError> {
-    let sql = if lock {
-        "SELECT id, code, name FROM subjects WHERE id = $1 FOR UPDATE"
-    } else {
-        "SELECT id, code, name FROM subjects WHERE id = $1"
-    };
-    sqlx::query_as::<_, SubjectRow>(sql)
-        .bind(id)
+    let row = if lock {
+        sqlx::query_as!(
+            SubjectRow,
+            "SELECT id, code, name FROM subjects WHERE id = $1 FOR UPDATE",
+            id
+        )
         .fetch_optional(conn)
         .await?
-        .map(Into::into)
+    } else {
+        sqlx::query_as!(
+            SubjectRow,
+            "SELECT id, code, name FROM subjects WHERE id = $1",
+            id
+        )
+        .fetch_optional(conn)
+        .await?
+    };
+    row.map(Into::into)
         .ok_or_else(|| ApiError::NotFound("there is no subject with this id".to_owned()))
 }
 
@@ -97,12 +105,14 @@ pub(super) async fn create(
     problems.finish()?;
     let mut tx = pool.begin().await?;
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO subjects (id, code, name) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(&code)
-        .bind(&name)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO subjects (id, code, name) VALUES ($1, $2, $3)",
+        id,
+        code,
+        name
+    )
+    .execute(&mut *tx)
+    .await?;
     let record = fetch(&mut tx, id, false).await?;
     audit::record(
         &mut tx,
@@ -132,12 +142,12 @@ pub(super) async fn update(
     problems.finish()?;
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id, true).await?;
-    sqlx::query(
+    sqlx::query!(
         "UPDATE subjects SET code = COALESCE($2, code), name = COALESCE($3, name) WHERE id = $1",
+        id,
+        code,
+        name
     )
-    .bind(id)
-    .bind(code)
-    .bind(name)
     .execute(&mut *tx)
     .await?;
     let after = fetch(&mut tx, id, false).await?;
@@ -160,11 +170,12 @@ pub(super) async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let mut tx = pool.begin().await?;
     let before = fetch(&mut tx, id, true).await?;
-    let slots: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM timetable_slots WHERE subject_id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let slots = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "slots!" FROM timetable_slots WHERE subject_id = $1"#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if slots > 0 {
         return Err(in_use(
             format!(
@@ -174,8 +185,7 @@ pub(super) async fn remove(
             &[("timetable_slots", slots.to_string())],
         ));
     }
-    sqlx::query("DELETE FROM subjects WHERE id = $1")
-        .bind(id)
+    sqlx::query!("DELETE FROM subjects WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
     audit::record(

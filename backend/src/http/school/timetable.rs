@@ -182,13 +182,22 @@ fn no_slot() -> ApiError {
 }
 
 async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<SlotRecord, ApiError> {
-    let mut qb = QueryBuilder::new(SLOTS);
-    qb.push(" WHERE v.id = ").push_bind(id);
-    qb.build_query_as::<SlotRow>()
-        .fetch_optional(conn)
-        .await?
-        .ok_or_else(no_slot)?
-        .into_record()
+    sqlx::query_as!(
+        SlotRow,
+        r#"SELECT t.id, t.division_id, d.code AS division_code, t.subject_id,
+           s.code AS subject_code, s.name AS subject_name, t.teacher_id,
+           u.display_name AS teacher_name, t.room_id, r.code AS room_code, t.weekday,
+           to_char(t.starts_at, 'HH24:MI') AS "starts_at!", to_char(t.ends_at, 'HH24:MI') AS "ends_at!"
+         FROM timetable_slots t
+         JOIN divisions d ON d.id = t.division_id JOIN subjects s ON s.id = t.subject_id
+         JOIN users u ON u.id = t.teacher_id JOIN rooms r ON r.id = t.room_id
+         WHERE t.id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?
+    .ok_or_else(no_slot)?
+    .into_record()
 }
 
 #[utoipa::path(get, path = "/api/v1/timetable/{id}", tag = "school", summary = "One slot, within the caller's scope", params(("id" = Uuid, Path, description = "Slot id")), responses((status = 200, description = "The slot", body = SlotRecord), (status = 404, description = "No such slot in scope", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -257,30 +266,33 @@ async fn check_slot(conn: &mut PgConnection, slot: &Slot) -> Result<(), ApiError
     if slot.ends_at <= slot.starts_at {
         problems.add("ends_at", "a slot ends after it starts");
     }
-    for (field, table, id) in [
-        ("division_id", "divisions", slot.division_id),
-        ("subject_id", "subjects", slot.subject_id),
-        ("room_id", "rooms", slot.room_id),
+    let found = sqlx::query!(
+        r#"SELECT
+           (SELECT true FROM divisions WHERE id = $1 FOR SHARE) IS NOT NULL AS "division!",
+           (SELECT true FROM subjects WHERE id = $2 FOR SHARE) IS NOT NULL AS "subject!",
+           (SELECT true FROM rooms WHERE id = $3 FOR SHARE) IS NOT NULL AS "room!",
+           (SELECT role FROM users WHERE id = $4 FOR SHARE) AS "teacher_role: Role""#,
+        slot.division_id,
+        slot.subject_id,
+        slot.room_id,
+        slot.teacher_id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    for (field, what, id, exists) in [
+        ("division_id", "division", slot.division_id, found.division),
+        ("subject_id", "subject", slot.subject_id, found.subject),
+        ("room_id", "room", slot.room_id, found.room),
     ] {
-        let found: Option<bool> =
-            sqlx::query_scalar(&format!("SELECT true FROM {table} WHERE id = $1 FOR SHARE"))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if found.is_none() {
-            let what = table.trim_end_matches('s');
+        if !exists {
             problems.add(field, format!("there is no {what} with id {id}"));
         }
     }
-    let role: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1 FOR SHARE")
-        .bind(slot.teacher_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    match role.as_deref() {
-        Some("teacher") => {}
+    match found.teacher_role {
+        Some(Role::Teacher) => {}
         Some(other) => problems.add(
             "teacher_id",
-            format!("{} is a {other}, not a teacher", slot.teacher_id),
+            format!("{} is a {}, not a teacher", slot.teacher_id, other.as_str()),
         ),
         None => problems.add(
             "teacher_id",
@@ -297,28 +309,29 @@ async fn check_clashes(
     slot: &Slot,
     except: Option<Uuid>,
 ) -> Result<(), ApiError> {
-    let mut qb = QueryBuilder::new(SLOTS);
-    qb.push(" WHERE v.weekday = ")
-        .push_bind(i16::from(slot.weekday.iso()));
-    qb.push(" AND v.start_time < ")
-        .push_bind(slot.ends_at.to_string())
-        .push("::time");
-    qb.push(" AND v.end_time > ")
-        .push_bind(slot.starts_at.to_string())
-        .push("::time");
-    qb.push(" AND (v.room_id = ").push_bind(slot.room_id);
-    qb.push(" OR v.teacher_id = ").push_bind(slot.teacher_id);
-    qb.push(" OR v.division_id = ")
-        .push_bind(slot.division_id)
-        .push(")");
-    if let Some(id) = except {
-        qb.push(" AND v.id <> ").push_bind(id);
-    }
-    qb.push(" ORDER BY v.start_time, v.id");
-    let clashes: Vec<SlotRecord> = qb
-        .build_query_as::<SlotRow>()
-        .fetch_all(conn)
-        .await?
+    let clashes: Vec<SlotRecord> = sqlx::query_as!(
+        SlotRow,
+        r#"SELECT t.id, t.division_id, d.code AS division_code, t.subject_id,
+           s.code AS subject_code, s.name AS subject_name, t.teacher_id,
+           u.display_name AS teacher_name, t.room_id, r.code AS room_code, t.weekday,
+           to_char(t.starts_at, 'HH24:MI') AS "starts_at!", to_char(t.ends_at, 'HH24:MI') AS "ends_at!"
+         FROM timetable_slots t
+         JOIN divisions d ON d.id = t.division_id JOIN subjects s ON s.id = t.subject_id
+         JOIN users u ON u.id = t.teacher_id JOIN rooms r ON r.id = t.room_id
+         WHERE t.weekday = $1 AND t.starts_at < $2::text::time AND t.ends_at > $3::text::time
+           AND (t.room_id = $4 OR t.teacher_id = $5 OR t.division_id = $6)
+           AND ($7::uuid IS NULL OR t.id <> $7)
+         ORDER BY t.starts_at, t.id"#,
+        i16::from(slot.weekday.iso()),
+        slot.ends_at.to_string(),
+        slot.starts_at.to_string(),
+        slot.room_id,
+        slot.teacher_id,
+        slot.division_id,
+        except
+    )
+    .fetch_all(conn)
+    .await?
         .into_iter()
         .map(SlotRow::into_record)
         .collect::<Result<_, _>>()?;
@@ -392,26 +405,28 @@ async fn on_overlap(pool: &PgPool, e: sqlx::Error, slot: &Slot, except: Option<U
     })
 }
 
-async fn write(conn: &mut PgConnection, id: Uuid, slot: &Slot, insert: bool) -> sqlx::Result<()> {
-    let sql = if insert {
-        "INSERT INTO timetable_slots \
-         (id, division_id, subject_id, teacher_id, room_id, weekday, starts_at, ends_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7::time, $8::time)"
-    } else {
-        "UPDATE timetable_slots SET division_id = $2, subject_id = $3, teacher_id = $4, \
-         room_id = $5, weekday = $6, starts_at = $7::time, ends_at = $8::time WHERE id = $1"
-    };
-    sqlx::query(sql)
-        .bind(id)
-        .bind(slot.division_id)
-        .bind(slot.subject_id)
-        .bind(slot.teacher_id)
-        .bind(slot.room_id)
-        .bind(i16::from(slot.weekday.iso()))
-        .bind(slot.starts_at.to_string())
-        .bind(slot.ends_at.to_string())
-        .execute(conn)
-        .await?;
+/// Writes the slot under `id`: a new one, or over the one the caller has
+/// locked (`FOR UPDATE`), so the upsert never creates what an update meant.
+async fn write(conn: &mut PgConnection, id: Uuid, slot: &Slot) -> sqlx::Result<()> {
+    sqlx::query!(
+        "INSERT INTO timetable_slots
+         (id, division_id, subject_id, teacher_id, room_id, weekday, starts_at, ends_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::text::time, $8::text::time)
+         ON CONFLICT (id) DO UPDATE SET division_id = EXCLUDED.division_id,
+           subject_id = EXCLUDED.subject_id, teacher_id = EXCLUDED.teacher_id,
+           room_id = EXCLUDED.room_id, weekday = EXCLUDED.weekday,
+           starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at",
+        id,
+        slot.division_id,
+        slot.subject_id,
+        slot.teacher_id,
+        slot.room_id,
+        i16::from(slot.weekday.iso()),
+        slot.starts_at.to_string(),
+        slot.ends_at.to_string()
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -426,7 +441,7 @@ pub(super) async fn create(
     check_slot(&mut tx, &slot).await?;
     check_clashes(&mut tx, &slot, None).await?;
     let id = Uuid::now_v7();
-    if let Err(e) = write(&mut tx, id, &slot, true).await {
+    if let Err(e) = write(&mut tx, id, &slot).await {
         drop(tx);
         return Err(on_overlap(&pool, e, &slot, None).await);
     }
@@ -448,16 +463,18 @@ pub(super) async fn update(
     ApiJson(patch): ApiJson<SlotPatch>,
 ) -> Result<ApiJson<SlotRecord>, ApiError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT id FROM timetable_slots WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(no_slot)?;
+    sqlx::query!(
+        "SELECT id FROM timetable_slots WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(no_slot)?;
     let before = fetch(&mut tx, id).await?;
     let slot = Slot::patched(&before, &patch);
     check_slot(&mut tx, &slot).await?;
     check_clashes(&mut tx, &slot, Some(id)).await?;
-    if let Err(e) = write(&mut tx, id, &slot, false).await {
+    if let Err(e) = write(&mut tx, id, &slot).await {
         drop(tx);
         return Err(on_overlap(&pool, e, &slot, Some(id)).await);
     }
@@ -480,14 +497,15 @@ pub(super) async fn remove(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT id FROM timetable_slots WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(no_slot)?;
+    sqlx::query!(
+        "SELECT id FROM timetable_slots WHERE id = $1 FOR UPDATE",
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(no_slot)?;
     let before = fetch(&mut tx, id).await?;
-    sqlx::query("DELETE FROM timetable_slots WHERE id = $1")
-        .bind(id)
+    sqlx::query!("DELETE FROM timetable_slots WHERE id = $1", id)
         .execute(&mut *tx)
         .await?;
     audit::record(
