@@ -177,27 +177,36 @@ pub(super) async fn list(
     Ok(ApiJson(paging.page(items, total)))
 }
 
-fn no_slot() -> ApiError {
-    ApiError::NotFound("there is no timetable slot with this id".to_owned())
-}
-
-async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<SlotRecord, ApiError> {
-    sqlx::query_as!(
-        SlotRow,
-        r#"SELECT t.id, t.division_id, d.code AS division_code, t.subject_id,
+/// A checked `SELECT` of [`SlotRow`]s with their names: the columns and joins,
+/// then `$tail` (the `WHERE` and `ORDER BY`) and its arguments.
+macro_rules! slot_rows {
+    ($tail:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            SlotRow,
+            r#"SELECT t.id, t.division_id, d.code AS division_code, t.subject_id,
            s.code AS subject_code, s.name AS subject_name, t.teacher_id,
            u.display_name AS teacher_name, t.room_id, r.code AS room_code, t.weekday,
            to_char(t.starts_at, 'HH24:MI') AS "starts_at!", to_char(t.ends_at, 'HH24:MI') AS "ends_at!"
          FROM timetable_slots t
          JOIN divisions d ON d.id = t.division_id JOIN subjects s ON s.id = t.subject_id
          JOIN users u ON u.id = t.teacher_id JOIN rooms r ON r.id = t.room_id
-         WHERE t.id = $1"#,
-        id
-    )
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(no_slot)?
-    .into_record()
+             "#
+                + $tail
+            $(, $arg)*
+        )
+    };
+}
+
+fn no_slot() -> ApiError {
+    ApiError::NotFound("there is no timetable slot with this id".to_owned())
+}
+
+async fn fetch(conn: &mut PgConnection, id: Uuid) -> Result<SlotRecord, ApiError> {
+    slot_rows!("WHERE t.id = $1", id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(no_slot)?
+        .into_record()
 }
 
 #[utoipa::path(get, path = "/api/v1/timetable/{id}", tag = "school", summary = "One slot, within the caller's scope", params(("id" = Uuid, Path, description = "Slot id")), responses((status = 200, description = "The slot", body = SlotRecord), (status = 404, description = "No such slot in scope", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope), (status = 403, description = "Not allowed for this role", body = ErrorEnvelope)), security(("bearer" = [])))]
@@ -309,19 +318,11 @@ async fn check_clashes(
     slot: &Slot,
     except: Option<Uuid>,
 ) -> Result<(), ApiError> {
-    let clashes: Vec<SlotRecord> = sqlx::query_as!(
-        SlotRow,
-        r#"SELECT t.id, t.division_id, d.code AS division_code, t.subject_id,
-           s.code AS subject_code, s.name AS subject_name, t.teacher_id,
-           u.display_name AS teacher_name, t.room_id, r.code AS room_code, t.weekday,
-           to_char(t.starts_at, 'HH24:MI') AS "starts_at!", to_char(t.ends_at, 'HH24:MI') AS "ends_at!"
-         FROM timetable_slots t
-         JOIN divisions d ON d.id = t.division_id JOIN subjects s ON s.id = t.subject_id
-         JOIN users u ON u.id = t.teacher_id JOIN rooms r ON r.id = t.room_id
-         WHERE t.weekday = $1 AND t.starts_at < $2::text::time AND t.ends_at > $3::text::time
+    let clashes: Vec<SlotRecord> = slot_rows!(
+        "WHERE t.weekday = $1 AND t.starts_at < $2::text::time AND t.ends_at > $3::text::time
            AND (t.room_id = $4 OR t.teacher_id = $5 OR t.division_id = $6)
            AND ($7::uuid IS NULL OR t.id <> $7)
-         ORDER BY t.starts_at, t.id"#,
+         ORDER BY t.starts_at, t.id",
         i16::from(slot.weekday.iso()),
         slot.ends_at.to_string(),
         slot.starts_at.to_string(),
@@ -332,9 +333,9 @@ async fn check_clashes(
     )
     .fetch_all(conn)
     .await?
-        .into_iter()
-        .map(SlotRow::into_record)
-        .collect::<Result<_, _>>()?;
+    .into_iter()
+    .map(SlotRow::into_record)
+    .collect::<Result<_, _>>()?;
     let mut details = BTreeMap::new();
     let mut message = None;
     for (kind, hit) in [
