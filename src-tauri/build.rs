@@ -48,6 +48,7 @@ fn main() {
         "create_kiosk",
         "prepare_phone",
         "student_classes",
+        "watch_my_events",
         "check_in",
         "check_in_with_picture",
         "check_in_with_scanned_code",

@@ -239,14 +239,15 @@ impl Client {
         server: &ServerAddress,
         session: uuid::Uuid,
     ) -> Result<reqwest::Url, ClientError> {
-        let mut url = server.endpoint(&routes::LIVE.path(&[&session]))?;
-        let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
-        url.set_scheme(scheme)
-            .map_err(|()| ClientError::BadServerUrl {
-                input: server.to_string(),
-                reason: "it cannot carry a WebSocket",
-            })?;
-        Ok(url)
+        socket_address(server, &routes::LIVE.path(&[&session]))
+    }
+
+    /// The `ws://` or `wss://` address of the signed-in user's events on `server`.
+    ///
+    /// # Errors
+    /// [`ClientError::BadServerUrl`] when the address cannot carry a WebSocket.
+    pub fn events_address(server: &ServerAddress) -> Result<reqwest::Url, ClientError> {
+        socket_address(server, &routes::MY_EVENTS.path(&[]))
     }
 
     fn lock_session(&self) -> MutexGuard<'_, Option<Session>> {
@@ -270,6 +271,18 @@ fn http_client() -> reqwest::Client {
 #[cfg(target_arch = "wasm32")]
 fn http_client() -> reqwest::Client {
     reqwest::Client::new()
+}
+
+/// The `ws://` or `wss://` address of `path` on `server`.
+fn socket_address(server: &ServerAddress, path: &str) -> Result<reqwest::Url, ClientError> {
+    let mut url = server.endpoint(path)?;
+    let scheme = if url.scheme() == "https" { "wss" } else { "ws" };
+    url.set_scheme(scheme)
+        .map_err(|()| ClientError::BadServerUrl {
+            input: server.to_string(),
+            reason: "it cannot carry a WebSocket",
+        })?;
+    Ok(url)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! A session's live roster: the `/api/v1/sessions/{id}/live` WebSocket,
-//! opened with the signed-in user's token (renewed once if it had expired).
-//! Host only; a browser opens its socket through the web shell.
+//! The API's WebSockets: a session's live roster (`/api/v1/sessions/{id}/live`)
+//! and the signed-in user's events (`/api/v1/me/events`), opened with the
+//! signed-in user's token (renewed once if it had expired). Host only; a
+//! browser opens its socket through the web shell.
 
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::http::{header::AUTHORIZATION, HeaderValue, StatusCode};
@@ -10,10 +11,10 @@ use uuid::Uuid;
 
 use crate::{Client, ClientError, ServerAddress};
 
-/// An open live roster.
+/// An open socket of the API.
 pub type LiveSocket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Why the live roster could not be opened.
+/// Why a socket could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
     /// The sign-in is gone (signed out, or it could not be renewed).
@@ -36,8 +37,30 @@ impl Client {
     /// [`LiveError::SignedOut`] when there is no sign-in to open it with;
     /// [`LiveError::Failed`] otherwise, in words.
     pub async fn live_roster(&self, session: Uuid) -> Result<LiveSocket, LiveError> {
+        self.socket(
+            |server| Self::live_address(server, session),
+            "the live roster",
+        )
+        .await
+    }
+
+    /// Opens the signed-in user's events: [`rollcall_core::api::MyEvent`]s as
+    /// JSON text frames.
+    ///
+    /// # Errors
+    /// As [`Client::live_roster`].
+    pub async fn my_events(&self) -> Result<LiveSocket, LiveError> {
+        self.socket(Self::events_address, "your events").await
+    }
+
+    async fn socket(
+        &self,
+        address: impl Fn(&ServerAddress) -> Result<reqwest::Url, ClientError>,
+        what: &str,
+    ) -> Result<LiveSocket, LiveError> {
         let (server, token) = self.credentials().map_err(|_| LiveError::SignedOut)?;
-        match open(&server, &token, session).await {
+        let url = address(&server).map_err(|e| LiveError::Failed(e.to_string()))?;
+        match open(&url, &token, what).await {
             Ok(socket) => Ok(socket),
             Err(Opening::Failed(problem)) => Err(LiveError::Failed(problem)),
             Err(Opening::Unauthorized) => {
@@ -45,7 +68,7 @@ impl Client {
                     ClientError::SignInAgain | ClientError::NotSignedIn => LiveError::SignedOut,
                     other => LiveError::Failed(other.to_string()),
                 })?;
-                open(&server, &token, session).await.map_err(|e| match e {
+                open(&url, &token, what).await.map_err(|e| match e {
                     Opening::Unauthorized => LiveError::SignedOut,
                     Opening::Failed(problem) => LiveError::Failed(problem),
                 })
@@ -54,9 +77,8 @@ impl Client {
     }
 }
 
-async fn open(server: &ServerAddress, token: &str, session: Uuid) -> Result<LiveSocket, Opening> {
-    let failed = |what: &str| Opening::Failed(what.to_owned());
-    let url = Client::live_address(server, session).map_err(|e| Opening::Failed(e.to_string()))?;
+async fn open(url: &reqwest::Url, token: &str, what: &str) -> Result<LiveSocket, Opening> {
+    let failed = |problem: &str| Opening::Failed(problem.to_owned());
     let mut request = url
         .as_str()
         .into_client_request()
@@ -70,11 +92,12 @@ async fn open(server: &ServerAddress, token: &str, session: Uuid) -> Result<Live
             Err(Opening::Unauthorized)
         }
         Err(WsError::Http(response)) => Err(Opening::Failed(format!(
-            "the server refused the live roster (HTTP {})",
+            "the server refused {what} (HTTP {})",
             response.status().as_u16()
         ))),
         Err(error) => Err(Opening::Failed(format!(
-            "could not reach the live roster at {server} ({error})"
+            "could not reach {what} at {} ({error})",
+            url.host_str().unwrap_or("the server")
         ))),
     }
 }

@@ -182,6 +182,7 @@ routes! {
     END_SESSION = Post "/api/v1/sessions/{id}/end";
     MARK = Put "/api/v1/sessions/{id}/records/{student_id}";
     LIVE = Get "/api/v1/sessions/{id}/live";
+    MY_EVENTS = Get "/api/v1/me/events";
     // attendance
     SUBMIT_CLAIMS = Post "/api/v1/attendance/claims";
     SUBMIT_KIOSK_MARKS = Post "/api/v1/attendance/kiosk-marks";

@@ -1,8 +1,9 @@
 //! A student checks in from the desktop app under Xvfb, against a real server:
-//! teacher1's class runs in a room whose rule is the code alone (a desktop has no
-//! GPS); a wrong code is refused with the reason; the six digits on the teacher's
-//! screen check the student in, the class shows them present and nothing waits
-//! in the outbox.
+//! the student signs in before the teacher starts teacher1's class, and the class
+//! opens on their screen by itself within 2 s (the server's per-user events); the
+//! room's rule is the code alone (a desktop has no GPS); a wrong code is refused
+//! with the reason; the six digits on the teacher's screen check the student in,
+//! the class shows them present and nothing waits in the outbox.
 //!
 //! Needs what `desktop_login` needs, plus `ROLLCALL_APP_DATA_DIR`; `cargo xtask
 //! test` provides them.
@@ -29,6 +30,8 @@ use rollcall_e2e::webdriver::Session;
 
 const APP_START: Duration = Duration::from_secs(60);
 const UI: Duration = Duration::from_secs(20);
+/// How soon a class the teacher starts opens on a signed-in student's screen.
+const OPENS_WITHIN: Duration = Duration::from_secs(2);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_student_types_the_code_on_the_teachers_screen_and_is_checked_in() {
@@ -38,15 +41,6 @@ async fn a_student_types_the_code_on_the_teachers_screen_and_is_checked_in() {
         "ROLLCALL_APP_DATA_DIR is set (the device key and outbox of the app under test)"
     );
     let school = School::prepare_with(&env.server, "token").await;
-    let started: TeacherSession = school
-        .teacher
-        .start_session(&StartSession::Slot {
-            slot_id: school.slot,
-        })
-        .await
-        .expect("the class starts");
-    let secret = SessionSecret::from_text(&started.secret.expect("the teacher gets the secret"))
-        .expect("a secret");
     let student = school.student_without_phone(5).await;
 
     let driver = TauriDriver::start(&env.artifacts.join("tauri-driver-student.log"))
@@ -55,21 +49,7 @@ async fn a_student_types_the_code_on_the_teachers_screen_and_is_checked_in() {
     let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
         .await
         .unwrap_or_else(|e| panic!("the app did not start under WebDriver: {e}"));
-    let otp = SessionOtp::new(&secret);
-    let qr = RotatingQr::new(
-        SessionId::from(started.session.id),
-        &secret,
-        QrPeriod::new(started.session.qr_period_s).expect("a valid period"),
-    );
-    let outcome = journey(
-        &session,
-        &env,
-        &student.username,
-        started.session.id,
-        &otp,
-        &qr,
-    )
-    .await;
+    let outcome = journey(&session, &env, &student.username, &school).await;
     if outcome.is_err() {
         let _ = save_screenshot(&session, &env, "student-failure.png").await;
     }
@@ -96,9 +76,7 @@ async fn journey(
     session: &Session,
     env: &JourneyEnv,
     username: &str,
-    class: uuid::Uuid,
-    otp: &SessionOtp,
-    qr: &RotatingQr,
+    school: &School,
 ) -> Result<(), String> {
     session
         .wait_for("#server-url", APP_START)
@@ -106,11 +84,44 @@ async fn journey(
         .map_err(step("the login screen appears"))?;
     fill_login_form(session, &env.server, username, STUDENT_PASSWORD).await?;
     click(session, "#sign-in", UI).await?;
+    // Signed in before the class starts: the list has loaded, with no running class.
+    session
+        .wait_for("#student-classes, #no-classes", SIGN_IN)
+        .await
+        .map_err(step("the class list loads"))?;
+    check(
+        session.find(".pick-class").await.is_err(),
+        "no class runs yet".to_owned(),
+    )?;
+    save_screenshot(session, env, "student-before-the-class.png").await?;
+
+    let started: TeacherSession = school
+        .teacher
+        .start_session(&StartSession::Slot {
+            slot_id: school.slot,
+        })
+        .await
+        .map_err(|e| format!("the class did not start: {e}"))?;
+    let opened = std::time::Instant::now();
+    let class = started.session.id;
     let card = format!("li.class-card[data-session=\"{class}\"]");
     session
-        .wait_for(&card, SIGN_IN)
+        .wait_for(&format!("{card} .pick-class"), OPENS_WITHIN)
         .await
-        .map_err(step("the running class is listed"))?;
+        .map_err(step("the class opens by itself within 2 s"))?;
+    check(
+        opened.elapsed() <= OPENS_WITHIN,
+        format!("the class opened after {:?}", opened.elapsed()),
+    )?;
+    save_screenshot(session, env, "student-class-opened.png").await?;
+    let secret = SessionSecret::from_text(started.secret.as_deref().ok_or("no secret")?)
+        .map_err(|e| e.to_string())?;
+    let otp = SessionOtp::new(&secret);
+    let qr = RotatingQr::new(
+        SessionId::from(class),
+        &secret,
+        QrPeriod::new(started.session.qr_period_s).map_err(|e| e.to_string())?,
+    );
     if let Ok(pick) = session
         .find(&format!("{card} .pick-class[aria-pressed=\"false\"]"))
         .await

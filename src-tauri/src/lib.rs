@@ -12,7 +12,8 @@
 //! - [`admin`]: people, devices, the school's structure, faces, review and reports.
 //! - [`kiosk`]: the door that recognises enrolled faces.
 //!
-//! Shared by them: [`session`], [`sync_worker`] (the outbox's sender), [`device`] (sensors, the device key, QR frames),
+//! Shared by them: [`session`], [`sync_worker`] (the outbox's sender), [`live_socket`]
+//! (following the server's WebSockets), [`task_slot`], [`device`] (sensors, the device key, QR frames),
 //! [`face`] (the on-device face models), [`exports`], [`config`], [`clock`], [`error`].
 
 pub mod admin;
@@ -23,9 +24,11 @@ pub mod error;
 pub mod exports;
 pub mod face;
 pub mod kiosk;
+pub mod live_socket;
 pub mod session;
 pub mod student;
 pub mod sync_worker;
+pub mod task_slot;
 pub mod teacher;
 
 pub use config::AppConfig;
@@ -53,6 +56,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
         .manage(teacher::commands::LiveWatch::default())
         .manage(student::phone::StudentPhone::default())
         .manage(sync_worker::SyncWorker::default())
+        .manage(student::commands::EventsWatch::default())
         .manage(face::FaceService::from_env())
         .manage(kiosk::door::KioskDoor::default())
         .invoke_handler(tauri::generate_handler![
@@ -105,6 +109,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             admin::commands::people::create_kiosk,
             student::commands::prepare_phone,
             student::commands::student_classes,
+            student::commands::watch_my_events,
             student::commands::check_in,
             student::commands::check_in_with_picture,
             student::commands::check_in_with_scanned_code,

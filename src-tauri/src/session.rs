@@ -9,6 +9,7 @@
 use tauri::State;
 
 use crate::kiosk::door::KioskDoor;
+use crate::student::commands::EventsWatch;
 use crate::sync_worker::SyncWorker;
 use crate::teacher::commands::LiveWatch;
 use crate::teacher::Classroom;
@@ -39,9 +40,11 @@ pub async fn sign_out(
     classroom: State<'_, Classroom>,
     watch: State<'_, LiveWatch>,
     worker: State<'_, SyncWorker>,
+    events: State<'_, EventsWatch>,
     door: State<'_, KioskDoor>,
 ) -> Result<(), AppError> {
     watch.stop();
+    events.stop();
     worker.stop();
     door.stop().await;
     classroom.clear();

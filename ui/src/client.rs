@@ -455,6 +455,15 @@ pub async fn student_classes() -> Result<Vec<StudentClass>, CommandError> {
     call("student_classes", &NoArgs {}).await
 }
 
+/// Follows what changes for the signed-in student; each change arrives as a
+/// `my-events` event (see [`MY_EVENTS_EVENT`]).
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn watch_my_events() -> Result<(), CommandError> {
+    call("watch_my_events", &NoArgs {}).await
+}
+
 /// Checks in with the typed code.
 ///
 /// # Errors
@@ -570,11 +579,11 @@ pub use rollcall_core::api::{
     CommandError, CommandErrorCode as ErrorCode, CsvImportReport, DailyPoint, Dashboard,
     DeviceRecord, DivisionRate, DivisionRecord, DivisionStudent, KioskCredential, KioskRecord,
     LiveConnection, LiveRosterEvent, LoginForm, MarkForm, MembershipChange, MyAttendance,
-    NewDivision, NewKiosk, NewRoom, NewSlot, NewUser, Page, PhoneState, PresentationFrame,
-    ReportFilterForm, ReportRow, ReviewDecision, ReviewForm, ReviewItem, Role, RoomPatch,
-    RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat, SignedIn, SlotRecord,
-    StudentClass, SubjectRecord, SyncStatus, TimeOfDay, UserPatch, UserQuery, UserRecord, Weekday,
-    LIVE_ROSTER_EVENT, SYNC_STATUS_EVENT,
+    MyEventsUpdate, NewDivision, NewKiosk, NewRoom, NewSlot, NewUser, Page, PhoneState,
+    PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision, ReviewForm, ReviewItem, Role,
+    RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat, SignedIn,
+    SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay, UserPatch, UserQuery,
+    UserRecord, Weekday, LIVE_ROSTER_EVENT, MY_EVENTS_EVENT, SYNC_STATUS_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use rollcall_core::api::SessionStatus;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
@@ -21,6 +22,21 @@ pub struct RosterChange {
     pub session_id: Uuid,
     /// The student; `None` when the whole roster changed (session ended).
     pub student_id: Option<Uuid>,
+    /// When the class itself started or ended: whose class it is, so that each
+    /// user's event socket can tell without asking the database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<ClassChange>,
+}
+
+/// A class that started or ended, and whose it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassChange {
+    /// The division it is held for.
+    pub division_id: Uuid,
+    /// Its teacher.
+    pub teacher_id: Uuid,
+    /// Where it is now.
+    pub status: SessionStatus,
 }
 
 /// A NOTIFY payload: one change, or (from the claim writer) a list of them.
@@ -49,10 +65,40 @@ pub async fn notify(
     session_id: Uuid,
     student_id: impl Into<Option<Uuid>>,
 ) -> anyhow::Result<()> {
-    let payload = serde_json::to_string(&RosterChange {
-        session_id,
-        student_id: student_id.into(),
-    })?;
+    send(
+        conn,
+        &RosterChange {
+            session_id,
+            student_id: student_id.into(),
+            class: None,
+        },
+    )
+    .await
+}
+
+/// Announces that a class started or ended (its whole roster changed too),
+/// delivered when the caller's transaction commits.
+///
+/// # Errors
+/// When the database fails.
+pub async fn class_changed(
+    conn: &mut PgConnection,
+    session_id: Uuid,
+    class: ClassChange,
+) -> anyhow::Result<()> {
+    send(
+        conn,
+        &RosterChange {
+            session_id,
+            student_id: None,
+            class: Some(class),
+        },
+    )
+    .await
+}
+
+async fn send(conn: &mut PgConnection, change: &RosterChange) -> anyhow::Result<()> {
+    let payload = serde_json::to_string(change)?;
     sqlx::query!("SELECT pg_notify($1, $2)", CHANNEL, payload)
         .execute(conn)
         .await?;
@@ -127,7 +173,8 @@ mod tests {
             changes(&one),
             vec![RosterChange {
                 session_id: a,
-                student_id: None
+                student_id: None,
+                class: None
             }]
         );
         // As Postgres's json_build_object writes it, with spaces.
@@ -139,14 +186,27 @@ mod tests {
             vec![
                 RosterChange {
                     session_id: a,
-                    student_id: Some(b)
+                    student_id: Some(b),
+                    class: None
                 },
                 RosterChange {
                     session_id: b,
-                    student_id: Some(a)
+                    student_id: Some(a),
+                    class: None
                 }
             ]
         );
+        let started = RosterChange {
+            session_id: a,
+            student_id: None,
+            class: Some(ClassChange {
+                division_id: b,
+                teacher_id: a,
+                status: SessionStatus::Running,
+            }),
+        };
+        let text = serde_json::to_string(&started).unwrap();
+        assert_eq!(changes(&text), vec![started]);
         assert!(changes("not ours").is_empty());
         assert!(changes(r#"{"session_id":"x"}"#).is_empty());
     }

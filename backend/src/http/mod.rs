@@ -18,6 +18,7 @@ mod meta;
 pub mod metrics;
 mod my_classes;
 mod my_data;
+mod my_events;
 mod paging;
 pub mod rate_limit;
 mod records;
@@ -270,6 +271,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sessions::end))
         .routes(routes!(sessions::mark))
         .routes(routes!(live::live))
+        .routes(routes!(my_events::events))
         .routes(routes!(claims::submit))
         .routes(routes!(claims::kiosk_marks))
         .routes(routes!(review::thumbnail))

@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use rand::RngCore as _;
 use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
-    ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, SheetFormat, SheetQuery, StartSession,
-    TeacherSession,
+    ErrorEnvelope, ManualMark, Role, Roster, RosterEntry, SessionStatus, SheetFormat, SheetQuery,
+    StartSession, TeacherSession,
 };
 use rollcall_core::policy::Policy;
 use rollcall_core::record::RecordSource;
@@ -224,7 +224,7 @@ pub(super) async fn start(
             details: Default::default(),
         });
     }
-    live::notify(&mut tx, id, None).await?;
+    live::class_changed(&mut tx, id, class_change(&row, SessionStatus::Running)).await?;
     tx.commit().await?;
     state.judged.forget(id);
     let status = if created {
@@ -312,7 +312,7 @@ pub(super) async fn end(
         });
     }
     records::end_session(&mut tx, id).await?;
-    live::notify(&mut tx, id, None).await?;
+    live::class_changed(&mut tx, id, class_change(&row, SessionStatus::Ended)).await?;
     let roster = records::roster(&mut tx, id).await?;
     tx.commit().await?;
     judged.forget(id);
@@ -365,4 +365,13 @@ pub(super) async fn mark(
     live::notify(&mut tx, id, student).await?;
     tx.commit().await?;
     Ok(ApiJson(after))
+}
+
+/// Whose class `row` is, for the users' event sockets.
+const fn class_change(row: &SessionRow, status: SessionStatus) -> live::ClassChange {
+    live::ClassChange {
+        division_id: row.division_id,
+        teacher_id: row.teacher_id,
+        status,
+    }
 }

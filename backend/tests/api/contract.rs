@@ -106,6 +106,7 @@ const MATRIX: &[(&str, &str, [u16; 8])] = &[
     ("POST", "/api/v1/review/{claim_id}", [401, 401, 401, 401, 403, 422, 422, 403]),
     ("GET", "/api/v1/reports/attendance", [401, 401, 401, 401, 403, 200, 200, 403]),
     ("GET", "/api/v1/me/attendance", [401, 401, 401, 401, 200, 403, 403, 403]),
+    ("GET", "/api/v1/me/events", [401, 401, 401, 401, 400, 400, 403, 403]),
     ("GET", "/api/v1/me/classes", [401, 401, 401, 401, 200, 403, 403, 403]),
     ("GET", "/api/v1/students/{id}/face-template", [401, 401, 401, 401, 403, 403, 404, 403]),
     ("PUT", "/api/v1/students/{id}/face-template", [401, 401, 401, 401, 403, 403, 422, 403]),

@@ -14,6 +14,7 @@ mod devices;
 mod helpers;
 mod kiosk_marks;
 mod login;
+mod my_events;
 mod operations;
 mod privacy;
 mod reports;

@@ -33,7 +33,10 @@ async fn schemathesis(st: &str, app: &TestApp, role: &str, token: Option<&str>) 
         .args(["--url", &app.base])
         .args(["--checks", "not_a_server_error,response_schema_conformance"])
         .args(["--max-examples", EXAMPLES, "--seed", SEED])
-        .args(["--workers", "2", "--no-shrink"])
+        // One worker: with two threads Hypothesis's own caches raced once (a
+        // KeyError inside its strategy code, a run reported as a runtime error
+        // with every case passed), and one thread keeps the seed's runs repeatable.
+        .args(["--workers", "1", "--no-shrink"])
         .args(["--request-timeout", "30"])
         .current_dir(&report)
         .env("NO_COLOR", "1")

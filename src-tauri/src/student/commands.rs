@@ -2,14 +2,16 @@
 //! in, their attendance, and the outbox's state.
 
 use rollcall_core::api::{
-    CheckInAnswer, CheckInForm, MyAttendance, PhoneState, StudentClass, SyncStatus,
+    CheckInAnswer, CheckInForm, MyAttendance, PhoneState, StudentClass, SyncStatus, MY_EVENTS_EVENT,
 };
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
 use crate::device::key_store::KeyStoreChoice;
 use crate::face::FaceService;
+use crate::student::events;
 use crate::student::phone::StudentPhone;
 use crate::sync_worker::SyncWorker;
+use crate::task_slot::TaskSlot;
 use crate::{AppConfig, AppError, ServerClient};
 use rollcall_checkin::sensors::DeviceSensors;
 
@@ -44,6 +46,32 @@ pub async fn prepare_phone<R: Runtime>(
     let (state, outbox) = phone.prepare(&client, &folder, keys).await?;
     worker.start(&app, phone.courier(), outbox);
     Ok(state)
+}
+
+/// The signed-in user's events being followed, if any.
+#[derive(Debug, Default)]
+pub struct EventsWatch(TaskSlot);
+
+impl EventsWatch {
+    /// Stops following (on sign-out).
+    pub fn stop(&self) {
+        self.0.stop();
+    }
+}
+
+/// Follows what changes for the signed-in student (a class started or ended, a
+/// mark, a review decided), sending `my-events` events, until sign-out.
+#[tauri::command]
+pub fn watch_my_events<R: Runtime>(app: AppHandle<R>, watch: State<'_, EventsWatch>) {
+    let handle = app;
+    watch.0.replace(tauri::async_runtime::spawn(async move {
+        let client = handle.state::<ServerClient>();
+        events::follow(&client, |update| {
+            // A closed window cannot be told; the task ends with the app.
+            let _ = handle.emit(MY_EVENTS_EVENT, update);
+        })
+        .await;
+    }));
 }
 
 /// The student's classes today.

@@ -8,5 +8,6 @@
     reason = "Tauri hands commands their arguments and State by value"
 )]
 pub mod commands;
+pub mod events;
 pub mod phone;
 pub mod selfie;

@@ -1,38 +1,26 @@
 //! The teacher's classroom commands: today's classes, presentation, live roster,
 //! marks, ending a class and exporting its sheet.
 
-use std::sync::{Mutex, PoisonError};
-
 use rollcall_core::api::{
     ClassSession, LiveRosterEvent, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
     SheetFormat, LIVE_ROSTER_EVENT,
 };
-use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 use uuid::Uuid;
 
 use crate::exports::{self, ExportKind};
+use crate::task_slot::TaskSlot;
 use crate::teacher::{live, Classroom};
 use crate::{AppConfig, AppError, ServerClient};
 
 /// The live roster being followed, if any: one at a time.
 #[derive(Debug, Default)]
-pub struct LiveWatch(Mutex<Option<JoinHandle<()>>>);
+pub struct LiveWatch(TaskSlot);
 
 impl LiveWatch {
-    fn replace(&self, task: Option<JoinHandle<()>>) {
-        let old = std::mem::replace(
-            &mut *self.0.lock().unwrap_or_else(PoisonError::into_inner),
-            task,
-        );
-        if let Some(old) = old {
-            old.abort();
-        }
-    }
-
     /// Stops following.
     pub fn stop(&self) {
-        self.replace(None);
+        self.0.stop();
     }
 }
 
@@ -86,7 +74,7 @@ pub fn watch_roster<R: Runtime>(app: AppHandle<R>, watch: State<'_, LiveWatch>, 
         })
         .await;
     });
-    watch.replace(Some(task));
+    watch.0.replace(task);
 }
 
 /// Stops following the live roster.

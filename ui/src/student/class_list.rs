@@ -28,7 +28,7 @@ pub fn ClassList(props: &ClassListProps) -> Html {
         Loadable::Loading => loading("today's classes"),
         Loadable::Failed(problem) => html! { <p class="alert" role="alert">{ problem }</p> },
         Loadable::Ready(list) if list.is_empty() => html! {
-            <div class="empty"><h3>{ "No classes right now" }</h3>
+            <div id="no-classes" class="empty"><h3>{ "No classes right now" }</h3>
                 <p class="muted">{ "Your classes appear here once your teacher starts them." }</p></div>
         },
         Loadable::Ready(list) => html! {

@@ -10,7 +10,7 @@ use super::class_list::ClassList;
 use super::my_attendance::MyAttendancePanel;
 use super::state::{StudentAction, StudentState};
 use crate::client::face as face_client;
-use crate::client::{self, SyncStatus, SYNC_STATUS_EVENT};
+use crate::client::{self, MyEventsUpdate, SyncStatus, MY_EVENTS_EVENT, SYNC_STATUS_EVENT};
 use crate::shared::sign_in_guard::{Loadable, SignInGuard};
 
 /// What the student desk needs.
@@ -40,18 +40,26 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
     {
         let (guard, desk) = (guard.clone(), desk.clone());
         use_effect_with((), move |()| {
-            let listener = {
-                let desk = desk.clone();
-                client::listen_to(SYNC_STATUS_EVENT, move |status: SyncStatus| {
-                    desk.dispatch(StudentAction::Synced(status));
-                })
+            let listeners = {
+                let (synced, heard) = (desk.clone(), desk.clone());
+                [
+                    client::listen_to(SYNC_STATUS_EVENT, move |status: SyncStatus| {
+                        synced.dispatch(StudentAction::Synced(status));
+                    }),
+                    // Changes for this student: a class opening shows by itself.
+                    client::listen_to(MY_EVENTS_EVENT, move |update: MyEventsUpdate| {
+                        heard.dispatch(StudentAction::Heard(update));
+                    }),
+                ]
             };
             spawn_local(async move {
+                // Only the IPC itself can fail; the classes load on their own all the same.
+                let _ = client::watch_my_events().await;
                 if let Some(result) = guard.pass(client::prepare_phone().await) {
                     desk.dispatch(StudentAction::PhoneLoaded(result));
                 }
             });
-            move || drop(listener)
+            move || drop(listeners)
         });
     }
     {

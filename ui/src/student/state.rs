@@ -10,7 +10,8 @@ use yew::Reducible;
 
 use crate::client::face::FaceStatus;
 use crate::client::{
-    CheckInAnswer, CommandError, MyAttendance, PhoneState, SessionStatus, StudentClass, SyncStatus,
+    CheckInAnswer, CommandError, LiveConnection, MyAttendance, MyEventsUpdate, PhoneState,
+    SessionStatus, StudentClass, SyncStatus,
 };
 use crate::shared::sign_in_guard::Loadable;
 
@@ -84,6 +85,10 @@ pub enum StudentAction {
     Answered(Result<CheckInAnswer, String>),
     /// The webcam read a code: its panel starts anew.
     CodeSeen,
+    /// The server told of a change for this student (a class started or ended,
+    /// a mark, a review decided), the events came back after a break, or they
+    /// are away (the lists are polled then): the lists are fetched again.
+    Heard(MyEventsUpdate),
 }
 
 impl Reducible for StudentState {
@@ -121,6 +126,16 @@ impl Reducible for StudentState {
                 next.refreshes += 1;
             }
             StudentAction::CodeSeen => next.webcam_round += 1,
+            StudentAction::Heard(update) => {
+                if update.event.is_some()
+                    || matches!(
+                        update.connection,
+                        LiveConnection::Live | LiveConnection::Offline { .. }
+                    )
+                {
+                    next.refreshes += 1;
+                }
+            }
         }
         Rc::new(next)
     }
@@ -301,5 +316,36 @@ mod tests {
             })),
         );
         assert_eq!(failed.phone, Loadable::Failed("No keystore.".into()));
+    }
+
+    #[test]
+    fn a_change_a_return_or_a_break_reloads_the_lists_and_connecting_does_not() {
+        let heard = |connection, event| StudentAction::Heard(MyEventsUpdate { connection, event });
+        let state = reduce(
+            StudentState::default(),
+            heard(LiveConnection::Connecting, None),
+        );
+        assert_eq!(state.refreshes, 0);
+        let started = rollcall_core::api::MyEvent::Class {
+            session_id: Uuid::from_u128(2),
+            status: SessionStatus::Running,
+        };
+        let state = reduce(state, heard(LiveConnection::Live, Some(started)));
+        assert_eq!(state.refreshes, 1, "a class started");
+        let state = reduce(state, heard(LiveConnection::Live, None));
+        assert_eq!(state.refreshes, 2, "back after a break: what was missed");
+        let state = reduce(
+            state,
+            heard(
+                LiveConnection::Offline {
+                    retry_in_s: 4,
+                    problem: "no network".into(),
+                },
+                None,
+            ),
+        );
+        assert_eq!(state.refreshes, 3, "away: polled instead");
+        let state = reduce(state, heard(LiveConnection::SignedOut, None));
+        assert_eq!(state.refreshes, 3);
     }
 }
