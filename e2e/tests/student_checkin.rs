@@ -82,16 +82,26 @@ async fn journey(
         .wait_for("#server-url", APP_START)
         .await
         .map_err(step("the login screen appears"))?;
+    // The teacher's day is planned (the slot's class exists, not started) before
+    // the student signs in; the class starts after.
+    let planned = school
+        .teacher
+        .todays_sessions()
+        .await
+        .map_err(|e| format!("the teacher's day did not load: {e}"))?
+        .into_iter()
+        .find(|s| s.session.slot_id == Some(school.slot))
+        .ok_or("the slot's class is not planned today")?
+        .session
+        .id;
     fill_login_form(session, &env.server, username, STUDENT_PASSWORD).await?;
     click(session, "#sign-in", UI).await?;
-    // Signed in before the class starts: the list has loaded, with no running class.
-    session
-        .wait_for("#student-classes, #no-classes", SIGN_IN)
-        .await
-        .map_err(step("the class list loads"))?;
+    // The slot's class is listed, not started, with nothing to pick.
+    let card = format!("li.class-card[data-session=\"{planned}\"]");
+    wait_for_text_containing(session, &card, "not started", SIGN_IN).await?;
     check(
-        session.find(".pick-class").await.is_err(),
-        "no class runs yet".to_owned(),
+        session.find(&format!("{card} .pick-class")).await.is_err(),
+        "the class cannot be picked before it starts".to_owned(),
     )?;
     save_screenshot(session, env, "student-before-the-class.png").await?;
 
@@ -104,7 +114,10 @@ async fn journey(
         .map_err(|e| format!("the class did not start: {e}"))?;
     let opened = std::time::Instant::now();
     let class = started.session.id;
-    let card = format!("li.class-card[data-session=\"{class}\"]");
+    check(
+        class == planned,
+        "the started class is the planned one".to_owned(),
+    )?;
     session
         .wait_for(&format!("{card} .pick-class"), OPENS_WITHIN)
         .await
