@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::unix;
-use crate::auth::accounts::AccountStatus;
+use crate::auth::accounts::{Account, AccountStatus};
 use crate::grouped::GroupWork;
 
 /// The claim a state is read for.
@@ -23,6 +23,8 @@ pub struct StateQuery {
     pub division_id: Uuid,
     pub student_id: Uuid,
     pub device_id: Uuid,
+    /// The submitting token's sign-in, checked with the account.
+    pub sign_in: Option<Uuid>,
 }
 
 /// The student's and device's state as a claim is judged.
@@ -73,6 +75,9 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
     // sharing it.
     let rows = sqlx::query!(
         r#"SELECT acct.role AS "role?: Role", acct.active AS "active?",
+           (q.sid IS NULL OR EXISTS (SELECT 1 FROM refresh_tokens t
+             WHERE t.family_id = q.sid AND t.user_id = q.student_id AND t.revoked_at IS NULL
+             LIMIT 1)) AS "signed_in!",
            (SELECT student_id = q.student_id AND kiosk_id IS NULL FROM claims
              WHERE id = q.claim_id LIMIT 1) AS stored_as_own,
            (SELECT true FROM division_students
@@ -90,8 +95,8 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
              SELECT student_id FROM claims
                WHERE device_id = q.device_id AND student_id > q.student_id
                AND scanned_at > now() - interval '2 hours') others), '{}') AS "others!"
-         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[]) WITH ORDINALITY
-           AS q(claim_id, session_id, division_id, student_id, device_id, ord)
+         FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[])
+           WITH ORDINALITY AS q(claim_id, session_id, division_id, student_id, device_id, sid, ord)
          LEFT JOIN LATERAL (
            SELECT location, scanned_at FROM claims
            WHERE student_id = q.student_id AND location IS NOT NULL
@@ -104,7 +109,8 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
         &column(|q| q.session_id),
         &column(|q| q.division_id),
         &column(|q| q.student_id),
-        &column(|q| q.device_id)
+        &column(|q| q.device_id),
+        &queries.iter().map(|q| q.sign_in).collect::<Vec<_>>() as &[Option<Uuid>]
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -117,7 +123,11 @@ async fn read(conn: &mut PgConnection, queries: &[StateQuery]) -> anyhow::Result
     Ok(rows
         .into_iter()
         .map(|row| ClaimState {
-            account: row.role.zip(row.active),
+            account: row.role.zip(row.active).map(|(role, active)| Account {
+                role,
+                active,
+                signed_in: row.signed_in,
+            }),
             stored_as_own: row.stored_as_own,
             in_division: row.in_division,
             device_key: row.device_key,

@@ -8,7 +8,7 @@
 use rollcall_core::api::Role;
 use uuid::Uuid;
 
-use crate::auth::accounts::{AccountStatus, ReadAccounts};
+use crate::auth::accounts::{Account, AccountStatus, ReadAccounts, TokenOwner};
 use crate::grouped::Grouped;
 
 /// Why a batch was not judged.
@@ -46,17 +46,17 @@ impl From<sqlx::Error> for ClaimsError {
 /// The submitting account, admitted at most once per batch.
 #[derive(Debug)]
 pub struct Claimant<'a> {
-    id: Uuid,
+    owner: TokenOwner,
     checks: &'a Grouped<ReadAccounts>,
     admitted: bool,
 }
 
 impl<'a> Claimant<'a> {
-    /// The bearer `id` of a token, not admitted yet.
+    /// The bearer of a token, not admitted yet.
     #[must_use]
-    pub fn new(id: Uuid, checks: &'a Grouped<ReadAccounts>) -> Self {
+    pub fn new(owner: TokenOwner, checks: &'a Grouped<ReadAccounts>) -> Self {
         Self {
-            id,
+            owner,
             checks,
             admitted: false,
         }
@@ -65,7 +65,13 @@ impl<'a> Claimant<'a> {
     /// The account id.
     #[must_use]
     pub fn id(&self) -> Uuid {
-        self.id
+        self.owner.user
+    }
+
+    /// The token's sign-in, which a state read checks too.
+    #[must_use]
+    pub fn sign_in(&self) -> Option<Uuid> {
+        self.owner.sign_in
     }
 
     /// Admits the account unless it was already: `read` is the account as a
@@ -84,10 +90,14 @@ impl<'a> Claimant<'a> {
         }
         let status = match read {
             Some(status) => status,
-            None => self.checks.call(pool, self.id).await?,
+            None => self.checks.call(pool, self.owner).await?,
         };
         match &status {
-            Some((Role::Student, true)) => {
+            Some(Account {
+                role: Role::Student,
+                active: true,
+                signed_in: true,
+            }) => {
                 self.admitted = true;
                 Ok(())
             }

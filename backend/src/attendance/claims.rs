@@ -237,6 +237,7 @@ async fn process_one(
         division_id: row.division_id,
         student_id: student,
         device_id: *claim.device.as_uuid(),
+        sign_in: claimant.sign_in(),
     };
     let state = groups.states.call(pool, query).await?;
     claimant.admit(pool, Some(state.account)).await?;

@@ -31,14 +31,15 @@ pub enum RefreshError {
     Database(#[from] sqlx::Error),
 }
 
-/// Issues a token in `family` (a new family when `None`) and returns it.
+/// Issues a token in `family` (a sign-in: a new id at login, the same one at
+/// each refresh) and returns it.
 ///
 /// # Errors
 /// When the insert fails.
 pub async fn issue(
     conn: &mut PgConnection,
     user: Uuid,
-    family: Option<Uuid>,
+    family: Uuid,
 ) -> Result<String, sqlx::Error> {
     let token = secret_token::generate();
     sqlx::query!(
@@ -46,7 +47,7 @@ pub async fn issue(
          VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))",
         Uuid::now_v7(),
         user,
-        family.unwrap_or_else(Uuid::now_v7),
+        family,
         secret_token::hash(&token),
         f64::from(u32::try_from(REFRESH_TOKEN_SECONDS).unwrap_or(u32::MAX))
     )
@@ -55,11 +56,24 @@ pub async fn issue(
     Ok(token)
 }
 
+/// A refresh token used up: whose it was, and its successor.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The account.
+    pub user: Uuid,
+    /// The account's role now.
+    pub role: Role,
+    /// The sign-in (family) it continues.
+    pub family: Uuid,
+    /// The successor token.
+    pub token: String,
+}
+
 /// Uses up `token` and returns its owner and the successor token.
 ///
 /// # Errors
 /// A [`RefreshError`]; a reuse revokes the family before it returns.
-pub async fn rotate(pool: &PgPool, token: &str) -> Result<(Uuid, Role, String), RefreshError> {
+pub async fn rotate(pool: &PgPool, token: &str) -> Result<Rotated, RefreshError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
         r#"SELECT t.user_id, t.family_id, t.used_at IS NOT NULL AS "used!",
@@ -104,21 +118,35 @@ pub async fn rotate(pool: &PgPool, token: &str) -> Result<(Uuid, Role, String), 
     )
     .execute(&mut *tx)
     .await?;
-    let next = issue(&mut tx, user, Some(family)).await?;
+    let next = issue(&mut tx, user, family).await?;
     tx.commit().await?;
-    Ok((user, role, next))
+    Ok(Rotated {
+        user,
+        role,
+        family,
+        token: next,
+    })
 }
 
-/// Revokes the family `token` belongs to (logout). Unknown tokens are ignored.
+/// Ends a sign-in (logout): the family `token` belongs to and the sign-in
+/// `sign_in` of the access token used (normally the same family), so their
+/// access tokens stop working at once. Unknown tokens are ignored.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn revoke_family_of(pool: &PgPool, token: &str, user: Uuid) -> Result<(), sqlx::Error> {
+pub async fn revoke_family_of(
+    pool: &PgPool,
+    token: &str,
+    user: Uuid,
+    sign_in: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id =
-         (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2)",
+        "UPDATE refresh_tokens SET revoked_at = now()
+         WHERE revoked_at IS NULL AND user_id = $2 AND (family_id = $3 OR family_id =
+           (SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND user_id = $2))",
         secret_token::hash(token),
-        user
+        user,
+        sign_in
     )
     .execute(pool)
     .await?;
@@ -135,14 +163,21 @@ async fn revoke_family(conn: &mut PgConnection, family: Uuid) -> Result<(), sqlx
     Ok(())
 }
 
-/// Revokes every refresh token of `user` (after a password change or reset).
+/// Ends every sign-in of `user` but `keep` (after a password change: the
+/// sign-in that changed it stays; after a reset by e-mail: none).
 ///
 /// # Errors
 /// When the database fails.
-pub async fn revoke_all(conn: &mut PgConnection, user: Uuid) -> Result<(), sqlx::Error> {
+pub async fn revoke_all(
+    conn: &mut PgConnection,
+    user: Uuid,
+    keep: Option<Uuid>,
+) -> Result<(), sqlx::Error> {
     sqlx::query!(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL",
-        user
+        "UPDATE refresh_tokens SET revoked_at = now()
+         WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2)",
+        user,
+        keep
     )
     .execute(conn)
     .await?;

@@ -31,6 +31,10 @@ pub struct AccessClaims {
     pub exp: u64,
     /// Always `rollcall`.
     pub iss: String,
+    /// The sign-in it belongs to (its refresh family): when that ends (sign-out,
+    /// a password change), so does the token, on every replica at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 /// The signing and verifying halves of the access-token key (shared: every
@@ -102,11 +106,12 @@ impl TokenKeys {
         Ok(Self::from_secret(&secret))
     }
 
-    /// Issues an access token for `user` acting as `role`.
+    /// Issues an access token for `user` acting as `role`, within the sign-in
+    /// (refresh family) `sign_in`.
     ///
     /// # Errors
     /// Only if signing fails.
-    pub fn issue(&self, user: Uuid, role: Role) -> anyhow::Result<String> {
+    pub fn issue(&self, user: Uuid, role: Role, sign_in: Uuid) -> anyhow::Result<String> {
         let now = unix_now();
         let claims = AccessClaims {
             sub: user,
@@ -114,6 +119,7 @@ impl TokenKeys {
             iat: now,
             exp: now + ACCESS_TOKEN_SECONDS,
             iss: ISSUER.to_owned(),
+            sid: Some(sign_in),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.0.encoding)
             .context("Failed to sign an access token")
@@ -145,7 +151,7 @@ mod tests {
     fn a_token_verifies_with_its_key_and_not_another() {
         let keys = TokenKeys::random();
         let id = Uuid::new_v4();
-        let token = keys.issue(id, Role::Teacher).unwrap();
+        let token = keys.issue(id, Role::Teacher, Uuid::now_v7()).unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!(claims.sub, id);
         assert_eq!(claims.role, Role::Teacher);
@@ -155,7 +161,9 @@ mod tests {
     #[test]
     fn an_unsigned_token_is_refused() {
         let keys = TokenKeys::random();
-        let token = keys.issue(Uuid::new_v4(), Role::Admin).unwrap();
+        let token = keys
+            .issue(Uuid::new_v4(), Role::Admin, Uuid::now_v7())
+            .unwrap();
         let mut parts: Vec<&str> = token.split('.').collect();
         let none_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(br#"{"alg":"none","typ":"JWT"}"#);
@@ -169,7 +177,9 @@ mod tests {
         use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let a = TokenKeys::load(None, dir.path()).unwrap();
-        let token = a.issue(Uuid::new_v4(), Role::Student).unwrap();
+        let token = a
+            .issue(Uuid::new_v4(), Role::Student, Uuid::now_v7())
+            .unwrap();
         let b = TokenKeys::load(None, dir.path()).unwrap();
         assert!(b.verify(&token).is_ok());
         let mode = fs::metadata(dir.path().join("keys/access-token.key"))

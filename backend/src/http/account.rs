@@ -49,25 +49,26 @@ pub(super) async fn refresh(
     State(keys): State<TokenKeys>,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<ApiJson<LoginResponse>, ApiError> {
-    let (id, role, refresh_token) =
-        refresh::rotate(&pool, &req.refresh_token)
-            .await
-            .map_err(|e| {
-                let code = match &e {
-                    RefreshError::Database(_) => return ApiError::from(anyhow::Error::new(e)),
-                    RefreshError::Invalid => ErrorCode::InvalidRefreshToken,
-                    RefreshError::Reused => ErrorCode::RefreshTokenReused,
-                    RefreshError::Expired => ErrorCode::RefreshTokenExpired,
-                    RefreshError::Inactive => ErrorCode::AccountInactive,
-                };
-                ApiError::Unauthorized {
-                    code,
-                    message: e.to_string(),
-                }
-            })?;
+    let rotated = refresh::rotate(&pool, &req.refresh_token)
+        .await
+        .map_err(|e| {
+            let code = match &e {
+                RefreshError::Database(_) => return ApiError::from(anyhow::Error::new(e)),
+                RefreshError::Invalid => ErrorCode::InvalidRefreshToken,
+                RefreshError::Reused => ErrorCode::RefreshTokenReused,
+                RefreshError::Expired => ErrorCode::RefreshTokenExpired,
+                RefreshError::Inactive => ErrorCode::AccountInactive,
+            };
+            ApiError::Unauthorized {
+                code,
+                message: e.to_string(),
+            }
+        })?;
+    let (id, role) = (rotated.user, rotated.role);
+    let refresh_token = rotated.token;
     let (username, display_name) = names(&pool, id).await?;
     Ok(ApiJson(LoginResponse {
-        access_token: keys.issue(id, role)?,
+        access_token: keys.issue(id, role, rotated.family)?,
         token_type: "Bearer".to_owned(),
         expires_in: ACCESS_TOKEN_SECONDS,
         refresh_token,
@@ -81,13 +82,13 @@ pub(super) async fn refresh(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", summary = "Revoke the refresh-token family", request_body = RefreshRequest, responses((status = 204, description = "Signed out"), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", summary = "Sign out: end this sign-in (its refresh-token family and every access token of it)", request_body = RefreshRequest, responses((status = 204, description = "Signed out"), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn logout(
     State(pool): State<PgPool>,
     user: AuthUser,
     ApiJson(req): ApiJson<RefreshRequest>,
 ) -> Result<StatusCode, ApiError> {
-    refresh::revoke_family_of(&pool, &req.refresh_token, user.id).await?;
+    refresh::revoke_family_of(&pool, &req.refresh_token, user.id, user.sign_in).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -99,7 +100,13 @@ fn weak_password(problem: &str) -> ApiError {
     }
 }
 
-async fn set_password(pool: &PgPool, user: Uuid, new_password: String) -> Result<(), ApiError> {
+/// Sets the password and ends every sign-in of the account but `keep`.
+async fn set_password(
+    pool: &PgPool,
+    user: Uuid,
+    new_password: String,
+    keep: Option<Uuid>,
+) -> Result<(), ApiError> {
     let hash = tokio::task::spawn_blocking(move || password::hash(&new_password))
         .await
         .map_err(anyhow::Error::new)?
@@ -112,7 +119,7 @@ async fn set_password(pool: &PgPool, user: Uuid, new_password: String) -> Result
     )
     .execute(&mut *tx)
     .await?;
-    refresh::revoke_all(&mut tx, user).await?;
+    refresh::revoke_all(&mut tx, user, keep).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -143,7 +150,7 @@ pub(super) async fn change_password(
     if let Some(problem) = password_problem(&req.new_password, &username) {
         return Err(weak_password(problem));
     }
-    set_password(&pool, user.id, req.new_password).await?;
+    set_password(&pool, user.id, req.new_password, user.sign_in).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -215,6 +222,6 @@ pub(super) async fn reset_password(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    set_password(&pool, user, req.new_password).await?;
+    set_password(&pool, user, req.new_password, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

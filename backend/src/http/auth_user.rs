@@ -14,7 +14,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::ApiError;
-use crate::auth::accounts::{AccountStatus, ReadAccounts};
+use crate::auth::accounts::{Account, AccountStatus, ReadAccounts, TokenOwner};
 use crate::auth::tokens::TokenKeys;
 use crate::grouped::Grouped;
 
@@ -28,6 +28,8 @@ pub struct AuthUser {
     pub id: Uuid,
     /// The account's current role.
     pub role: Role,
+    /// The sign-in the request's token belongs to (ended at sign-out).
+    pub sign_in: Option<Uuid>,
 }
 
 impl AuthUser {
@@ -60,16 +62,27 @@ fn unauthorized(code: ErrorCode, message: &str) -> ApiError {
 pub struct Bearer {
     /// The account id the token was issued to.
     pub id: Uuid,
+    /// The sign-in (refresh family) the token belongs to.
+    pub sign_in: Option<Uuid>,
 }
 
 impl Bearer {
+    /// Whose account the token names.
+    #[must_use]
+    pub const fn owner(self) -> TokenOwner {
+        TokenOwner {
+            user: self.id,
+            sign_in: self.sign_in,
+        }
+    }
+
     /// Reads the account now: what [`AuthUser`]'s extraction does.
     ///
     /// # Errors
-    /// 401 `account_inactive` for a deactivated or deleted account; 500 when
-    /// the database fails.
+    /// 401 `account_inactive` for a deactivated or deleted account,
+    /// `signed_out` for a sign-in that has ended; 500 when the database fails.
     pub async fn check(self, pool: &PgPool, checks: &AccountChecks) -> Result<AuthUser, ApiError> {
-        let status = checks.call(pool, self.id).await?;
+        let status = checks.call(pool, self.owner()).await?;
         self.admit(status)
     }
 
@@ -77,10 +90,26 @@ impl Bearer {
     ///
     /// # Errors
     /// 401 `account_inactive` for a deactivated or missing account,
-    /// `invalid_token` for a role this server does not know.
+    /// `signed_out` for a sign-in that has ended.
     pub fn admit(self, status: AccountStatus) -> Result<AuthUser, ApiError> {
         match status {
-            Some((role, true)) => Ok(AuthUser { id: self.id, role }),
+            Some(Account {
+                role,
+                active: true,
+                signed_in: true,
+            }) => Ok(AuthUser {
+                id: self.id,
+                role,
+                sign_in: self.sign_in,
+            }),
+            Some(Account {
+                active: true,
+                signed_in: false,
+                ..
+            }) => Err(unauthorized(
+                ErrorCode::SignedOut,
+                "this sign-in has ended (signed out, or the password was changed); sign in again",
+            )),
             _ => Err(unauthorized(
                 ErrorCode::AccountInactive,
                 "this account is deactivated",
@@ -122,7 +151,10 @@ where
                     unauthorized(ErrorCode::InvalidToken, "the access token is not valid")
                 }
             })?;
-        Ok(Self { id: claims.sub })
+        Ok(Self {
+            id: claims.sub,
+            sign_in: claims.sid,
+        })
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) async fn submit(
             return Err(batch_problem(&batch, user.id).unwrap_or(ApiError::Forbidden));
         }
     };
-    let mut claimant = Claimant::new(bearer.id, &accounts);
+    let mut claimant = Claimant::new(bearer.owner(), &accounts);
     let results = claims::process(
         &pool,
         &cache,

@@ -240,7 +240,7 @@ pub(super) async fn update(
         .fetch_one(&mut *tx)
         .await?;
         if !active {
-            refresh::revoke_all(&mut tx, kiosk_user).await?;
+            refresh::revoke_all(&mut tx, kiosk_user, None).await?;
         }
     }
     let after = fetch(&mut tx, id).await?;
@@ -275,7 +275,7 @@ pub(super) async fn rotate_credential(
     )
     .fetch_one(&mut *tx)
     .await?;
-    refresh::revoke_all(&mut tx, kiosk_user).await?;
+    refresh::revoke_all(&mut tx, kiosk_user, None).await?;
     audit::record(
         &mut tx,
         Change::new(user.id, "kiosk.rotate_credential", "kiosk", id),

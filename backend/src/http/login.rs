@@ -62,9 +62,11 @@ pub(super) async fn login(
 
     let account = verified.ok_or_else(invalid_credentials)?;
     let role = account.role;
-    let access_token = keys.issue(account.id, role)?;
+    // A sign-in is a refresh family; its access tokens end with it.
+    let sign_in = Uuid::now_v7();
     let mut conn = pool.acquire().await?;
-    let refresh_token = refresh::issue(&mut conn, account.id, None).await?;
+    let refresh_token = refresh::issue(&mut conn, account.id, sign_in).await?;
+    let access_token = keys.issue(account.id, role, sign_in)?;
     tracing::info!(user = %account.id, %role, "signed in");
     Ok(ApiJson(LoginResponse {
         access_token,

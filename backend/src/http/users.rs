@@ -242,7 +242,7 @@ pub(super) async fn update(
     .execute(&mut *tx)
     .await?;
     if patch.active == Some(false) {
-        refresh::revoke_all(&mut tx, id).await?;
+        refresh::revoke_all(&mut tx, id, None).await?;
     }
     let after = fetch(&mut tx, id).await?;
     audit::record(

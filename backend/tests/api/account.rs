@@ -131,6 +131,7 @@ async fn logout_revokes_the_refresh_token(pool: PgPool) {
 async fn changing_the_password_needs_the_current_one_and_follows_the_rules(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let s = signed_in(&app, "student2", "rollcall-student").await;
+    let elsewhere = signed_in(&app, "student2", "rollcall-student").await;
     let path = "/api/v1/auth/password";
 
     let wrong = post(
@@ -174,7 +175,19 @@ async fn changing_the_password_needs_the_current_one_and_follows_the_rules(pool:
         app.login("student2", "a fine new password").await.status(),
         StatusCode::OK
     );
-    let old_refresh = post(
+    let other_refresh = post(
+        &app,
+        "/api/v1/auth/refresh",
+        None,
+        json!({"refresh_token": elsewhere.refresh_token}),
+    )
+    .await;
+    assert_eq!(
+        other_refresh.status(),
+        StatusCode::UNAUTHORIZED,
+        "a password change signs out other sessions"
+    );
+    let own_refresh = post(
         &app,
         "/api/v1/auth/refresh",
         None,
@@ -182,9 +195,9 @@ async fn changing_the_password_needs_the_current_one_and_follows_the_rules(pool:
     )
     .await;
     assert_eq!(
-        old_refresh.status(),
-        StatusCode::UNAUTHORIZED,
-        "a password change signs out other sessions"
+        own_refresh.status(),
+        StatusCode::OK,
+        "the sign-in that changed it stays"
     );
 }
 
@@ -329,4 +342,126 @@ async fn a_deactivated_account_loses_its_access_token_at_once(pool: PgPool) {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(envelope(resp).await.error.code, "account_inactive");
+}
+
+/// A request with `token` to `/api/v1/me` on `app`: its status and error code.
+async fn me_with(app: &TestApp, token: &str) -> (StatusCode, Option<String>) {
+    let resp = app
+        .http
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    if status.is_success() {
+        (status, None)
+    } else {
+        (status, Some(envelope(resp).await.error.code.to_string()))
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn signing_out_ends_that_sign_ins_access_token_at_once_on_every_replica(pool: PgPool) {
+    // Two replicas with the same signing key, as behind a load balancer.
+    let keys = rollcall_server::auth::tokens::TokenKeys::random();
+    let app = TestApp::seeded_with(
+        pool.clone(),
+        TestServer {
+            keys: keys.clone(),
+            ..TestServer::default()
+        },
+    )
+    .await;
+    let replica = TestApp::spawn_with(
+        pool,
+        TestServer {
+            keys,
+            ..TestServer::default()
+        },
+    )
+    .await;
+    // Two sign-ins of one account: a laptop and a phone.
+    let laptop = app.client("teacher1", "rollcall-teacher").await;
+    let phone = app.client("teacher1", "rollcall-teacher").await;
+    let laptop_token = laptop
+        .with_session(|s| s.access_token().to_owned())
+        .unwrap();
+    let phone_token = phone.with_session(|s| s.access_token().to_owned()).unwrap();
+    assert_eq!(me_with(&replica, &laptop_token).await.0, StatusCode::OK);
+
+    laptop.sign_out().await.expect("signed out");
+    // The access token, 15 minutes from expiry, is refused at once, by the
+    // other replica too, with its own code.
+    for server in [&app, &replica] {
+        assert_eq!(
+            me_with(server, &laptop_token).await,
+            (StatusCode::UNAUTHORIZED, Some("signed_out".to_owned()))
+        );
+    }
+    // The claims endpoint reads the account in its own statement: refused too.
+    let claims = app
+        .http
+        .post(app.url("/api/v1/attendance/claims"))
+        .bearer_auth(&laptop_token)
+        .json(&json!({"claims": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(claims.status(), StatusCode::UNAUTHORIZED);
+    // The phone's sign-in stands.
+    assert_eq!(me_with(&replica, &phone_token).await.0, StatusCode::OK);
+    assert!(phone.me().await.is_ok());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_signed_out_students_claims_are_refused_before_anything_is_judged(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = crate::attendance::start_class(&app).await;
+    let phone = crate::attendance::phone(&app, class.students[0], 3).await;
+    let token = phone.token.clone();
+    // A genuine claim from the room, signed by the bound phone's key, sent
+    // with the access token after its sign-in ended.
+    let at = crate::attendance::now();
+    let mut evidence = crate::attendance::in_the_room(at, false);
+    evidence.token = Some(crate::attendance::qr_at(&class, at));
+    let signed = crate::attendance::claim(&phone, class.session.session.id, at, evidence);
+    phone.client.sign_out().await.expect("signed out");
+    let resp = app
+        .http
+        .post(app.url("/api/v1/attendance/claims"))
+        .bearer_auth(&token)
+        .json(&rollcall_core::api::ClaimBatch {
+            claims: vec![signed],
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(envelope(resp).await.error.code, "signed_out");
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM claims")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 0, "nothing judged, nothing written");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_password_change_ends_every_other_sign_ins_access_token_and_keeps_this_one(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let other = signed_in(&app, "student2", "rollcall-student").await;
+    let this = signed_in(&app, "student2", "rollcall-student").await;
+    let changed = post(
+        &app,
+        "/api/v1/auth/password",
+        Some(&this.access_token),
+        json!({"current_password": "rollcall-student", "new_password": "a much longer passphrase 42"}),
+    )
+    .await;
+    assert!(changed.status().is_success(), "{}", changed.status());
+    assert_eq!(
+        me_with(&app, &other.access_token).await,
+        (StatusCode::UNAUTHORIZED, Some("signed_out".to_owned()))
+    );
+    assert_eq!(me_with(&app, &this.access_token).await.0, StatusCode::OK);
 }

@@ -165,6 +165,7 @@ async fn callers(app: &TestApp) -> Vec<Caller> {
         iat: now - 3600,
         exp,
         iss: "rollcall".into(),
+        sid: None,
     };
     let expired = forge(&claims(now - 60), &Header::new(Algorithm::HS256), SECRET);
     let other_key = forge(

@@ -259,7 +259,9 @@ async fn claims_sent_while_the_database_is_unreachable_are_a_503_in_our_envelope
     tokio::spawn(async move { axum::serve(listener, service).await });
 
     let student = uuid::Uuid::now_v7();
-    let token = keys.issue(student, Role::Student).unwrap();
+    let token = keys
+        .issue(student, Role::Student, uuid::Uuid::now_v7())
+        .unwrap();
     let key = rollcall_core::signing::DeviceKey::from_seed(&[5; 32]);
     let at = crate::attendance::now();
     let claim = rollcall_core::claim::Claim {

@@ -205,6 +205,9 @@ pub enum ErrorCode {
     TokenExpired,
     /// 401: the account is deactivated, deleted, or no longer in its role.
     AccountInactive,
+    /// 401: the sign-in this access token belongs to has ended (signed out,
+    /// or every sign-in ended by a password change).
+    SignedOut,
     /// 401: wrong login or password.
     InvalidCredentials,
     /// 401: an unknown refresh token.
@@ -276,13 +279,14 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests that hold the names against serde's.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 40] = [
         Self::MalformedJson,
         Self::InvalidQuery,
         Self::MissingToken,
         Self::InvalidToken,
         Self::TokenExpired,
         Self::AccountInactive,
+        Self::SignedOut,
         Self::InvalidCredentials,
         Self::InvalidRefreshToken,
         Self::RefreshTokenReused,
@@ -328,6 +332,7 @@ impl ErrorCode {
             Self::InvalidToken => "invalid_token",
             Self::TokenExpired => "token_expired",
             Self::AccountInactive => "account_inactive",
+            Self::SignedOut => "signed_out",
             Self::InvalidCredentials => "invalid_credentials",
             Self::InvalidRefreshToken => "invalid_refresh_token",
             Self::RefreshTokenReused => "refresh_token_reused",
