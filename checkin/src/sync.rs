@@ -126,8 +126,15 @@ async fn send(
 /// 1, 2, 4, … up to [`MAX_WAIT_S`].
 #[must_use]
 pub fn backoff_s(failures: u32) -> u16 {
+    doubling_s(failures, MAX_WAIT_S)
+}
+
+/// 1, 2, 4, … seconds after `failures` failures in a row, up to `cap`: the
+/// outbox's backoff and the app's sockets' reconnections.
+#[must_use]
+pub fn doubling_s(failures: u32, cap: u16) -> u16 {
     1u16.checked_shl(failures.saturating_sub(1))
-        .map_or(MAX_WAIT_S, |s| s.min(MAX_WAIT_S))
+        .map_or(cap, |s| s.min(cap))
 }
 
 /// The wait after `failures` failures: the backoff moved by `jitter` (a

@@ -30,8 +30,7 @@ pub enum Heard<'a> {
 /// Seconds to wait after `failures` failed attempts in a row: 1, 2, 4, 8, 15, 15, …
 #[must_use]
 pub fn backoff_s(failures: u32) -> u16 {
-    1u16.checked_shl(failures.saturating_sub(1))
-        .map_or(MAX_BACKOFF_S, |s| s.min(MAX_BACKOFF_S))
+    rollcall_checkin::sync::doubling_s(failures, MAX_BACKOFF_S)
 }
 
 /// Opens a socket with `open` and tells `heard` each state and frame, again
