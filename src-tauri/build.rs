@@ -11,6 +11,7 @@ fn main() {
         "sign_out",
         "today_classes",
         "start_class",
+        "start_extra_class",
         "presentation_frame",
         "class_roster",
         "watch_roster",

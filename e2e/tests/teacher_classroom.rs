@@ -262,6 +262,78 @@ async fn journey(
         // The next export must show its own notice, not this one.
         click(session, "#desk-notice", UI).await.ok();
     }
+    extra_class(session, env, school).await
+}
+
+/// An extra class outside the timetable: a bad length is named before anything
+/// is sent; then it starts in the chosen room and opens like a timetabled one.
+async fn extra_class(session: &Session, env: &JourneyEnv, school: &School) -> Result<(), String> {
+    click(session, "#back-to-today", UI).await?;
+    click(session, "#extra-class-open", UI).await?;
+    session
+        .wait_for("#extra-class", UI)
+        .await
+        .map_err(step("the extra-class form opens"))?;
+    click(
+        session,
+        &format!("#extra-room option[value=\"{}\"]", school.room_id),
+        UI,
+    )
+    .await?;
+    let length = session
+        .find("#extra-minutes")
+        .await
+        .map_err(step("find the length"))?;
+    for (typed, refused) in [("500", true), ("45", false)] {
+        session
+            .clear(&length)
+            .await
+            .map_err(step("clear the length"))?;
+        session
+            .send_keys(&length, typed)
+            .await
+            .map_err(step("type the length"))?;
+        click(session, "#extra-class-start", UI).await?;
+        if refused {
+            wait_for_text_containing(session, "#extra-class-problem", "Length", UI).await?;
+            let kept = session
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];\
+                     done(document.querySelector(arguments[0]).value);",
+                    serde_json::json!(["#extra-minutes"]),
+                )
+                .await
+                .map_err(step("read the length"))?;
+            check(
+                kept.as_str() == Some(typed),
+                format!("the refused length stays as typed: {kept}"),
+            )?;
+            save_screenshot(session, env, "teacher-extra-class-refused.png").await?;
+        }
+    }
+    session
+        .wait_for("#end-class", UI)
+        .await
+        .map_err(step("the extra class opens"))?;
+    save_screenshot(session, env, "teacher-extra-class.png").await?;
+    let day = school
+        .teacher
+        .todays_sessions()
+        .await
+        .map_err(|e| format!("the teacher's day did not load: {e}"))?;
+    let extra = day
+        .iter()
+        .map(|s| &s.session)
+        .find(|s| s.slot_id.is_none() && s.room_id == school.room_id)
+        .ok_or("no extra class in the chosen room on the server")?;
+    check(
+        extra.status == rollcall_core::api::SessionStatus::Running
+            && extra.scheduled_end.unix() - extra.scheduled_start.unix() == 45 * 60,
+        format!("the extra class runs for 45 minutes: {extra:?}"),
+    )?;
+    click(session, "#end-class", UI).await?;
+    click(session, "#confirm-end", UI).await?;
+    wait_for_text_containing(session, "#desk-notice", "Class ended", UI).await?;
     Ok(())
 }
 

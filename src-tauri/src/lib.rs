@@ -65,6 +65,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             session::sign_out,
             teacher::commands::today_classes,
             teacher::commands::start_class,
+            teacher::commands::start_extra_class,
             teacher::commands::presentation_frame,
             teacher::commands::class_roster,
             teacher::commands::watch_roster,

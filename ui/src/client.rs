@@ -73,6 +73,15 @@ pub async fn start_class(slot_id: Uuid) -> Result<ClassSession, CommandError> {
     call("start_class", &SlotArgs { slot_id }).await
 }
 
+/// Starts an extra class outside the timetable; it opens like a started slot.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (a field the server refused is
+/// named in its message).
+pub async fn start_extra_class(extra: ExtraClass) -> Result<ClassSession, CommandError> {
+    call("start_extra_class", &ExtraArgs { extra }).await
+}
+
 /// The QR code and OTP to show now (computed on the Rust side, also offline).
 ///
 /// # Errors
@@ -577,13 +586,14 @@ pub async fn sync_status() -> Result<SyncStatus, CommandError> {
 pub use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, CheckInAnswer, CheckInForm, ClaimResult, ClassSession,
     CommandError, CommandErrorCode as ErrorCode, CsvImportReport, DailyPoint, Dashboard,
-    DeviceRecord, DivisionRate, DivisionRecord, DivisionStudent, KioskCredential, KioskRecord,
-    LiveConnection, LiveRosterEvent, LoginForm, MarkForm, MembershipChange, MyAttendance,
-    MyEventsUpdate, NewDivision, NewKiosk, NewRoom, NewSlot, NewUser, Page, PhoneState,
-    PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision, ReviewForm, ReviewItem, Role,
-    RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat, SignedIn,
-    SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay, UserPatch, UserQuery,
-    UserRecord, Weekday, LIVE_ROSTER_EVENT, MY_EVENTS_EVENT, SYNC_STATUS_EVENT,
+    DeviceRecord, DivisionRate, DivisionRecord, DivisionStudent, ExtraClass, KioskCredential,
+    KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm, MembershipChange,
+    MyAttendance, MyEventsUpdate, NewDivision, NewKiosk, NewRoom, NewSlot, NewUser, Page,
+    PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision, ReviewForm,
+    ReviewItem, Role, RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus,
+    SheetFormat, SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay,
+    UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT, MY_EVENTS_EVENT,
+    SYNC_STATUS_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {
@@ -596,6 +606,11 @@ fn ipc_error(message: impl Into<String>) -> CommandError {
 
 #[derive(Serialize)]
 struct NoArgs {}
+
+#[derive(Serialize)]
+struct ExtraArgs {
+    extra: ExtraClass,
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]

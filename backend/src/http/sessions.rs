@@ -173,7 +173,7 @@ pub(super) async fn start(
             subject_id,
             minutes,
         } => {
-            if !(5..=300).contains(&minutes) {
+            if !rollcall_core::api::ExtraClass::MINUTES.contains(&minutes) {
                 return Err(invalid("minutes", "an ad-hoc class lasts 5 to 300 minutes"));
             }
             let teaches = sqlx::query_scalar!(

@@ -91,6 +91,35 @@ pub enum StartSession {
     },
 }
 
+/// An extra class outside the timetable, as the teacher's form gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraClass {
+    /// Where.
+    pub room_id: Uuid,
+    /// Who attends (one of the teacher's divisions).
+    pub division_id: Uuid,
+    /// What is taught, if any.
+    pub subject_id: Option<Uuid>,
+    /// How long, minutes.
+    pub minutes: u16,
+}
+
+impl ExtraClass {
+    /// How long an extra class may last, minutes (the server's rule too).
+    pub const MINUTES: std::ops::RangeInclusive<u16> = 5..=300;
+
+    /// The request that starts it.
+    #[must_use]
+    pub const fn request(&self) -> StartSession {
+        StartSession::AdHoc {
+            room_id: self.room_id,
+            division_id: self.division_id,
+            subject_id: self.subject_id,
+            minutes: self.minutes,
+        }
+    }
+}
+
 /// A class session as its teacher and admins see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -8,8 +8,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rollcall_client::Download;
 use rollcall_core::api::{
-    ClassSession, ManualMark, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
-    SheetFormat, SheetQuery, StartSession, TeacherSession,
+    ClassSession, ExtraClass, ManualMark, MarkForm, PresentationFrame, Roster, RosterEntry,
+    SavedFile, SheetFormat, SheetQuery, StartSession, TeacherSession,
 };
 use rollcall_core::timestamp::Timestamp;
 use uuid::Uuid;
@@ -49,9 +49,27 @@ impl Classroom {
         client: &ServerClient,
         slot_id: Uuid,
     ) -> Result<ClassSession, AppError> {
-        let started = client
-            .start_session(&StartSession::Slot { slot_id })
-            .await?;
+        self.begin(client, &StartSession::Slot { slot_id }).await
+    }
+
+    /// Starts an extra class outside the timetable and keeps its secret.
+    ///
+    /// # Errors
+    /// What the server call fails with (a refused field is named).
+    pub async fn start_extra(
+        &self,
+        client: &ServerClient,
+        extra: &ExtraClass,
+    ) -> Result<ClassSession, AppError> {
+        self.begin(client, &extra.request()).await
+    }
+
+    async fn begin(
+        &self,
+        client: &ServerClient,
+        request: &StartSession,
+    ) -> Result<ClassSession, AppError> {
+        let started = client.start_session(request).await?;
         Ok(self.keep(started))
     }
 

@@ -2,8 +2,8 @@
 //! marks, ending a class and exporting its sheet.
 
 use rollcall_core::api::{
-    ClassSession, LiveRosterEvent, MarkForm, PresentationFrame, Roster, RosterEntry, SavedFile,
-    SheetFormat, LIVE_ROSTER_EVENT,
+    ClassSession, ExtraClass, LiveRosterEvent, MarkForm, PresentationFrame, Roster, RosterEntry,
+    SavedFile, SheetFormat, LIVE_ROSTER_EVENT,
 };
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 use uuid::Uuid;
@@ -41,6 +41,16 @@ pub async fn start_class(
     slot_id: Uuid,
 ) -> Result<ClassSession, AppError> {
     classroom.start(&client, slot_id).await
+}
+
+/// Starts an extra class outside the timetable (room, division, subject, length).
+#[tauri::command]
+pub async fn start_extra_class(
+    client: State<'_, ServerClient>,
+    classroom: State<'_, Classroom>,
+    extra: ExtraClass,
+) -> Result<ClassSession, AppError> {
+    classroom.start_extra(&client, &extra).await
 }
 
 /// The QR code and OTP to show now; works offline.

@@ -26,12 +26,21 @@ impl DeskHandle {
         action: impl FnOnce(Result<T, CommandError>) -> DeskAction,
     ) {
         if let Err(error) = &result {
-            if matches!(error.code, ErrorCode::SignInAgain | ErrorCode::NotSignedIn) {
-                self.on_expired.emit(error.message.clone());
+            if self.signed_out(error) {
                 return;
             }
         }
         self.desk.dispatch(action(result));
+    }
+
+    /// Leaves for the login screen when `error` says the sign-in is gone; whether
+    /// it did.
+    pub fn signed_out(&self, error: &CommandError) -> bool {
+        let gone = matches!(error.code, ErrorCode::SignInAgain | ErrorCode::NotSignedIn);
+        if gone {
+            self.on_expired.emit(error.message.clone());
+        }
+        gone
     }
 
     /// Loads today's classes again.

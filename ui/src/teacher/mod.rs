@@ -4,6 +4,7 @@
 pub mod classroom_screen;
 pub mod desk;
 pub mod desk_handle;
+pub mod extra_class;
 pub mod mark_dialog;
 pub mod presentation_panel;
 pub mod roster_panel;

@@ -36,6 +36,8 @@ pub enum DeskRoute {
 pub enum Busy {
     /// Starting the class of this slot.
     Starting(Uuid),
+    /// Starting an extra class.
+    StartingExtra,
     /// Ending the open class.
     Ending,
     /// Saving the class sheet.
@@ -93,6 +95,8 @@ pub enum DeskAction {
     ClassesLoaded(Result<Vec<ClassSession>, CommandError>),
     /// The teacher pressed Start on a slot's class.
     StartRequested(Uuid),
+    /// The teacher sent the extra-class form.
+    ExtraRequested,
     /// The class started (or did not).
     Started(Result<ClassSession, CommandError>),
     /// Open a running class.
@@ -168,6 +172,10 @@ impl Reducible for Desk {
             DeskAction::ClassesLoaded(Err(e)) => next.classes = Classes::Failed(e.message),
             DeskAction::StartRequested(slot) => {
                 next.busy = Some(Busy::Starting(slot));
+                next.notice = None;
+            }
+            DeskAction::ExtraRequested => {
+                next.busy = Some(Busy::StartingExtra);
                 next.notice = None;
             }
             DeskAction::Started(Ok(class)) => {

@@ -2,6 +2,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::desk_handle::DeskHandle;
+use super::extra_class::ExtraClassForm;
 use super::state::{next_class, Busy, Classes, DeskAction, Notice};
 use crate::client::{self, ClassSession, SessionStatus};
 use crate::shared::clock::{clock, local_offset_minutes, now_unix};
@@ -57,6 +58,7 @@ pub fn TodaysClasses() -> Html {
             </header>
             { problem }
             { body }
+            <ExtraClassForm />
         </section>
     }
 }
