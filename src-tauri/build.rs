@@ -55,6 +55,8 @@ fn main() {
         "check_in_with_scanned_code",
         "read_qr_frame",
         "my_attendance",
+        "my_timetable",
+        "save_my_data",
         "sync_status",
         "face_status",
         "check_face_shot",

@@ -18,6 +18,7 @@
 //!   [`endpoints::sessions`], [`endpoints::attendance`], [`endpoints::reports`],
 //!   [`endpoints::face`], [`endpoints::operations`].
 //! - [`live`]: a session's live roster over a WebSocket (host only).
+//! - [`every_page`]: the whole of a short paged list.
 
 mod address;
 mod client;
@@ -25,10 +26,12 @@ pub mod endpoints;
 mod error;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod live;
+pub mod paging;
 mod request;
 pub mod routes;
 
 pub use address::ServerAddress;
 pub use client::{Client, Session};
 pub use error::ClientError;
+pub use paging::every_page;
 pub use request::Download;

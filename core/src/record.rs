@@ -112,6 +112,25 @@ impl RecordSource {
     }
 }
 
+/// Attendance as a percentage, one decimal: attended (present or late) over the
+/// classes held that were not excused; `None` while no such class was held.
+#[must_use]
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "counts of classes are far below 2^52"
+)]
+pub fn attendance_percentage(attended: u64, held: u64, excused: u64) -> Option<f64> {
+    let countable = held.saturating_sub(excused);
+    (countable > 0).then(|| (attended as f64 * 1000.0 / countable as f64).round() / 10.0)
+}
+
+/// Whether a percentage is below the school's at-risk line (no classes yet is
+/// not at risk).
+#[must_use]
+pub fn at_risk(percentage: Option<f64>, line: f64) -> bool {
+    percentage.is_some_and(|p| p < line)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +187,16 @@ mod tests {
             assert_eq!(RecordSource::parse(source.as_str()), Some(source));
         }
         assert_eq!(RecordSource::parse("other"), None);
+    }
+
+    #[test]
+    fn the_percentage_leaves_excused_classes_out_and_rounds_to_one_decimal() {
+        assert_eq!(attendance_percentage(0, 0, 0), None);
+        assert_eq!(attendance_percentage(0, 2, 2), None, "all excused");
+        assert_eq!(attendance_percentage(2, 3, 0), Some(66.7));
+        assert_eq!(attendance_percentage(2, 3, 1), Some(100.0));
+        assert!(at_risk(Some(74.9), 75.0));
+        assert!(!at_risk(Some(75.0), 75.0), "on the line is not below it");
+        assert!(!at_risk(None, 75.0), "no classes yet");
     }
 }

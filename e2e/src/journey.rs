@@ -171,6 +171,46 @@ pub async fn save_screenshot(
     std::fs::write(&path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// The sizes every new screen is photographed at: a school laptop's and a
+/// projector's.
+pub const SCREEN_SIZES: [(u32, u32); 2] = [(1366, 768), (1920, 1080)];
+
+/// Screenshots at each of [`SCREEN_SIZES`], `{stem}-{w}x{h}.png`, with the
+/// element matching `focus` (if any) scrolled to the top of the window.
+///
+/// # Errors
+/// The step that failed.
+pub async fn save_screenshots_at_sizes(
+    session: &Session,
+    env: &JourneyEnv,
+    stem: &str,
+    focus: Option<&str>,
+) -> Result<(), String> {
+    for (width, height) in SCREEN_SIZES {
+        session
+            .set_window_size(width, height)
+            .await
+            .map_err(step(&format!("resize the window to {width}×{height}")))?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        if let Some(css) = focus {
+            let script = "const [css, done] = arguments;\n\
+                          const el = document.querySelector(css);\n\
+                          if (el) el.scrollIntoView({block: 'start'});\n\
+                          done(el !== null);";
+            let found = session
+                .execute_async(script, serde_json::json!([css]))
+                .await
+                .map_err(step(&format!("scroll to {css}")))?;
+            check(
+                found == serde_json::Value::Bool(true),
+                format!("{css} is on the screen"),
+            )?;
+        }
+        save_screenshot(session, env, &format!("{stem}-{width}x{height}.png")).await?;
+    }
+    Ok(())
+}
+
 /// The attribute `name` of the element matching `css`, now (`None` when there is no
 /// such element or attribute).
 ///

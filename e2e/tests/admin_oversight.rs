@@ -18,8 +18,8 @@ use std::time::Duration;
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, fill_login_form, finish, save_screenshot, step, text_of,
-    wait_for_text_containing, SIGN_IN,
+    check, click, fill_login_form, finish, save_screenshot, save_screenshots_at_sizes, step,
+    text_of, wait_for_text_containing, SIGN_IN,
 };
 use rollcall_e2e::school::{School, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -87,19 +87,7 @@ async fn journey(
         format!("the dashboard says {waiting:?} wait for review"),
     )?;
     save_screenshot(session, env, "admin-dashboard.png").await?;
-    for (width, height) in [(1366, 768), (1920, 1080)] {
-        session
-            .set_window_size(width, height)
-            .await
-            .map_err(step(&format!("resize the window to {width}×{height}")))?;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        save_screenshot(
-            session,
-            env,
-            &format!("admin-dashboard-{width}x{height}.png"),
-        )
-        .await?;
-    }
+    save_screenshots_at_sizes(session, env, "admin-dashboard", None).await?;
 
     // The review queue: the doubtful check-in in words; a note is required.
     click(session, "#nav-review", UI).await?;

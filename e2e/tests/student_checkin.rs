@@ -21,10 +21,10 @@ use rollcall_core::otp::SessionOtp;
 use rollcall_core::qr::{QrPeriod, RotatingQr, SessionSecret};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, check, choose_file, click, fill_login_form, finish, save_screenshot, step, text_of,
-    wait_for_text_containing, SIGN_IN,
+    attribute, check, choose_file, click, fill_login_form, finish, save_screenshot,
+    save_screenshots_at_sizes, step, text_of, wait_for_text_containing, SIGN_IN,
 };
-use rollcall_e2e::school::{now, School, STUDENT_PASSWORD};
+use rollcall_e2e::school::{now, signed_in, School, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
 use rollcall_e2e::webdriver::Session;
 
@@ -208,6 +208,94 @@ async fn journey(
         "the typed code's button is still there".to_owned(),
     )?;
     save_screenshot(session, env, "student-no-webcam.png").await?;
+
+    // Their week lists the slot, on its day.
+    session
+        .wait_for(
+            &format!("#my-week .week-slot[data-slot=\"{}\"]", school.slot),
+            UI,
+        )
+        .await
+        .map_err(step("the week lists the slot"))?;
+
+    // The class ends: the history shows it, present, with how it was marked.
+    school
+        .teacher
+        .end_session(class)
+        .await
+        .map_err(|e| format!("the class did not end: {e}"))?;
+    let entry = format!("#my-history li.history-entry[data-session=\"{class}\"]");
+    let line = wait_for_text_containing(session, &entry, "Checked in from your phone", UI).await?;
+    check(
+        line.contains("Present"),
+        format!("the history reads {line:?}"),
+    )?;
+
+    // Classes the student misses (extra classes ended at once) bring them below
+    // the school's line, and the screen warns them.
+    let me = signed_in(&env.server, username, STUDENT_PASSWORD).await;
+    let mut missed = None;
+    for _ in 0..8 {
+        let mine = me
+            .my_attendance()
+            .await
+            .map_err(|e| format!("the student's record did not load: {e}"))?;
+        if mine.overall.at_risk(mine.at_risk_below) {
+            break;
+        }
+        let extra = school
+            .teacher
+            .start_session(&StartSession::AdHoc {
+                room_id: school.room_id,
+                division_id: started.session.division_id,
+                subject_id: None,
+                minutes: 5,
+            })
+            .await
+            .map_err(|e| format!("an extra class did not start: {e}"))?;
+        school
+            .teacher
+            .end_session(extra.session.id)
+            .await
+            .map_err(|e| format!("the extra class did not end: {e}"))?;
+        missed = Some(extra.session.id);
+    }
+    let warning =
+        wait_for_text_containing(session, "#at-risk-warning", "below the school's", UI).await?;
+    check(
+        warning.contains('%'),
+        format!("the warning reads {warning:?}"),
+    )?;
+    if let Some(missed) = missed {
+        wait_for_text_containing(
+            session,
+            &format!("#my-history li.history-entry[data-session=\"{missed}\"]"),
+            "Marked absent when the class ended",
+            UI,
+        )
+        .await?;
+    }
+    save_screenshots_at_sizes(session, env, "student-week", Some("#my-week")).await?;
+    save_screenshots_at_sizes(session, env, "student-record", Some("#my-record")).await?;
+
+    // "Download my data" saves the server's export of their own data.
+    click(session, "#download-my-data", UI).await?;
+    let saved = wait_for_text_containing(session, "#my-data-saved", "Saved to ", UI).await?;
+    let path = saved
+        .trim()
+        .strip_prefix("Saved to ")
+        .ok_or_else(|| format!("the saved line reads {saved:?}"))?;
+    let document: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(path).map_err(|e| format!("{path} cannot be read: {e}"))?,
+    )
+    .map_err(|e| format!("{path} is not JSON: {e}"))?;
+    check(
+        document["account"]["username"] == username
+            && document["attendance"]
+                .as_array()
+                .is_some_and(|a| !a.is_empty()),
+        format!("the saved data is {document}"),
+    )?;
     Ok(())
 }
 

@@ -21,8 +21,8 @@ use rollcall_core::qr::QrPayload;
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, check, click, fill_login_form, finish, save_screenshot, step,
-    wait_for_text_containing, SIGN_IN,
+    attribute, check, click, fill_login_form, finish, save_screenshot, save_screenshots_at_sizes,
+    step, wait_for_text_containing, SIGN_IN,
 };
 use rollcall_e2e::school::{School, TEACHER, TEACHER_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -175,19 +175,7 @@ async fn journey(
     tokio::time::sleep(Duration::from_millis(600)).await;
     save_screenshot(session, env, "teacher-presentation.png").await?;
     // Readable on a laptop and on a projector.
-    for (width, height) in [(1366, 768), (1920, 1080)] {
-        session
-            .set_window_size(width, height)
-            .await
-            .map_err(step(&format!("resize the window to {width}×{height}")))?;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        save_screenshot(
-            session,
-            env,
-            &format!("teacher-presentation-{width}x{height}.png"),
-        )
-        .await?;
-    }
+    save_screenshots_at_sizes(session, env, "teacher-presentation", None).await?;
     click(session, "#leave-presentation", UI).await?;
     session
         .wait_for("#end-class", UI)

@@ -18,13 +18,48 @@ pub struct ExportKind {
     pub title: &'static str,
     /// The name used when the server suggests none (without the extension).
     pub fallback_stem: &'static str,
-    /// CSV or PDF.
-    pub format: SheetFormat,
+    /// What kind of file.
+    pub format: FileType,
 }
 
 impl ExportKind {
     fn fallback(&self) -> String {
-        format!("{}.{}", self.fallback_stem, self.format.as_str())
+        format!("{}.{}", self.fallback_stem, self.format.extension())
+    }
+}
+
+/// The kinds of file the app saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    /// A class sheet or a report: CSV or PDF.
+    Sheet(SheetFormat),
+    /// A JSON document (the user's own data).
+    Json,
+}
+
+impl FileType {
+    /// The file name's extension.
+    #[must_use]
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Self::Sheet(format) => format.as_str(),
+            Self::Json => "json",
+        }
+    }
+
+    /// What the save dialog's filter calls it.
+    const fn label(self) -> &'static str {
+        match self {
+            Self::Sheet(SheetFormat::Csv) => "CSV spreadsheet",
+            Self::Sheet(SheetFormat::Pdf) => "PDF document",
+            Self::Json => "JSON document",
+        }
+    }
+}
+
+impl From<SheetFormat> for FileType {
+    fn from(format: SheetFormat) -> Self {
+        Self::Sheet(format)
     }
 }
 
@@ -58,10 +93,7 @@ async fn ask_where<R: Runtime>(
     kind: ExportKind,
 ) -> Result<Option<PathBuf>, AppError> {
     use tauri_plugin_dialog::DialogExt as _;
-    let (label, extension) = match kind.format {
-        SheetFormat::Csv => ("CSV spreadsheet", "csv"),
-        SheetFormat::Pdf => ("PDF document", "pdf"),
-    };
+    let (label, extension) = (kind.format.label(), kind.format.extension());
     let mut dialog = app
         .dialog()
         .file()
@@ -108,8 +140,8 @@ fn downloads_folder<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
 }
 
 /// `path` with the format's extension added when the user typed a name without it.
-fn with_extension(path: PathBuf, format: SheetFormat) -> PathBuf {
-    let wanted = format.as_str();
+fn with_extension(path: PathBuf, format: FileType) -> PathBuf {
+    let wanted = format.extension();
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case(wanted))
@@ -261,10 +293,10 @@ mod tests {
     fn a_chosen_file_is_replaced_whole_and_gets_its_extension() {
         let dir = std::env::temp_dir().join(format!("rollcall-chosen-{}", Uuid::now_v7()));
         std::fs::create_dir_all(&dir).unwrap();
-        let chosen = with_extension(dir.join("term report"), SheetFormat::Csv);
+        let chosen = with_extension(dir.join("term report"), SheetFormat::Csv.into());
         assert_eq!(chosen, dir.join("term report.csv"));
         assert_eq!(
-            with_extension(dir.join("a.PDF"), SheetFormat::Pdf),
+            with_extension(dir.join("a.PDF"), SheetFormat::Pdf.into()),
             dir.join("a.PDF")
         );
         std::fs::write(&chosen, b"old contents, longer than the new").unwrap();

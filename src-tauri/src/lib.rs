@@ -116,6 +116,8 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             student::commands::check_in_with_scanned_code,
             student::commands::read_qr_frame,
             student::commands::my_attendance,
+            student::commands::my_timetable,
+            student::commands::save_my_data,
             student::commands::sync_status,
             admin::commands::face::face_status,
             admin::commands::face::check_face_shot,

@@ -575,6 +575,23 @@ pub async fn my_attendance() -> Result<MyAttendance, CommandError> {
     call("my_attendance", &NoArgs {}).await
 }
 
+/// The week's timetable of the student's divisions.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn my_timetable() -> Result<Vec<SlotRecord>, CommandError> {
+    call("my_timetable", &NoArgs {}).await
+}
+
+/// Saves the student's own data (the server's export) where they choose;
+/// `None` when they close the save dialog.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn save_my_data() -> Result<Option<SavedFile>, CommandError> {
+    call("save_my_data", &NoArgs {}).await
+}
+
 /// Where the outbox stands now.
 ///
 /// # Errors

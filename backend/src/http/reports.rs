@@ -7,8 +7,9 @@ use axum::response::{IntoResponse, Response};
 use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, ErrorEnvelope, HistoryEntry, MyAttendance,
-    ReportFormat as Format, ReportQuery, Role, SubjectAttendance,
+    ReportFormat as Format, ReportQuery, ReviewStatus, Role, SubjectAttendance,
 };
+use rollcall_core::record::RecordSource;
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
 
@@ -123,30 +124,38 @@ pub(super) async fn mine(
     )
     .fetch_all(&pool)
     .await?;
-    #[allow(clippy::cast_precision_loss, reason = "class counts are small")]
-    let subjects = per_subject
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let subjects: Vec<SubjectAttendance> = per_subject
         .into_iter()
-        .map(|r| {
-            let (held, attended, excused) = (r.held, r.attended, r.excused);
-            let countable = held - excused;
-            SubjectAttendance {
-                subject_name: r.name,
-                held: u32::try_from(held).unwrap_or(0),
-                attended: u32::try_from(attended).unwrap_or(0),
-                excused: u32::try_from(excused).unwrap_or(0),
-                percentage: (countable > 0)
-                    .then(|| (attended as f64 * 1000.0 / countable as f64).round() / 10.0),
-            }
-        })
+        .map(|r| SubjectAttendance::new(r.name, count(r.held), count(r.attended), count(r.excused)))
         .collect();
+    let overall = SubjectAttendance::new(
+        None,
+        subjects.iter().map(|s| s.held).sum(),
+        subjects.iter().map(|s| s.attended).sum(),
+        subjects.iter().map(|s| s.excused).sum(),
+    );
+    let at_risk_below = sqlx::query_scalar!("SELECT at_risk_below FROM school_settings")
+        .fetch_one(&pool)
+        .await?;
+    // Each class with the record and the student's last check-in to it: how the
+    // mark was made and the verdict's reasons, in words.
     let recent = sqlx::query!(
         r#"SELECT s.id, sub.name AS "subject_name?", r.name AS room_name, s.scheduled_start,
-           a.status AS "status?: AttendanceStatus"
+           a.status AS "status?: AttendanceStatus", a.source AS "source?: RecordSource",
+           a.note AS "note?", c.review_status AS "review_status?: ReviewStatus",
+           c.review_note AS "review_note?", coalesce(c.synced_late, false) AS "synced_late!",
+           ARRAY(SELECT x->>'message' FROM jsonb_array_elements(c.verdict->'reasons') x
+                 WHERE x->>'message' IS NOT NULL)
+             AS "reasons!: Vec<String>"
          FROM class_sessions s JOIN division_students ds ON ds.division_id = s.division_id
          JOIN rooms r ON r.id = s.room_id LEFT JOIN subjects sub ON sub.id = s.subject_id
          LEFT JOIN attendance_records a ON a.session_id = s.id AND a.student_id = ds.student_id
+         LEFT JOIN LATERAL (SELECT review_status, review_note, synced_late, verdict FROM claims
+             WHERE session_id = s.id AND student_id = ds.student_id
+             ORDER BY received_at DESC LIMIT 1) c ON true
          WHERE ds.student_id = $1 AND s.started_at IS NOT NULL
-         ORDER BY s.scheduled_start DESC LIMIT 20"#,
+         ORDER BY s.scheduled_start DESC LIMIT 30"#,
         user.id
     )
     .fetch_all(&pool)
@@ -159,7 +168,18 @@ pub(super) async fn mine(
             room_name: r.room_name,
             scheduled_start: unix(r.scheduled_start),
             status: r.status,
+            source: r.source,
+            note: r.note,
+            review_status: r.review_status,
+            review_note: r.review_note,
+            reasons: r.reasons,
+            synced_late: r.synced_late,
         })
         .collect();
-    Ok(ApiJson(MyAttendance { subjects, recent }))
+    Ok(ApiJson(MyAttendance {
+        overall,
+        at_risk_below,
+        subjects,
+        recent,
+    }))
 }

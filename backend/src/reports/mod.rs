@@ -22,12 +22,10 @@ pub struct ReportFilter {
     pub teacher_id: Option<Uuid>,
 }
 
-#[allow(
-    clippy::cast_precision_loss,
-    reason = "counts of classes are far below 2^52"
-)]
+/// Core's percentage rule over the database's counts.
 fn percentage(attended: i64, countable: i64) -> Option<f64> {
-    (countable > 0).then(|| (attended as f64 * 1000.0 / countable as f64).round() / 10.0)
+    let whole = |n: i64| u64::try_from(n).unwrap_or(0);
+    rollcall_core::record::attendance_percentage(whole(attended), whole(countable), 0)
 }
 
 fn count(n: i64) -> u32 {
@@ -126,7 +124,7 @@ pub async fn build(
                 absent: count(absent),
                 excused: count(excused),
                 percentage: pct,
-                at_risk: pct.is_some_and(|p| p < at_risk_below),
+                at_risk: rollcall_core::record::at_risk(pct, at_risk_below),
             }
         })
         .collect();

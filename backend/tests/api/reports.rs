@@ -2,9 +2,10 @@
 
 use reqwest::StatusCode;
 use rollcall_core::api::{
-    AttendanceReport, AttendanceStatus, MyAttendance, Page, ReviewItem, RosterEntry,
+    AttendanceReport, AttendanceStatus, MyAttendance, Page, ReviewItem, ReviewStatus, RosterEntry,
 };
 use rollcall_core::geofence::Metres;
+use rollcall_core::record::RecordSource;
 use rollcall_core::verdict::Outcome;
 use serde_json::json;
 use sqlx::PgPool;
@@ -92,10 +93,7 @@ async fn a_doubtful_claim_waits_for_its_teacher_who_approves_it_with_a_note(pool
     assert_eq!(approved.status(), StatusCode::OK);
     let entry: RosterEntry = approved.json().await.unwrap();
     assert_eq!(entry.status, Some(AttendanceStatus::Present));
-    assert_eq!(
-        entry.source,
-        Some(rollcall_core::record::RecordSource::Review)
-    );
+    assert_eq!(entry.source, Some(RecordSource::Review));
     assert!(!entry.in_review);
     let twice = app
         .http
@@ -112,6 +110,27 @@ async fn a_doubtful_claim_waits_for_its_teacher_who_approves_it_with_a_note(pool
             .await
             .unwrap();
     assert_eq!(audited, 1);
+
+    // The student's history says why it was doubtful and how it was decided.
+    let mine: MyAttendance = app
+        .http
+        .get(app.url("/api/v1/me/attendance"))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let line = &mine.recent[0];
+    assert_eq!(line.source, Some(RecordSource::Review));
+    assert_eq!(line.review_status, Some(ReviewStatus::Approved));
+    assert_eq!(line.review_note.as_deref(), Some("Seen in class"));
+    assert!(
+        line.reasons.iter().any(|r| r.contains("accura")),
+        "{:?}",
+        line.reasons
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -266,8 +285,7 @@ async fn a_report_counts_every_student_flags_those_at_risk_and_exports_csv_and_p
     assert!(absent
         .items
         .iter()
-        .all(|r| r.status == AttendanceStatus::Absent
-            && r.source == rollcall_core::record::RecordSource::SessionEnd));
+        .all(|r| r.status == AttendanceStatus::Absent && r.source == RecordSource::SessionEnd));
     let sessions: Page<rollcall_core::api::ClassSession> = app
         .http
         .get(app.url("/api/v1/sessions"))
@@ -363,4 +381,73 @@ async fn a_report_counts_every_student_flags_those_at_risk_and_exports_csv_and_p
         (1, 1, Some(100.0))
     );
     assert_eq!(mine.recent[0].status, Some(AttendanceStatus::Present));
+    assert_eq!(mine.recent[0].source, Some(RecordSource::Claim));
+    let verdict: serde_json::Value =
+        sqlx::query_scalar("SELECT verdict FROM claims WHERE student_id = $1")
+            .bind(class.students[0])
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let said: Vec<&str> = verdict["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["message"].as_str())
+        .collect();
+    assert_eq!(
+        mine.recent[0].reasons, said,
+        "the verdict's reasons, in words"
+    );
+    assert_eq!(mine.overall.percentage, Some(100.0));
+    assert_eq!(mine.at_risk_below, 75.0);
+    assert!(!mine.overall.at_risk(mine.at_risk_below));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_student_reads_how_each_mark_was_made_and_is_warned_below_the_line(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let class = start_class(&app).await;
+    let id = class.session.session.id;
+    let (excused, absent) = (class.students[0], class.students[1]);
+    app.http
+        .put(app.url(&format!("/api/v1/sessions/{id}/records/{excused}")))
+        .bearer_auth(&class.teacher)
+        .json(&json!({"status": "excused", "reason": "Medical"}))
+        .send()
+        .await
+        .unwrap();
+    app.http
+        .post(app.url(&format!("/api/v1/sessions/{id}/end")))
+        .bearer_auth(&class.teacher)
+        .send()
+        .await
+        .unwrap();
+    let read = |student, key| {
+        let app = &app;
+        async move {
+            let phone = phone(app, student, key).await;
+            app.http
+                .get(app.url("/api/v1/me/attendance"))
+                .bearer_auth(&phone.token)
+                .send()
+                .await
+                .unwrap()
+                .json::<MyAttendance>()
+                .await
+                .unwrap()
+        }
+    };
+    let theirs = read(excused, 30).await;
+    assert_eq!(theirs.recent[0].status, Some(AttendanceStatus::Excused));
+    assert_eq!(theirs.recent[0].source, Some(RecordSource::Manual));
+    assert_eq!(theirs.recent[0].note.as_deref(), Some("Medical"));
+    assert_eq!(theirs.overall.percentage, None, "nothing countable");
+    assert!(!theirs.overall.at_risk(theirs.at_risk_below));
+    let theirs = read(absent, 31).await;
+    assert_eq!(theirs.recent[0].status, Some(AttendanceStatus::Absent));
+    assert_eq!(theirs.recent[0].source, Some(RecordSource::SessionEnd));
+    assert!(theirs.recent[0].reasons.is_empty(), "no check-in");
+    assert_eq!(theirs.overall.percentage, Some(0.0));
+    assert_eq!(theirs.at_risk_below, 75.0);
+    assert!(theirs.overall.at_risk(theirs.at_risk_below));
 }

@@ -429,6 +429,25 @@ pub struct HistoryEntry {
     pub scheduled_start: Timestamp,
     /// The record, if any yet.
     pub status: Option<AttendanceStatus>,
+    /// How the record was made.
+    #[serde(default)]
+    pub source: Option<RecordSource>,
+    /// The teacher's reason, for a mark by hand.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// The review of the student's last check-in to it, when it was doubtful.
+    #[serde(default)]
+    pub review_status: Option<ReviewStatus>,
+    /// The reviewer's note, once decided.
+    #[serde(default)]
+    pub review_note: Option<String>,
+    /// The reasons the server gave for the last check-in's verdict, in words
+    /// (empty for a clean acceptance or no check-in).
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// The last check-in was sent later from the phone's outbox.
+    #[serde(default)]
+    pub synced_late: bool,
 }
 
 /// Attendance in one subject.
@@ -447,10 +466,38 @@ pub struct SubjectAttendance {
     pub percentage: Option<f64>,
 }
 
+impl SubjectAttendance {
+    /// Counts made into a line, with core's percentage rule.
+    #[must_use]
+    pub fn new(subject_name: Option<String>, held: u32, attended: u32, excused: u32) -> Self {
+        Self {
+            subject_name,
+            held,
+            attended,
+            excused,
+            percentage: crate::record::attendance_percentage(
+                attended.into(),
+                held.into(),
+                excused.into(),
+            ),
+        }
+    }
+
+    /// Below the school's at-risk line.
+    #[must_use]
+    pub fn at_risk(&self, line: f64) -> bool {
+        crate::record::at_risk(self.percentage, line)
+    }
+}
+
 /// `GET /api/v1/me/attendance`: a student's own record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyAttendance {
+    /// Every subject together.
+    pub overall: SubjectAttendance,
+    /// The school's at-risk line, a percentage: below it, a warning.
+    pub at_risk_below: f64,
     /// Per subject.
     pub subjects: Vec<SubjectAttendance>,
     /// The most recent classes, newest first.

@@ -2,11 +2,13 @@
 //! in, their attendance, and the outbox's state.
 
 use rollcall_core::api::{
-    CheckInAnswer, CheckInForm, MyAttendance, PhoneState, StudentClass, SyncStatus, MY_EVENTS_EVENT,
+    CheckInAnswer, CheckInForm, ListParams, MyAttendance, PhoneState, SavedFile, SlotRecord,
+    StudentClass, SyncStatus, TimetableFilter, MY_EVENTS_EVENT,
 };
 use tauri::{AppHandle, Emitter as _, Manager as _, Runtime, State};
 
 use crate::device::key_store::KeyStoreChoice;
+use crate::exports::{self, ExportKind, FileType};
 use crate::face::FaceService;
 use crate::student::events;
 use crate::student::phone::StudentPhone;
@@ -215,6 +217,35 @@ pub async fn check_in_with_picture<R: Runtime>(
 #[tauri::command]
 pub async fn my_attendance(client: State<'_, ServerClient>) -> Result<MyAttendance, AppError> {
     Ok(client.my_attendance().await?)
+}
+
+/// The week's timetable of the student's divisions, by day and time.
+#[tauri::command]
+pub async fn my_timetable(client: State<'_, ServerClient>) -> Result<Vec<SlotRecord>, AppError> {
+    let client = &*client;
+    let mut slots = rollcall_client::every_page(&ListParams::default(), |page| async move {
+        client.timetable(&page, &TimetableFilter::default()).await
+    })
+    .await?;
+    slots.sort_by_key(|s| (s.weekday.iso(), s.starts_at, s.division_code.clone()));
+    Ok(slots)
+}
+
+/// Saves everything the server holds about the student (their own-data export,
+/// JSON) where they choose in the save dialog. `None` when they cancel it.
+#[tauri::command]
+pub async fn save_my_data<R: Runtime>(
+    app: AppHandle<R>,
+    client: State<'_, ServerClient>,
+    config: State<'_, AppConfig>,
+) -> Result<Option<SavedFile>, AppError> {
+    let download = client.export_my_data().await?;
+    let kind = ExportKind {
+        title: "Save your Rollcall data",
+        fallback_stem: "rollcall-my-data",
+        format: FileType::Json,
+    };
+    exports::save_where_chosen(&app, &config, &download, kind).await
 }
 
 /// Where the outbox stands now.

@@ -126,7 +126,7 @@ pub async fn export_class_sheet<R: Runtime>(
     let kind = ExportKind {
         title: "Save the class sheet",
         fallback_stem: "class-sheet",
-        format,
+        format: format.into(),
     };
     exports::save_where_chosen(&app, &config, &download, kind).await
 }

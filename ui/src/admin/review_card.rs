@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::changes::use_changes;
 use crate::client::{self, ReviewDecision, ReviewForm, ReviewItem};
+use crate::shared::clock::local_date_time;
 use crate::shared::labels::{factor_label, status_class, status_mark};
 
 /// What a review card needs.
@@ -72,7 +73,7 @@ pub fn ReviewCard(props: &ReviewCardProps) -> Html {
             });
         })
     };
-    let when = scanned_at(item.scanned_at.unix());
+    let when = local_date_time(item.scanned_at.unix());
     html! {
         <li class="review-card" data-claim={item.claim_id.to_string()}>
             <div class="review-main">
@@ -105,9 +106,4 @@ pub fn ReviewCard(props: &ReviewCardProps) -> Html {
             }
         </li>
     }
-}
-
-fn scanned_at(unix: i64) -> String {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
-    String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
 }

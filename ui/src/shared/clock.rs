@@ -21,6 +21,13 @@ pub fn clock(unix: i64, offset_minutes: i64) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// A date and time as this computer's locale writes it, from unix seconds.
+#[must_use]
+pub fn local_date_time(unix: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
 /// "3 min ago" from unix seconds.
 #[must_use]
 pub fn ago(then: i64) -> String {

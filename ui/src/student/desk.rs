@@ -1,5 +1,5 @@
 //! The student's desk: today's classes, the check-in screen for the class chosen,
-//! the outbox's state, and the student's own attendance.
+//! the outbox's state, their week and their own attendance.
 
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -8,6 +8,7 @@ use super::check_in_attempt::Attempt;
 use super::check_in_screen::CheckInScreen;
 use super::class_list::ClassList;
 use super::my_attendance::MyAttendancePanel;
+use super::my_week::MyWeek;
 use super::state::{StudentAction, StudentState};
 use crate::client::face as face_client;
 use crate::client::{self, MyEventsUpdate, SyncStatus, MY_EVENTS_EVENT, SYNC_STATUS_EVENT};
@@ -91,7 +92,7 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
         Callback::from(move |id| desk.dispatch(StudentAction::Choose(id)))
     };
     let attempt = Attempt {
-        guard,
+        guard: guard.clone(),
         desk: desk.clone(),
     };
     html! {
@@ -104,7 +105,8 @@ pub fn StudentDesk(props: &StudentDeskProps) -> Html {
             { device_note }
             <ClassList classes={desk.classes.clone()} chosen={desk.chosen} {on_choose} />
             <CheckInScreen {attempt} />
-            <MyAttendancePanel history={desk.history.clone()} />
+            <MyWeek guard={guard.clone()} />
+            <MyAttendancePanel history={desk.history.clone()} {guard} />
         </section>
     }
 }

@@ -49,7 +49,7 @@ pub async fn export_report<R: Runtime>(
     let kind = ExportKind {
         title: "Save the attendance report",
         fallback_stem: "attendance",
-        format,
+        format: format.into(),
     };
     exports::save_where_chosen(&app, &config, &download, kind).await
 }
