@@ -8,6 +8,10 @@ fn main() {
     let app_commands = tauri_build::AppManifest::new().commands(&[
         "default_server_url",
         "login",
+        "resume_sign_in",
+        "change_password",
+        "forgot_password",
+        "reset_password",
         "sign_out",
         "today_classes",
         "start_class",

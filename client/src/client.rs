@@ -1,7 +1,7 @@
 //! The signed-in session and the calls that make and end it.
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rollcall_core::api::{
     LoginRequest, LoginResponse, RefreshRequest, ServerInfo, SignedIn, UserSummary,
@@ -55,14 +55,27 @@ impl fmt::Debug for Session {
     }
 }
 
+/// Told of each new refresh token of the session (sign-in, resumption,
+/// renewal) with its server, and with `None` when the session ends; the app
+/// keeps the latest in the OS keystore to resume after a restart.
+pub type TokenKeeper = Arc<dyn Fn(Option<(&ServerAddress, &str)>) + Send + Sync>;
+
 /// Talks to a Rollcall server and keeps the session.
-#[derive(Debug)]
 pub struct Client {
     pub(crate) http: reqwest::Client,
     session: Mutex<Option<Session>>,
     /// Held while the access token is renewed, so two requests that both find
     /// it expired use the single-use refresh token once.
     pub(crate) renewing: futures_util::lock::Mutex<()>,
+    keeper: Mutex<Option<TokenKeeper>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Client {
@@ -79,7 +92,48 @@ impl Client {
             http: http_client(),
             session: Mutex::new(None),
             renewing: futures_util::lock::Mutex::new(()),
+            keeper: Mutex::new(None),
         }
+    }
+
+    /// Tells `keeper` of every new refresh token from now on, and of the
+    /// session's end.
+    pub fn keep_tokens_with(&self, keeper: TokenKeeper) {
+        *self.keeper.lock().unwrap_or_else(PoisonError::into_inner) = Some(keeper);
+    }
+
+    /// Tells the keeper, outside the session's lock.
+    fn tell_keeper(&self, kept: Option<(&ServerAddress, &str)>) {
+        let keeper = self
+            .keeper
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(keeper) = keeper {
+            keeper(kept);
+        }
+    }
+
+    /// Keeps the session `answer` opened on `server` and tells the keeper.
+    fn open_session(
+        &self,
+        server: ServerAddress,
+        info: ServerInfo,
+        answer: LoginResponse,
+    ) -> SignedIn {
+        let signed_in = SignedIn {
+            user: answer.user.clone(),
+            server: info,
+            server_address: server.to_string(),
+        };
+        self.tell_keeper(Some((&server, &answer.refresh_token)));
+        *self.lock_session() = Some(Session {
+            server,
+            user: answer.user,
+            access_token: answer.access_token,
+            refresh_token: answer.refresh_token,
+        });
+        signed_in
     }
 
     /// Checks that `server_url` is a Rollcall server, signs in with `login`
@@ -113,18 +167,37 @@ impl Client {
             .await
             .map_err(|source| unreachable(&server, source))?;
         let answer: LoginResponse = read_json(&server, response).await?;
-        let signed_in = SignedIn {
-            user: answer.user.clone(),
-            server: info,
-            server_address: server.to_string(),
-        };
-        *self.lock_session() = Some(Session {
-            server,
-            user: answer.user,
-            access_token: answer.access_token,
-            refresh_token: answer.refresh_token,
-        });
-        Ok(signed_in)
+        Ok(self.open_session(server, info, answer))
+    }
+
+    /// Resumes a sign-in kept from an earlier run of the app: the refresh
+    /// token for `server_url` is exchanged (and so rotated) for a new session.
+    ///
+    /// # Errors
+    /// [`ClientError::SignInAgain`] when the token no longer works (signed out
+    /// elsewhere, expired, revoked); [`ClientError::BadServerUrl`],
+    /// [`ClientError::Unreachable`], [`ClientError::NotRollcall`].
+    pub async fn resume(
+        &self,
+        server_url: &str,
+        refresh_token: &str,
+    ) -> Result<SignedIn, ClientError> {
+        let server = ServerAddress::parse(server_url)?;
+        let info = self.server_info(&server).await?;
+        let response = self
+            .http
+            .post(server.endpoint(routes::REFRESH.template())?)
+            .json(&RefreshRequest {
+                refresh_token: refresh_token.to_owned(),
+            })
+            .send()
+            .await
+            .map_err(|source| unreachable(&server, source))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(ClientError::SignInAgain);
+        }
+        let answer: LoginResponse = read_json(&server, response).await?;
+        Ok(self.open_session(server, info, answer))
     }
 
     /// `GET /api/v1/meta`: which server this is.
@@ -151,6 +224,7 @@ impl Client {
         let Some(session) = self.lock_session().take() else {
             return Ok(());
         };
+        self.tell_keeper(None);
         let response = self
             .http
             .post(session.server.endpoint(routes::LOGOUT.template())?)
@@ -181,15 +255,23 @@ impl Client {
     /// Replaces the session's tokens (after a renewal; tests use it to make
     /// a token stale).
     pub fn replace_tokens(&self, access_token: String, refresh_token: String) {
-        if let Some(session) = self.lock_session().as_mut() {
+        let (server, refresh_token) = {
+            let mut session = self.lock_session();
+            let Some(session) = session.as_mut() else {
+                return;
+            };
             session.access_token = access_token;
             session.refresh_token = refresh_token;
-        }
+            (session.server.clone(), session.refresh_token.clone())
+        };
+        self.tell_keeper(Some((&server, &refresh_token)));
     }
 
     /// Forgets the session without telling the server (its tokens no longer work).
     pub fn forget_session(&self) {
-        self.lock_session().take();
+        if self.lock_session().take().is_some() {
+            self.tell_keeper(None);
+        }
     }
 
     /// A working access token after `stale` was refused: renewed with the
@@ -349,5 +431,68 @@ mod tests {
             .unwrap_err();
         assert_eq!((error.code(), error.status()), ("forbidden", Some(403)));
         assert!(!error.is_transient());
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_kept_refresh_token_resumes_after_a_restart_and_the_keeper_hears_each_change(
+        pool: sqlx::PgPool,
+    ) {
+        rollcall_server::seed::seed_demo(&pool).await.unwrap();
+        let addr = rollcall_server::testing::spawn_server(pool.clone())
+            .await
+            .unwrap();
+        let server = format!("http://{addr}");
+        let heard: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let keeper = |client: &Client| {
+            let heard = heard.clone();
+            client.keep_tokens_with(Arc::new(move |kept: Option<(&ServerAddress, &str)>| {
+                heard
+                    .lock()
+                    .unwrap()
+                    .push(kept.map(|(_, token)| token.to_owned()));
+            }));
+        };
+        let first = Client::new();
+        keeper(&first);
+        first
+            .login(&server, "teacher1", "rollcall-teacher")
+            .await
+            .unwrap();
+        // The access token expires: the renewal's new refresh token is told too.
+        let refresh = first
+            .with_session(|s| s.refresh_token().to_owned())
+            .unwrap();
+        first.replace_tokens("expired".into(), refresh);
+        first.todays_sessions().await.unwrap();
+        let kept = heard.lock().unwrap().last().cloned().flatten().unwrap();
+        assert_eq!(
+            first.with_session(|s| s.refresh_token().to_owned()),
+            Some(kept.clone()),
+            "the keeper holds the latest token"
+        );
+
+        // The app restarts: a new client resumes with the kept token, which rotates.
+        let second = Client::new();
+        keeper(&second);
+        let resumed = second.resume(&server, &kept).await.unwrap();
+        assert_eq!(resumed.user.username, "teacher1");
+        second.todays_sessions().await.unwrap();
+        let rotated = heard.lock().unwrap().last().cloned().flatten().unwrap();
+        assert_ne!(rotated, kept, "a refresh token is used once");
+        // The used token resumes nothing (and, reused, ends the family).
+        let stale = Client::new().resume(&server, &kept).await.unwrap_err();
+        assert!(matches!(stale, ClientError::SignInAgain), "{stale:?}");
+        assert!(matches!(
+            Client::new().resume(&server, "not-a-token").await,
+            Err(ClientError::SignInAgain)
+        ));
+        assert!(matches!(
+            Client::new().resume("not a url", &rotated).await,
+            Err(ClientError::BadServerUrl { .. })
+        ));
+
+        // Signing out tells the keeper the session ended.
+        second.sign_out().await.ok();
+        assert_eq!(heard.lock().unwrap().last(), Some(&None));
     }
 }

@@ -31,7 +31,7 @@ mod request;
 pub mod routes;
 
 pub use address::ServerAddress;
-pub use client::{Client, Session};
+pub use client::{Client, Session, TokenKeeper};
 pub use error::ClientError;
 pub use paging::every_page;
 pub use request::Download;

@@ -8,6 +8,7 @@
 
 pub mod env;
 pub mod journey;
+pub mod mailbox;
 pub mod school;
 pub mod tauri_driver;
 pub mod tile_server;

@@ -17,6 +17,26 @@ pub struct TauriDriver {
     port: u16,
 }
 
+/// Each journey starts as a fresh install does: no sign-in kept by the app
+/// from an earlier journey (the app keeps it in `ROLLCALL_APP_DATA_DIR` when
+/// that is set). A journey that restarts the app within one driver keeps it.
+fn forget_kept_sign_in(env: &[(&str, &Path)]) -> Result<(), String> {
+    let folder = env
+        .iter()
+        .find(|(name, _)| *name == "ROLLCALL_APP_DATA_DIR")
+        .map(|(_, folder)| folder.to_path_buf())
+        .or_else(|| std::env::var_os("ROLLCALL_APP_DATA_DIR").map(PathBuf::from));
+    let Some(kept) = folder.map(|f| f.join("sign-in.json")) else {
+        return Ok(());
+    };
+    match std::fs::remove_file(&kept) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(format!("cannot remove {}: {e}", kept.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl TauriDriver {
     /// Starts `tauri-driver`, writing its output (and the app's) to `log`, and waits until
     /// it answers.
@@ -32,6 +52,7 @@ impl TauriDriver {
     /// # Errors
     /// As [`TauriDriver::start`].
     pub async fn start_with_env(log: &Path, env: &[(&str, &Path)]) -> Result<Self, String> {
+        forget_kept_sign_in(env)?;
         let binary = find_tauri_driver()?;
         let port = free_port()?;
         let native_port = free_port()?;

@@ -1,7 +1,8 @@
 //! The desktop app, launched under Xvfb and driven over WebDriver against a running
 //! server with the demo data: an unreachable server address and a wrong password are each
 //! explained, then `teacher1` signs in and sees who they are and which server version
-//! answered, then signs out.
+//! answered; the app started again is still signed in (the sign-in kept on the Rust
+//! side), and once signed out, started again it shows the login screen.
 //!
 //! Needs `DISPLAY`, `ROLLCALL_E2E_APP`, `ROLLCALL_E2E_SERVER` and `ROLLCALL_E2E_ARTIFACTS`;
 //! `cargo xtask test` provides them. Without them the test fails, never passes quietly.
@@ -47,6 +48,11 @@ async fn a_teacher_signs_in_on_the_desktop_after_the_login_errors_are_explained(
     }
     // Ending the session closes the app; then the guard stops tauri-driver.
     let ended = session.end().await;
+    // The app starts again: the sign-in is kept; signed out, it is forgotten.
+    let outcome = match outcome {
+        Ok(()) => restarts(&driver, &env, &expected).await,
+        failed => failed,
+    };
     drop(driver);
 
     if let Err(problem) = outcome {
@@ -141,21 +147,81 @@ async fn journey(session: &Session, env: &JourneyEnv, expected: &Expected) -> Re
         ),
     )?;
     save_screenshot(session, env, "desktop-signed-in.png").await?;
-
-    // Signing out returns to the login screen.
-    let sign_out = session
-        .find("#sign-out")
-        .await
-        .map_err(step("find Sign out"))?;
-    session
-        .click(&sign_out)
-        .await
-        .map_err(step("click Sign out"))?;
-    session
-        .wait_for("#sign-in", SIGN_IN)
-        .await
-        .map_err(step("the login screen returns"))?;
     Ok(())
+}
+
+/// Runs `phase` on a new start of the app under `driver`, then closes it.
+async fn on_a_new_start<F, Fut>(
+    driver: &TauriDriver,
+    env: &JourneyEnv,
+    name: &str,
+    phase: F,
+) -> Result<(), String>
+where
+    F: FnOnce(Session) -> Fut,
+    Fut: std::future::Future<Output = (Session, Result<(), String>)>,
+{
+    let session = Session::start(&driver.url(), Session::tauri_capabilities(&env.app))
+        .await
+        .map_err(|e| format!("the app did not start again: {e}"))?;
+    let (session, outcome) = phase(session).await;
+    if outcome.is_err() {
+        let _ = save_screenshot(&session, env, &format!("desktop-{name}-failure.png")).await;
+    }
+    let _ = session.end().await;
+    outcome
+}
+
+/// The sign-in survives a restart (kept by the Rust side, never the WebView);
+/// after signing out, a restart shows the login screen.
+async fn restarts(
+    driver: &TauriDriver,
+    env: &JourneyEnv,
+    expected: &Expected,
+) -> Result<(), String> {
+    on_a_new_start(driver, env, "resumed", |session| async move {
+        let outcome = async {
+            let user = session
+                .wait_for_text("#signed-in-user", APP_START)
+                .await
+                .map_err(step("the app starts signed in"))?;
+            check(
+                user.contains(&expected.display_name),
+                format!("after a restart #signed-in-user reads {user:?}"),
+            )?;
+            save_screenshot(&session, env, "desktop-signed-in-after-restart.png").await?;
+            // Signing out returns to the login screen.
+            let sign_out = session
+                .find("#sign-out")
+                .await
+                .map_err(step("find Sign out"))?;
+            session
+                .click(&sign_out)
+                .await
+                .map_err(step("click Sign out"))?;
+            session
+                .wait_for("#sign-in", SIGN_IN)
+                .await
+                .map_err(step("the login screen returns"))?;
+            Ok(())
+        }
+        .await;
+        (session, outcome)
+    })
+    .await?;
+    on_a_new_start(driver, env, "signed-out", |session| async move {
+        let outcome = match session.wait_for("#sign-in", APP_START).await {
+            Err(e) => Err(step("after signing out, a restart shows the login screen")(
+                e,
+            )),
+            Ok(_) if session.find("#signed-in-user").await.is_ok() => {
+                Err("still signed in after signing out".to_owned())
+            }
+            Ok(_) => Ok(()),
+        };
+        (session, outcome)
+    })
+    .await
 }
 
 /// A loopback port with nothing listening on it.

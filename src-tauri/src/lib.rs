@@ -16,6 +16,7 @@
 //! (following the server's WebSockets), [`task_slot`], [`device`] (sensors, the device key, QR frames),
 //! [`face`] (the on-device face models), [`exports`], [`config`], [`clock`], [`error`].
 
+pub mod account;
 pub mod admin;
 pub mod clock;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod exports;
 pub mod face;
 pub mod kiosk;
 pub mod live_socket;
+pub mod remembered;
 pub mod session;
 pub mod student;
 pub mod sync_worker;
@@ -59,9 +61,17 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
         .manage(student::commands::EventsWatch::default())
         .manage(face::FaceService::from_env())
         .manage(kiosk::door::KioskDoor::default())
+        .setup(|app| {
+            remember_sign_ins(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             session::default_server_url,
             session::login,
+            session::resume_sign_in,
+            account::change_password,
+            account::forgot_password,
+            account::reset_password,
             session::sign_out,
             teacher::commands::today_classes,
             teacher::commands::start_class,
@@ -144,6 +154,22 @@ fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 #[cfg(desktop)]
 fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
+}
+
+/// Keeps the session's refresh token where [`remembered`] says, from the
+/// first sign-in on.
+fn remember_sign_ins<R: Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager as _;
+    let config = app.state::<AppConfig>();
+    let place = if config.data_dir.is_some() || cfg!(target_os = "android") {
+        remembered::Place::FolderOnly
+    } else {
+        remembered::Place::OsFirst
+    };
+    // Without a folder for the app's data only the keystore keeps it.
+    let kept = remembered::RememberedSignIn::start(config.data_folder(app).ok(), place);
+    app.state::<ServerClient>().keep_tokens_with(kept.keeper());
+    app.manage(kept);
 }
 
 /// The app's generated context: `tauri.conf.json`, the capabilities and the bundled UI

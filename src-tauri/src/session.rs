@@ -1,5 +1,6 @@
 //! The signed-in session every role shares: the login screen's default server,
-//! signing in and out (which stops whatever the role had running).
+//! signing in, resuming the sign-in kept from the last run, and signing out
+//! (which stops whatever the role had running and forgets the kept sign-in).
 
 #![allow(
     clippy::needless_pass_by_value,
@@ -8,7 +9,10 @@
 
 use tauri::State;
 
+use rollcall_client::ClientError;
+
 use crate::kiosk::door::KioskDoor;
+use crate::remembered::RememberedSignIn;
 use crate::student::commands::EventsWatch;
 use crate::sync_worker::SyncWorker;
 use crate::teacher::commands::LiveWatch;
@@ -21,15 +25,42 @@ pub fn default_server_url(config: State<'_, AppConfig>) -> String {
     config.default_server_url.clone()
 }
 
-/// Signs in to the server at `server_url`; the access token stays on the Rust side.
+/// Signs in to the server at `server_url`; the tokens stay on the Rust side,
+/// and with `remember` the refresh token is kept in the OS keystore to resume
+/// after a restart.
 #[tauri::command]
 pub async fn login(
     client: State<'_, ServerClient>,
+    remembered: State<'_, RememberedSignIn>,
     server_url: String,
     login: String,
     password: String,
+    remember: Option<bool>,
 ) -> Result<SignedIn, AppError> {
+    remembered.set_remember(remember.unwrap_or(false));
     Ok(client.login(&server_url, &login, &password).await?)
+}
+
+/// The sign-in kept from the last run, resumed: `None` when there is none or
+/// it no longer works (then it is forgotten). A server that cannot be reached
+/// is an error, and the kept sign-in stays for the next start.
+#[tauri::command]
+pub async fn resume_sign_in(
+    client: State<'_, ServerClient>,
+    remembered: State<'_, RememberedSignIn>,
+) -> Result<Option<SignedIn>, AppError> {
+    let Some(kept) = remembered.recall().await else {
+        return Ok(None);
+    };
+    remembered.set_remember(true);
+    match client.resume(&kept.server, &kept.refresh_token).await {
+        Ok(signed_in) => Ok(Some(signed_in)),
+        Err(ClientError::SignInAgain | ClientError::BadServerUrl { .. }) => {
+            remembered.forget();
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Signs out: stops the live roster, forgets the class secrets and the session, and

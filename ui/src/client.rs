@@ -49,6 +49,79 @@ pub async fn login(form: &LoginForm) -> Result<SignedIn, CommandError> {
     call("login", form).await
 }
 
+/// Resumes the sign-in kept from the app's last run; `None` when there is none.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (an unreachable server: the
+/// kept sign-in stays for the next start).
+pub async fn resume_sign_in() -> Result<Option<SignedIn>, CommandError> {
+    call("resume_sign_in", &NoArgs {}).await
+}
+
+/// Changes the signed-in person's password (every other sign-in ends).
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`invalid_credentials` for a
+/// wrong current password, `weak_password`).
+pub async fn change_password(current: &str, new: &str) -> Result<(), CommandError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        current_password: &'a str,
+        new_password: &'a str,
+    }
+    call(
+        "change_password",
+        &Args {
+            current_password: current,
+            new_password: new,
+        },
+    )
+    .await
+}
+
+/// Asks the server to mail a reset code for the account named `login`.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn forgot_password(server_url: &str, login: &str) -> Result<(), CommandError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        server_url: &'a str,
+        login: &'a str,
+    }
+    call("forgot_password", &Args { server_url, login }).await
+}
+
+/// Sets a new password with the mailed code.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`invalid_reset_token`,
+/// `weak_password`).
+pub async fn reset_password(
+    server_url: &str,
+    code: &str,
+    new_password: &str,
+) -> Result<(), CommandError> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Args<'a> {
+        server_url: &'a str,
+        code: &'a str,
+        new_password: &'a str,
+    }
+    call(
+        "reset_password",
+        &Args {
+            server_url,
+            code,
+            new_password,
+        },
+    )
+    .await
+}
+
 /// Forgets the signed-in session on the Rust side.
 ///
 /// # Errors

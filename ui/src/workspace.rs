@@ -4,7 +4,9 @@ use yew::prelude::*;
 use crate::admin::desk::AdminDesk;
 use crate::client::SignedIn;
 use crate::kiosk::desk::KioskDesk;
+use crate::shared::account_panel::AccountPanel;
 use crate::shared::labels::role_label;
+use crate::shared::sign_in_guard::SignInGuard;
 use crate::student::desk::StudentDesk;
 use crate::teacher::desk::TeacherDesk;
 
@@ -29,6 +31,17 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
         server_address,
     } = &props.signed_in;
     let onclick = props.on_sign_out.reform(|_: MouseEvent| ());
+    let account_open = use_state(|| false);
+    let toggle_account = {
+        let account_open = account_open.clone();
+        Callback::from(move |_: MouseEvent| account_open.set(!*account_open))
+    };
+    let close_account = {
+        let account_open = account_open.clone();
+        Callback::from(move |()| account_open.set(false))
+    };
+    // A kiosk has no password of its own: an administrator rotates its credential.
+    let has_account = user.role != Role::Kiosk;
 
     let body = match user.role {
         Role::Teacher => html! { <TeacherDesk on_expired={props.on_expired.clone()} /> },
@@ -54,12 +67,24 @@ pub fn Workspace(props: &WorkspaceProps) -> Html {
                         { server_address } { " · v" }
                         <span id="server-version">{ &server.version }</span>
                     </span>
+                    if has_account {
+                        <button id="account" class="button secondary" type="button" onclick={toggle_account}
+                            aria-expanded={account_open.to_string()} aria-controls="account-panel">
+                            { "Account" }
+                        </button>
+                    }
                     <button id="sign-out" class="button secondary" type="button" {onclick}>
                         { "Sign out" }
                     </button>
                 </div>
             </header>
-            <main class="workspace-body">{ body }</main>
+            <main class="workspace-body">
+                if has_account && *account_open {
+                    <AccountPanel username={user.username.clone()} on_close={close_account}
+                        guard={SignInGuard(props.on_expired.clone())} />
+                }
+                { body }
+            </main>
         </div>
     }
 }

@@ -10,6 +10,7 @@
 //! Both are idempotent and say what they are doing. Nothing is downloaded from
 //! outside the package registries (Debian, crates.io, npm).
 
+mod mail_sink;
 mod prerequisites;
 mod run_cmd;
 mod server;

@@ -68,6 +68,8 @@ const ONNXRUNTIME_LIB: &str = "libonnxruntime.so.1.31.1";
 /// Schemathesis, which the API tests run over the server's OpenAPI document
 /// (pinned so that a new release's new checks land through a change here).
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
+/// The aiosmtpd the journeys' mail goes to.
+const AIOSMTPD_VERSION: &str = "1.4.6";
 
 /// Where the tools live, to put first on PATH.
 #[derive(Debug, Clone)]
@@ -80,6 +82,8 @@ pub struct Tools {
     pub onnxruntime: PathBuf,
     /// Schemathesis's `st`, for `ROLLCALL_SCHEMATHESIS`.
     pub schemathesis: PathBuf,
+    /// `aiosmtpd`, the SMTP server the journeys' mail goes to.
+    pub aiosmtpd: PathBuf,
 }
 
 impl Tools {
@@ -102,11 +106,13 @@ pub fn ensure_all() -> Result<Tools> {
     let binaryen_bin = ensure_binaryen()?;
     let onnxruntime = ensure_onnxruntime()?;
     let schemathesis = ensure_schemathesis()?;
+    let aiosmtpd = ensure_aiosmtpd()?;
     Ok(Tools {
         cargo_bin,
         binaryen_bin,
         onnxruntime,
         schemathesis,
+        aiosmtpd,
     })
 }
 
@@ -306,4 +312,30 @@ fn ensure_schemathesis() -> Result<PathBuf> {
             .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
     )?;
     Ok(st)
+}
+
+/// Installs aiosmtpd (PyPI) into its own virtual environment under
+/// `~/.cache/rollcall-tools/aiosmtpd/`, once: a real SMTP server on loopback
+/// that keeps the server's mail in a maildir for the journeys to read.
+fn ensure_aiosmtpd() -> Result<PathBuf> {
+    step("aiosmtpd (PyPI), the journeys' mail server");
+    let venv = tools_cache().join("aiosmtpd");
+    let binary = venv.join("bin/aiosmtpd");
+    if output(&binary, &["--version"]).is_some_and(|v| v.trim().ends_with(AIOSMTPD_VERSION)) {
+        println!("    present");
+        return Ok(binary);
+    }
+    run(
+        "python3 -m venv",
+        Command::new("/usr/bin/python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv),
+    )?;
+    run(
+        "pip install aiosmtpd",
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}")),
+    )?;
+    Ok(binary)
 }

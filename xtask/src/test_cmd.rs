@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
+use crate::mail_sink::MailSink;
 use crate::prerequisites::{self, Tools};
 use crate::server::{self, RunningServer};
 use crate::shell::{cargo, run, run_tests, step, Result, Tally};
@@ -129,10 +130,15 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
     server::seed_demo(&e2e_data)?;
     // Every journey signs people in from the same loopback address, more often than
     // the per-address login limit that protects a real server allows.
+    // The server's mail (the reset code) goes to a real SMTP server on loopback.
+    let mail = MailSink::start(&tools.aiosmtpd, &data.join("e2e-mail"))?;
     let mut server = RunningServer::start(
         &e2e_data,
         "127.0.0.1:0",
-        &[("ROLLCALL_LOGIN_LIMIT_PER_MINUTE", "600")],
+        &[
+            ("ROLLCALL_LOGIN_LIMIT_PER_MINUTE", "600"),
+            ("ROLLCALL_SMTP_URL", &mail.url),
+        ],
     )?;
     let artifacts = crate::workspace_root().join("test-artifacts");
     let _ = std::fs::create_dir_all(&artifacts);
@@ -147,6 +153,7 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
             .env("ROLLCALL_E2E_APP", &app)
             .env("ROLLCALL_E2E_SERVER", &server.base_url)
             .env("ROLLCALL_E2E_ARTIFACTS", &artifacts)
+            .env("ROLLCALL_E2E_MAILDIR", &mail.maildir)
             // The face screens run the real models on ONNX Runtime.
             .env("ORT_DYLIB_PATH", &tools.onnxruntime)
             .env("ROLLCALL_MODELS_DIR", crate::models_dir())
@@ -159,6 +166,7 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
             ),
     );
     server.stop();
+    drop(mail);
     server::stop_database(&e2e_data);
     tally.add(result?);
     println!("    screenshots in {}", artifacts.display());

@@ -124,7 +124,7 @@ async fn set_password(
     Ok(())
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", summary = "Change one's own password", request_body = PasswordChangeRequest, responses((status = 204, description = "Changed; other sessions signed out"), (status = 422, description = "The new password breaks a rule", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", summary = "Change one's own password", request_body = PasswordChangeRequest, responses((status = 204, description = "Changed; other sessions signed out"), (status = 422, description = "The current password is wrong (invalid_credentials), or the new one breaks a rule (weak_password); details.field names which", body = ErrorEnvelope), (status = 401, description = "No valid access token", body = ErrorEnvelope)), security(("bearer" = [])))]
 pub(super) async fn change_password(
     State(pool): State<PgPool>,
     user: AuthUser,
@@ -142,9 +142,11 @@ pub(super) async fn change_password(
         .await
         .map_err(anyhow::Error::new)?;
     if !matches {
-        return Err(ApiError::Unauthorized {
+        // 422, not 401: the sign-in is fine; a 401 would tell the app it is gone.
+        return Err(ApiError::Unprocessable {
             code: ErrorCode::InvalidCredentials,
             message: "The current password is wrong.".to_owned(),
+            details: [("field".to_owned(), "current_password".to_owned())].into(),
         });
     }
     if let Some(problem) = password_problem(&req.new_password, &username) {

@@ -141,7 +141,11 @@ async fn changing_the_password_needs_the_current_one_and_follows_the_rules(pool:
         json!({"current_password": "nope", "new_password": "a fine new password"}),
     )
     .await;
-    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    // The sign-in itself is fine: not a 401, which would sign the app out.
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let env = envelope(wrong).await;
+    assert_eq!(env.error.code, "invalid_credentials");
+    assert_eq!(env.error.details["field"], "current_password");
     let weak = post(
         &app,
         path,

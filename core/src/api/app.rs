@@ -20,6 +20,10 @@ pub struct LoginForm {
     pub login: String,
     /// The password.
     pub password: String,
+    /// Stay signed in on this device after the app closes (the refresh token
+    /// in the OS keystore).
+    #[serde(default)]
+    pub remember: bool,
 }
 
 /// Who signed in, and to which server. The tokens are deliberately absent:
@@ -382,10 +386,11 @@ mod tests {
             server_url: "http://127.0.0.1:8080".into(),
             login: "teacher1".into(),
             password: "secret".into(),
+            remember: true,
         };
         assert_eq!(
             serde_json::to_value(form).unwrap(),
-            serde_json::json!({"serverUrl": "http://127.0.0.1:8080", "login": "teacher1", "password": "secret"})
+            serde_json::json!({"serverUrl": "http://127.0.0.1:8080", "login": "teacher1", "password": "secret", "remember": true})
         );
     }
 }

@@ -14,6 +14,11 @@ pub struct LoginScreenProps {
     pub problem: Option<String>,
     /// Called with the filled-in form.
     pub on_sign_in: Callback<LoginForm>,
+    /// "Forgot password?", with the server address as typed.
+    pub on_forgot: Callback<String>,
+    /// Good news to show above the form (a password just reset).
+    #[prop_or_default]
+    pub notice: Option<String>,
 }
 
 /// Server address, username and password, and the Sign in button.
@@ -22,6 +27,7 @@ pub fn LoginScreen(props: &LoginScreenProps) -> Html {
     let server_url = use_node_ref();
     let login = use_node_ref();
     let password = use_node_ref();
+    let remember = use_node_ref();
 
     {
         // `autofocus` is not honoured for fields inserted after the page loaded.
@@ -36,7 +42,12 @@ pub fn LoginScreen(props: &LoginScreenProps) -> Html {
     // The fields are read when the form is submitted, so whatever put the text there
     // (typing, pasting, autofill, a WebDriver) counts.
     let onsubmit = {
-        let (server_url, login, password) = (server_url.clone(), login.clone(), password.clone());
+        let (server_url, login, password, remember) = (
+            server_url.clone(),
+            login.clone(),
+            password.clone(),
+            remember.clone(),
+        );
         let on_sign_in = props.on_sign_in.clone();
         let busy = props.busy;
         Callback::from(move |event: SubmitEvent| {
@@ -48,8 +59,16 @@ pub fn LoginScreen(props: &LoginScreenProps) -> Html {
                 server_url: value_of(&server_url),
                 login: value_of(&login),
                 password: value_of(&password),
+                remember: remember
+                    .cast::<HtmlInputElement>()
+                    .is_some_and(|b| b.checked()),
             });
         })
+    };
+
+    let forgot = {
+        let (server_url, on_forgot) = (server_url.clone(), props.on_forgot.clone());
+        Callback::from(move |_: MouseEvent| on_forgot.emit(value_of(&server_url)))
     };
 
     html! {
@@ -66,6 +85,9 @@ pub fn LoginScreen(props: &LoginScreenProps) -> Html {
                     </svg>
                     <p id="login-error">{ problem }</p>
                 </div>
+            }
+            if let Some(notice) = &props.notice {
+                <p id="login-notice" class="notice done" role="status">{ notice }</p>
             }
             <form class="form" {onsubmit} novalidate=true>
                 <div class="field">
@@ -103,6 +125,10 @@ pub fn LoginScreen(props: &LoginScreenProps) -> Html {
                         disabled={props.busy}
                     />
                 </div>
+                <label class="check">
+                    <input id="remember" ref={remember} type="checkbox" checked=true disabled={props.busy} />
+                    { "Keep me signed in on this device" }
+                </label>
                 <button id="sign-in" class="button primary" type="submit" disabled={props.busy}>
                     if props.busy {
                         <span class="spinner" aria-hidden="true" />
@@ -112,6 +138,9 @@ pub fn LoginScreen(props: &LoginScreenProps) -> Html {
                     }
                 </button>
             </form>
+            <button id="forgot-password" class="button link" type="button" onclick={forgot} disabled={props.busy}>
+                { "Forgot password?" }
+            </button>
         </section>
     }
 }

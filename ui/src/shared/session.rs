@@ -86,7 +86,10 @@ impl Reducible for Session {
                     problem: Some(problem),
                 };
             }
-            SessionAction::SignedIn(signed_in) => next.phase = Phase::SignedIn(signed_in),
+            SessionAction::SignedIn(signed_in) => {
+                next.server_url.clone_from(&signed_in.server_address);
+                next.phase = Phase::SignedIn(signed_in);
+            }
             SessionAction::SignedOut => next.phase = Phase::SignedOut { problem: None },
             SessionAction::Expired(problem) => {
                 next.phase = Phase::SignedOut {
