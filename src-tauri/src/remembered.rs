@@ -22,8 +22,6 @@ use rollcall_client::TokenKeeper;
 
 /// The keystore entry's service name.
 pub const SERVICE: &str = "Rollcall sign-in";
-/// The keystore entry's account name (one kept sign-in per OS user).
-const ENTRY: &str = "remembered";
 /// The file's name in the app's folder, where there is no keystore.
 pub const FILE_NAME: &str = "sign-in.json";
 
@@ -192,7 +190,10 @@ fn remove_file(path: Option<&Path>) -> std::io::Result<()> {
     target_os = "ios"
 ))]
 mod keystore {
-    use super::{ENTRY, SERVICE};
+    use super::SERVICE;
+
+    /// The keystore entry's account name (one kept sign-in per OS user).
+    const ENTRY: &str = "remembered";
 
     fn entry() -> Result<keyring::Entry, String> {
         keyring::Entry::new(SERVICE, ENTRY).map_err(|e| e.to_string())
