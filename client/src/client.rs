@@ -63,6 +63,8 @@ pub type TokenKeeper = Arc<dyn Fn(Option<(&ServerAddress, &str)>) + Send + Sync>
 /// Talks to a Rollcall server and keeps the session.
 pub struct Client {
     pub(crate) http: reqwest::Client,
+    /// Sent with every request (the live sockets' too).
+    pub(crate) user_agent: String,
     session: Mutex<Option<Session>>,
     /// Held while the access token is renewed, so two requests that both find
     /// it expired use the single-use refresh token once.
@@ -88,8 +90,16 @@ impl Client {
     /// A client with no one signed in.
     #[must_use]
     pub fn new() -> Self {
+        Self::with_user_agent(DEFAULT_USER_AGENT)
+    }
+
+    /// A client that names itself `user_agent` (`product/version`): the app says
+    /// `rollcall-app/…`, so the server can tell what its own screens use.
+    #[must_use]
+    pub fn with_user_agent(user_agent: &str) -> Self {
         Self {
-            http: http_client(),
+            http: http_client(user_agent),
+            user_agent: user_agent.to_owned(),
             session: Mutex::new(None),
             renewing: futures_util::lock::Mutex::new(()),
             keeper: Mutex::new(None),
@@ -338,20 +348,24 @@ impl Client {
     }
 }
 
+/// What a client calls itself unless told otherwise.
+const DEFAULT_USER_AGENT: &str = concat!("rollcall-client/", env!("CARGO_PKG_VERSION"));
+
 #[cfg(not(target_arch = "wasm32"))]
-fn http_client() -> reqwest::Client {
+fn http_client(user_agent: &str) -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(REQUEST_TIMEOUT)
-        .user_agent(concat!("rollcall-client/", env!("CARGO_PKG_VERSION")))
+        .user_agent(user_agent)
         .build()
         // Only a TLS backend that cannot start fails here; without one no server
         // can be reached, and every call then says the server is unreachable.
         .unwrap_or_default()
 }
 
+/// In a browser the browser names itself.
 #[cfg(target_arch = "wasm32")]
-fn http_client() -> reqwest::Client {
+fn http_client(_user_agent: &str) -> reqwest::Client {
     reqwest::Client::new()
 }
 

@@ -4,7 +4,8 @@
 //! browser opens its socket through the web shell.
 
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
-use tokio_tungstenite::tungstenite::http::{header::AUTHORIZATION, HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::http::header::{AUTHORIZATION, USER_AGENT};
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
@@ -60,7 +61,8 @@ impl Client {
     ) -> Result<LiveSocket, LiveError> {
         let (server, token) = self.credentials().map_err(|_| LiveError::SignedOut)?;
         let url = address(&server).map_err(|e| LiveError::Failed(e.to_string()))?;
-        match open(&url, &token, what).await {
+        let agent = self.user_agent.as_str();
+        match open(&url, &token, agent, what).await {
             Ok(socket) => Ok(socket),
             Err(Opening::Failed(problem)) => Err(LiveError::Failed(problem)),
             Err(Opening::Unauthorized) => {
@@ -68,7 +70,7 @@ impl Client {
                     ClientError::SignInAgain | ClientError::NotSignedIn => LiveError::SignedOut,
                     other => LiveError::Failed(other.to_string()),
                 })?;
-                open(&url, &token, what).await.map_err(|e| match e {
+                open(&url, &token, agent, what).await.map_err(|e| match e {
                     Opening::Unauthorized => LiveError::SignedOut,
                     Opening::Failed(problem) => LiveError::Failed(problem),
                 })
@@ -77,7 +79,12 @@ impl Client {
     }
 }
 
-async fn open(url: &reqwest::Url, token: &str, what: &str) -> Result<LiveSocket, Opening> {
+async fn open(
+    url: &reqwest::Url,
+    token: &str,
+    user_agent: &str,
+    what: &str,
+) -> Result<LiveSocket, Opening> {
     let failed = |problem: &str| Opening::Failed(problem.to_owned());
     let mut request = url
         .as_str()
@@ -86,6 +93,9 @@ async fn open(url: &reqwest::Url, token: &str, what: &str) -> Result<LiveSocket,
     let bearer = HeaderValue::from_str(&format!("Bearer {token}"))
         .map_err(|_| failed("the access token is not a header value"))?;
     request.headers_mut().insert(AUTHORIZATION, bearer);
+    if let Ok(agent) = HeaderValue::from_str(user_agent) {
+        request.headers_mut().insert(USER_AGENT, agent);
+    }
     match tokio_tungstenite::connect_async(request).await {
         Ok((socket, _)) => Ok(socket),
         Err(WsError::Http(response)) if response.status() == StatusCode::UNAUTHORIZED => {

@@ -42,6 +42,10 @@ pub use teacher::Classroom;
 
 use tauri::{Builder, Context, Runtime};
 
+/// What the app calls itself to the server (which counts what its screens use
+/// by it).
+pub const USER_AGENT: &str = concat!("rollcall-app/", env!("CARGO_PKG_VERSION"));
+
 /// Registers the app's commands and managed state on `builder`, configured from the
 /// environment (see [`AppConfig::from_env`]).
 pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
@@ -53,7 +57,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
     phone_plugins(builder)
         .plugin(tauri_plugin_dialog::init())
         .manage(config)
-        .manage(ServerClient::new())
+        .manage(ServerClient::with_user_agent(USER_AGENT))
         .manage(Classroom::new())
         .manage(teacher::commands::LiveWatch::default())
         .manage(student::phone::StudentPhone::default())
@@ -61,10 +65,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
         .manage(student::commands::EventsWatch::default())
         .manage(face::FaceService::from_env())
         .manage(kiosk::door::KioskDoor::default())
-        .setup(|app| {
-            remember_sign_ins(app.handle());
-            Ok(())
-        })
+        .manage(remembered::RememberedSignIn::default())
         .invoke_handler(tauri::generate_handler![
             session::default_server_url,
             session::login,
@@ -154,22 +155,6 @@ fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 #[cfg(desktop)]
 fn phone_plugins<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-}
-
-/// Keeps the session's refresh token where [`remembered`] says, from the
-/// first sign-in on.
-fn remember_sign_ins<R: Runtime>(app: &tauri::AppHandle<R>) {
-    use tauri::Manager as _;
-    let config = app.state::<AppConfig>();
-    let place = if config.data_dir.is_some() || cfg!(target_os = "android") {
-        remembered::Place::FolderOnly
-    } else {
-        remembered::Place::OsFirst
-    };
-    // Without a folder for the app's data only the keystore keeps it.
-    let kept = remembered::RememberedSignIn::start(config.data_folder(app).ok(), place);
-    app.state::<ServerClient>().keep_tokens_with(kept.keeper());
-    app.manage(kept);
 }
 
 /// The app's generated context: `tauri.conf.json`, the capabilities and the bundled UI

@@ -11,13 +11,14 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager as _, Runtime};
 use tokio::sync::mpsc;
 
 use crate::device::key_file::write_private_replacing;
-use crate::ServerAddress;
+use crate::{AppConfig, ServerAddress, ServerClient};
 use rollcall_client::TokenKeeper;
 
 /// The keystore entry's service name.
@@ -52,16 +53,45 @@ pub enum Place {
     FolderOnly,
 }
 
-/// The kept sign-in of this app: read at start, replaced on each rotation.
-#[derive(Debug)]
+/// The kept sign-in, in Tauri's managed state: started on the first command
+/// that needs it (the app's start asks to resume), where the app's folder is
+/// known.
+#[derive(Debug, Default)]
 pub struct RememberedSignIn {
+    keeper: OnceLock<SignInKeeper>,
+}
+
+impl RememberedSignIn {
+    /// The keeper, started the first time (in the OS keystore, or in the app's
+    /// folder when `ROLLCALL_APP_DATA_DIR` is set or on Android) and told every
+    /// new refresh token of the session from then on.
+    pub fn attach<R: Runtime>(&self, app: &AppHandle<R>) -> &SignInKeeper {
+        self.keeper.get_or_init(|| {
+            let config = app.state::<AppConfig>();
+            let place = if config.data_dir.is_some() || cfg!(target_os = "android") {
+                Place::FolderOnly
+            } else {
+                Place::OsFirst
+            };
+            // Without a folder for the app's data only a keystore keeps it.
+            let keeper = SignInKeeper::start(config.data_folder(app).ok(), place);
+            app.state::<ServerClient>()
+                .keep_tokens_with(keeper.token_keeper());
+            keeper
+        })
+    }
+}
+
+/// Keeps the sign-in: read at start, replaced on each rotation.
+#[derive(Debug)]
+pub struct SignInKeeper {
     store: Store,
     /// Whether the signed-in person asked to stay signed in.
     remember: Arc<AtomicBool>,
     writes: mpsc::UnboundedSender<Option<KeptSignIn>>,
 }
 
-impl RememberedSignIn {
+impl SignInKeeper {
     /// Keeps sign-ins in `place`, with `folder` for the file (without one, only
     /// a keystore keeps them), and starts the task that writes each change in
     /// order.
@@ -93,7 +123,7 @@ impl RememberedSignIn {
     /// What the session's client tells of each new refresh token: kept while
     /// the person asked to stay signed in, forgotten otherwise and at the end.
     #[must_use]
-    pub fn keeper(&self) -> TokenKeeper {
+    pub fn token_keeper(&self) -> TokenKeeper {
         let (remember, writes) = (self.remember.clone(), self.writes.clone());
         Arc::new(move |kept: Option<(&ServerAddress, &str)>| {
             let change = kept

@@ -7,7 +7,7 @@
     reason = "Tauri hands commands their arguments and State by value"
 )]
 
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 use rollcall_client::ClientError;
 
@@ -29,7 +29,8 @@ pub fn default_server_url(config: State<'_, AppConfig>) -> String {
 /// and with `remember` the refresh token is kept in the OS keystore to resume
 /// after a restart.
 #[tauri::command]
-pub async fn login(
+pub async fn login<R: Runtime>(
+    app: AppHandle<R>,
     client: State<'_, ServerClient>,
     remembered: State<'_, RememberedSignIn>,
     server_url: String,
@@ -37,7 +38,9 @@ pub async fn login(
     password: String,
     remember: Option<bool>,
 ) -> Result<SignedIn, AppError> {
-    remembered.set_remember(remember.unwrap_or(false));
+    remembered
+        .attach(&app)
+        .set_remember(remember.unwrap_or(false));
     Ok(client.login(&server_url, &login, &password).await?)
 }
 
@@ -45,10 +48,12 @@ pub async fn login(
 /// it no longer works (then it is forgotten). A server that cannot be reached
 /// is an error, and the kept sign-in stays for the next start.
 #[tauri::command]
-pub async fn resume_sign_in(
+pub async fn resume_sign_in<R: Runtime>(
+    app: AppHandle<R>,
     client: State<'_, ServerClient>,
     remembered: State<'_, RememberedSignIn>,
 ) -> Result<Option<SignedIn>, AppError> {
+    let remembered = remembered.attach(&app);
     let Some(kept) = remembered.recall().await else {
         return Ok(None);
     };

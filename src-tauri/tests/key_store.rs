@@ -226,7 +226,7 @@ fn without_a_keystore_the_key_is_kept_in_a_file_only_its_user_can_read() {
 /// Waits until the kept sign-in reads `expected` (the writer task is ordered but
 /// asynchronous).
 async fn recalled(
-    remembered: &rollcall_app::remembered::RememberedSignIn,
+    remembered: &rollcall_app::remembered::SignInKeeper,
     expected: Option<&str>,
 ) -> Option<rollcall_app::remembered::KeptSignIn> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -245,7 +245,7 @@ async fn recalled(
 
 #[test]
 fn the_sign_in_is_kept_in_the_keystore_replaced_on_each_rotation_and_forgotten() {
-    use rollcall_app::remembered::{Place, RememberedSignIn, FILE_NAME, SERVICE as SIGN_IN};
+    use rollcall_app::remembered::{Place, SignInKeeper, FILE_NAME, SERVICE as SIGN_IN};
     if !in_child() {
         return run_child(
             "the_sign_in_is_kept_in_the_keystore_replaced_on_each_rotation_and_forgotten",
@@ -255,8 +255,8 @@ fn the_sign_in_is_kept_in_the_keystore_replaced_on_each_rotation_and_forgotten()
     block_on(async {
         let folder = fresh_folder();
         let server = rollcall_app::ServerAddress::parse("https://rollcall.school.example").unwrap();
-        let remembered = RememberedSignIn::start(Some(folder.clone()), Place::OsFirst);
-        let keeper = remembered.keeper();
+        let remembered = SignInKeeper::start(Some(folder.clone()), Place::OsFirst);
+        let keeper = remembered.token_keeper();
         keeper(Some((&server, "first-token")));
         keeper(Some((&server, "second-token")));
         let kept = recalled(&remembered, Some("second-token")).await.unwrap();
@@ -273,17 +273,17 @@ fn the_sign_in_is_kept_in_the_keystore_replaced_on_each_rotation_and_forgotten()
         .expect("the keystore holds the sign-in");
         assert!(entry.contains("second-token"));
         // The app starts again: a new store reads the same sign-in.
-        let again = RememberedSignIn::start(Some(folder.clone()), Place::OsFirst);
+        let again = SignInKeeper::start(Some(folder.clone()), Place::OsFirst);
         recalled(&again, Some("second-token")).await;
         // "Keep me signed in" left unticked: the next token is not kept.
         again.set_remember(false);
-        again.keeper()(Some((&server, "third-token")));
+        again.token_keeper()(Some((&server, "third-token")));
         recalled(&again, None).await;
         // Signed out: nothing to resume.
         again.set_remember(true);
-        again.keeper()(Some((&server, "fourth-token")));
+        again.token_keeper()(Some((&server, "fourth-token")));
         recalled(&again, Some("fourth-token")).await;
-        again.keeper()(None);
+        again.token_keeper()(None);
         recalled(&again, None).await;
     });
 }

@@ -132,12 +132,21 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
     // the per-address login limit that protects a real server allows.
     // The server's mail (the reset code) goes to a real SMTP server on loopback.
     let mail = MailSink::start(&tools.aiosmtpd, &data.join("e2e-mail"))?;
+    // The route contract reads what the app used from the server's metrics.
+    let metrics_token = format!(
+        "e2e-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
     let mut server = RunningServer::start(
         &e2e_data,
         "127.0.0.1:0",
         &[
             ("ROLLCALL_LOGIN_LIMIT_PER_MINUTE", "600"),
             ("ROLLCALL_SMTP_URL", &mail.url),
+            ("ROLLCALL_METRICS_TOKEN", &metrics_token),
         ],
     )?;
     let artifacts = crate::workspace_root().join("test-artifacts");
@@ -165,6 +174,27 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
                 fresh_folder(&data.join("e2e-app-data")),
             ),
     );
+    // Then: every route of the API document is reached by a screen or listed.
+    let result = result.and_then(|mut tally| {
+        let contract = run_tests(
+            "route contract",
+            cargo()
+                .args([
+                    "test",
+                    "-p",
+                    "rollcall-e2e",
+                    "--test",
+                    "route_coverage",
+                    "--",
+                    "--ignored",
+                    "--nocapture",
+                ])
+                .env("ROLLCALL_E2E_SERVER", &server.base_url)
+                .env("ROLLCALL_E2E_METRICS_TOKEN", &metrics_token),
+        )?;
+        tally.add(contract);
+        Ok(tally)
+    });
     server.stop();
     drop(mail);
     server::stop_database(&e2e_data);

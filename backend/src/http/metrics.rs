@@ -1,5 +1,6 @@
 //! Prometheus metrics: request counts and latency histograms by method, route
-//! template and status, served at `/metrics`.
+//! template and status, and the count of the app's own requests, served at
+//! `/metrics`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -27,13 +28,31 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
-/// The counters, keyed by (method, route, status).
+/// What a request series is keyed by: (method, route, status).
+type Key = (String, String, u16);
+
+/// The counters, keyed by (method, route, status); and the same count for the
+/// requests of Rollcall's own app alone (its User-Agent is `rollcall-app/…`),
+/// which tells what the screens use of the API.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    series: Mutex<BTreeMap<Key, Series>>,
+    from_app: Mutex<BTreeMap<Key, u64>>,
 }
 
+/// The product name Rollcall's app sends as its User-Agent.
+const APP_AGENT: &str = "rollcall-app/";
+
 impl Metrics {
+    fn observe_app(&self, method: &str, route: &str, status: u16) {
+        *self
+            .from_app
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default() += 1;
+    }
+
     fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut series = self
             .series
@@ -67,6 +86,19 @@ impl Metrics {
                 out,
                 "rollcall_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {}",
                 s.count
+            );
+        }
+        let from_app = self
+            .from_app
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        out.push_str("# HELP rollcall_app_requests_total HTTP requests from Rollcall's own app.\n");
+        out.push_str("# TYPE rollcall_app_requests_total counter\n");
+        for ((method, route, status), count) in &from_app {
+            let _ = writeln!(
+                out,
+                "rollcall_app_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {count}"
             );
         }
         out.push_str("# HELP rollcall_http_request_duration_seconds Time to answer a request.\n");
@@ -108,13 +140,19 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let from_app = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|agent| agent.starts_with(APP_AGENT));
     let resp = next.run(req).await;
-    state.metrics.observe(
-        &method,
-        &route,
-        resp.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
+    let status = resp.status().as_u16();
+    state
+        .metrics
+        .observe(&method, &route, status, started.elapsed().as_secs_f64());
+    if from_app {
+        state.metrics.observe_app(&method, &route, status);
+    }
     resp
 }
 

@@ -111,6 +111,32 @@ async fn metrics_count_requests_by_route_template_and_status(pool: PgPool) {
     assert!(text.contains(r#"route="unmatched",status="404""#), "{text}");
     assert!(text.contains(r#"rollcall_http_request_duration_seconds_bucket{method="GET",route="/health/live",status="200",le="+Inf"} 1"#));
     assert!(!text.contains("123"), "raw paths never become labels");
+    assert!(
+        !text.contains("rollcall_app_requests_total{"),
+        "the test's requests are not the app's: {text}"
+    );
+    app.http
+        .get(app.url("/health/live"))
+        .header("user-agent", "rollcall-app/0.1.0")
+        .send()
+        .await
+        .unwrap();
+    let text = app
+        .http
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-secret-123")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            r#"rollcall_app_requests_total{method="GET",route="/health/live",status="200"} 1"#
+        ),
+        "the app's own requests are counted apart: {text}"
+    );
 }
 
 #[sqlx::test(migrations = "../migrations")]
