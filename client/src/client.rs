@@ -63,7 +63,12 @@ pub type TokenKeeper = Arc<dyn Fn(Option<(&ServerAddress, &str)>) + Send + Sync>
 /// Talks to a Rollcall server and keeps the session.
 pub struct Client {
     pub(crate) http: reqwest::Client,
-    /// Sent with every request (the live sockets' too).
+    /// Sent with every request (the live sockets' too; in a browser the
+    /// browser names itself).
+    #[cfg_attr(
+        target_arch = "wasm32",
+        expect(dead_code, reason = "the browser sends its own User-Agent")
+    )]
     pub(crate) user_agent: String,
     session: Mutex<Option<Session>>,
     /// Held while the access token is renewed, so two requests that both find
