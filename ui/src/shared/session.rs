@@ -226,6 +226,20 @@ mod tests {
         assert!(matches!(session.phase, Phase::SignedIn(_)));
         let session = reduce(session, SessionAction::SignedOut);
         assert_eq!(session.phase, Phase::SignedOut { problem: None });
-        assert_eq!(session.server_url, "http://s:1");
+        assert_eq!(
+            session.server_url,
+            signed_in().server_address,
+            "the address the Rust side signed in to"
+        );
+        // A sign-in resumed at start (nothing typed) leaves its server in the form too.
+        let resumed = reduce(
+            reduce(
+                Session::default(),
+                SessionAction::DefaultServerKnown("http://default:1".into()),
+            ),
+            SessionAction::SignedIn(signed_in()),
+        );
+        let resumed = reduce(resumed, SessionAction::SignedOut);
+        assert_eq!(resumed.server_url, signed_in().server_address);
     }
 }
