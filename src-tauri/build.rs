@@ -51,6 +51,8 @@ fn main() {
         "revoke_device",
         "list_kiosks",
         "create_kiosk",
+        "update_kiosk",
+        "rotate_kiosk_credential",
         "prepare_phone",
         "student_classes",
         "watch_my_events",

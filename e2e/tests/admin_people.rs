@@ -17,8 +17,8 @@ use rollcall_core::api::{DeviceRegistration, ListParams, Platform, UserFilter};
 use rollcall_core::signing::DeviceKey;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, choose_file, click, finish, save_screenshot, sign_in_until, step, text_of, type_into,
-    wait_for_text_containing,
+    check, choose_file, click, finish, save_screenshot, save_screenshots_at_sizes, sign_in_until,
+    step, text_of, type_into, wait_for_text_containing,
 };
 use rollcall_e2e::school::{signed_in, ADMIN, ADMIN_PASSWORD, STUDENT_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -169,10 +169,73 @@ async fn journey(
     type_into(session, "#kiosk-name", &format!("Door {stamp}")).await?;
     click(session, "#kiosk-save", UI).await?;
     wait_for_text_containing(session, "#kiosk-secret", "shown only once", UI).await?;
+    let row = format!("tr[data-kiosk=\"Door {stamp}\"]");
     session
-        .wait_for(&format!("tr[data-kiosk=\"Door {stamp}\"]"), UI)
+        .wait_for(&row, UI)
         .await
         .map_err(step("the kiosk is listed"))?;
+    wait_for_text_containing(session, &row, "Never seen", UI).await?;
+    let first = text_of(session, "#kiosk-secret code").await?;
+    let (login, first_secret) = first
+        .split_once(" / ")
+        .map(|(l, s)| (l.trim().to_owned(), s.trim().to_owned()))
+        .ok_or_else(|| format!("the credential reads {first:?}"))?;
     save_screenshot(session, env, "admin-devices.png").await?;
+
+    // A new credential: shown once; the first no longer signs in.
+    click(session, &format!("{row} .kiosk-rotate"), UI).await?;
+    wait_for_text_containing(session, "#devices-notice", "has a new credential", UI).await?;
+    let second = text_of(session, "#kiosk-secret code").await?;
+    let second_secret = second
+        .split_once(" / ")
+        .map(|(_, s)| s.trim().to_owned())
+        .ok_or_else(|| format!("the new credential reads {second:?}"))?;
+    check(
+        second_secret != first_secret,
+        "a different secret".to_owned(),
+    )?;
+    let old = rollcall_client::Client::new()
+        .login(&env.server, &login, &first_secret)
+        .await;
+    check(
+        old.is_err(),
+        "the first secret no longer signs in".to_owned(),
+    )?;
+    rollcall_client::Client::new()
+        .login(&env.server, &login, &second_secret)
+        .await
+        .map_err(|e| format!("the new secret does not sign in: {e}"))?;
+
+    // Settings out of range are named at their field, and nothing is saved.
+    click(session, &format!("{row} .kiosk-edit"), UI).await?;
+    type_into(session, "#kiosk-frames", "0").await?;
+    click(session, "#kiosk-settings-save", UI).await?;
+    wait_for_text_containing(session, "#kiosk-agreement_frames-error", "from 1 to 10", UI).await?;
+    let kept = session
+        .find("#kiosk-frames")
+        .await
+        .map_err(step("find the frames field"))?;
+    let kept = session
+        .property(&kept, "value")
+        .await
+        .map_err(step("read the frames field"))?;
+    check(
+        kept == serde_json::json!("0"),
+        format!("the refused value stays as typed: {kept}"),
+    )?;
+    wait_for_text_containing(session, &row, "3 agreeing frames", UI).await?;
+
+    // Disabled: listed so, and the credential no longer signs in.
+    click(session, &format!("{row} .kiosk-switch"), UI).await?;
+    wait_for_text_containing(session, "#devices-notice", "is disabled", UI).await?;
+    wait_for_text_containing(session, &row, "Disabled", UI).await?;
+    let disabled = rollcall_client::Client::new()
+        .login(&env.server, &login, &second_secret)
+        .await;
+    check(
+        disabled.is_err(),
+        "a disabled kiosk cannot sign in".to_owned(),
+    )?;
+    save_screenshots_at_sizes(session, env, "admin-kiosks", Some("#kiosks-table")).await?;
     Ok(())
 }

@@ -2,8 +2,10 @@
 //! server: the admin enrols a student from photo files on the Face enrolment screen
 //! (a face-less picture is called out, the template is built from the good shots);
 //! the room's kiosk signs in, is shown a stranger (never matched) and then the
-//! student, frame after frame, and greets them as present once the frames agree; the
-//! teacher's roster says so; the admin revokes the template.
+//! student, frame after frame, and greets them as present once the frames agree (as
+//! many as the admin set on the Devices screen); the teacher's roster says so; new
+//! settings reach the running kiosk at its next heartbeat; the admin sees it online
+//! and revokes the template.
 //!
 //! Needs what `desktop_login` needs, plus `ROLLCALL_MODELS_DIR` and `ORT_DYLIB_PATH`
 //! for the app; `cargo xtask test` provides them.
@@ -17,7 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use rollcall_core::api::{
-    DivisionStudent, KioskCredential, NewKiosk, Roster, StartSession, TeacherSession,
+    DivisionStudent, KioskCredential, KioskPatch, NewKiosk, Roster, StartSession, TeacherSession,
 };
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
@@ -143,6 +145,15 @@ async fn journey(
     wait_for_text_containing(session, "#face-outcome", "is enrolled from 3 shots", FACE).await?;
     wait_for_text_containing(session, "#face-enrolled", "Enrolled", UI).await?;
     save_screenshot(session, env, "face-enrolled.png").await?;
+
+    // The admin asks this room's kiosk for four agreeing frames.
+    let row = format!("tr[data-kiosk=\"{}\"]", kiosk.kiosk.name);
+    click(session, "#nav-devices", UI).await?;
+    click(session, &format!("{row} .kiosk-edit"), UI).await?;
+    type_into(session, "#kiosk-frames", "4").await?;
+    click(session, "#kiosk-settings-save", UI).await?;
+    wait_for_text_containing(session, "#devices-notice", "next heartbeat", UI).await?;
+    wait_for_text_containing(session, &row, "4 agreeing frames", UI).await?;
     click(session, "#sign-out", UI).await?;
 
     // The room's kiosk: a stranger is never matched; the student is, after agreeing frames.
@@ -155,6 +166,7 @@ async fn journey(
     )
     .await?;
     wait_for_text_containing(session, "#kiosk-facts", "enrolled student", UI).await?;
+    wait_for_text_containing(session, "#kiosk-facts", "after 4 agreeing frames", UI).await?;
     let stranger = faces().join("deepface/img1.jpg");
     for frame in 1..=3 {
         choose_file(session, "#kiosk-frames", &stranger).await?;
@@ -162,14 +174,14 @@ async fn journey(
         wait_for_text_containing(session, "#kiosk-frame", "Not recognised", UI).await?;
     }
     let face = faces().join("face_recognition/test/obama1.jpg");
+    for (frame, agreed) in [(4, 1), (5, 2), (6, 3)] {
+        choose_file(session, "#kiosk-frames", &face).await?;
+        frame_seen(session, frame).await?;
+        let recognising = format!("recognising ({agreed} of 4)");
+        wait_for_text_containing(session, "#kiosk-frame", &recognising, UI).await?;
+    }
     choose_file(session, "#kiosk-frames", &face).await?;
-    frame_seen(session, 4).await?;
-    wait_for_text_containing(session, "#kiosk-frame", "recognising (1 of 3)", UI).await?;
-    choose_file(session, "#kiosk-frames", &face).await?;
-    frame_seen(session, 5).await?;
-    wait_for_text_containing(session, "#kiosk-frame", "recognising (2 of 3)", UI).await?;
-    choose_file(session, "#kiosk-frames", &face).await?;
-    frame_seen(session, 6).await?;
+    frame_seen(session, 7).await?;
     let greeting = format!("Welcome, {} — present", student.display_name);
     wait_for_text_containing(session, "#kiosk-greeting", &greeting, FACE).await?;
     wait_for_text_containing(session, "#kiosk-facts", "every mark sent", UI).await?;
@@ -187,10 +199,27 @@ async fn journey(
     if line.source != Some(rollcall_core::record::RecordSource::Kiosk) || line.status.is_none() {
         return Err(format!("the roster line after the kiosk: {line:?}"));
     }
+    // The admin changes the settings while the kiosk runs: its next heartbeat
+    // (every few seconds here, ROLLCALL_KIOSK_HEARTBEAT_S) applies them.
+    school
+        .admin
+        .update_kiosk(
+            kiosk.kiosk.id,
+            &KioskPatch {
+                config: Some(r#"{"agreement_frames": 2}"#.to_owned()),
+                ..KioskPatch::default()
+            },
+        )
+        .await
+        .map_err(|e| format!("the settings did not save: {e}"))?;
+    wait_for_text_containing(session, "#kiosk-facts", "after 2 agreeing frames", FACE).await?;
     click(session, "#sign-out", UI).await?;
 
-    // The admin revokes the template.
+    // The admin revokes the template; the kiosk, just heard from, is online.
     sign_in_until(session, &env.server, ADMIN, ADMIN_PASSWORD, "#sign-out").await?;
+    click(session, "#nav-devices", UI).await?;
+    wait_for_text_containing(session, &format!("{row} .kiosk-presence"), "Online", UI).await?;
+    wait_for_text_containing(session, &row, "2 agreeing frames", UI).await?;
     open_student(session, student).await?;
     wait_for_text_containing(session, "#face-enrolled", "Enrolled", UI).await?;
     click(session, "#face-revoke", UI).await?;

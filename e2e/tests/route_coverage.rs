@@ -62,12 +62,6 @@ const NOT_ON_A_SCREEN_YET: &[(&str, &str, &str)] = &[
     ("PATCH", "/api/v1/timetable/{id}", "#20 admin: move or change a slot"),
     ("DELETE", "/api/v1/timetable/{id}", "#20 admin: delete a slot"),
     ("GET", "/api/v1/audit", "#20 admin: the audit log screen"),
-    ("PATCH", "/api/v1/kiosks/{id}", "#20 admin: a kiosk's settings, disabling it"),
-    (
-        "POST",
-        "/api/v1/kiosks/{id}/credential",
-        "#20 admin: rotate a kiosk's credential",
-    ),
     (
         "POST",
         "/api/v1/devices/{id}/revoke",

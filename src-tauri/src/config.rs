@@ -19,12 +19,15 @@ pub struct AppConfig {
     pub map_tiles: Option<String>,
     /// Whom the tiles are credited to (`ROLLCALL_MAP_ATTRIBUTION`).
     pub map_attribution: Option<String>,
+    /// How often a kiosk says it is alive and picks up new settings, seconds
+    /// (`ROLLCALL_KIOSK_HEARTBEAT_S`, 1–3600; core's `KIOSK_HEARTBEAT_S` unset).
+    pub kiosk_heartbeat_s: u64,
 }
 
 impl AppConfig {
     /// Reads `ROLLCALL_SERVER_URL` (falling back to [`FALLBACK_SERVER_URL`]),
-    /// `ROLLCALL_EXPORT_DIR`, `ROLLCALL_APP_DATA_DIR`, `ROLLCALL_MAP_TILES` and
-    /// `ROLLCALL_MAP_ATTRIBUTION`.
+    /// `ROLLCALL_EXPORT_DIR`, `ROLLCALL_APP_DATA_DIR`, `ROLLCALL_MAP_TILES`,
+    /// `ROLLCALL_MAP_ATTRIBUTION` and `ROLLCALL_KIOSK_HEARTBEAT_S`.
     #[must_use]
     pub fn from_env() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -50,6 +53,10 @@ impl AppConfig {
             data_dir,
             map_tiles: set("ROLLCALL_MAP_TILES"),
             map_attribution: set("ROLLCALL_MAP_ATTRIBUTION"),
+            kiosk_heartbeat_s: set("ROLLCALL_KIOSK_HEARTBEAT_S")
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|s| (1..=3600).contains(s))
+                .unwrap_or(rollcall_core::api::KIOSK_HEARTBEAT_S),
         }
     }
 

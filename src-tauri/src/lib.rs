@@ -119,6 +119,8 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             admin::commands::people::revoke_device,
             admin::commands::people::list_kiosks,
             admin::commands::people::create_kiosk,
+            admin::commands::people::update_kiosk,
+            admin::commands::people::rotate_kiosk_credential,
             student::commands::prepare_phone,
             student::commands::student_classes,
             student::commands::watch_my_events,

@@ -438,6 +438,27 @@ pub async fn list_kiosks() -> Result<Vec<KioskRecord>, CommandError> {
     call("list_kiosks", &NoArgs {}).await
 }
 
+/// Changes a kiosk's settings, or disables or enables it.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`invalid_field` naming the setting).
+pub async fn update_kiosk(id: Uuid, patch: KioskPatch) -> Result<KioskRecord, CommandError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: Uuid,
+        patch: KioskPatch,
+    }
+    call("update_kiosk", &Args { id, patch }).await
+}
+
+/// A new credential for a kiosk, in the answer once; the old one stops working.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn rotate_kiosk_credential(id: Uuid) -> Result<KioskCredential, CommandError> {
+    call("rotate_kiosk_credential", &IdArgs { id }).await
+}
+
 /// Registers a kiosk; its secret is in the answer, once.
 ///
 /// # Errors
@@ -677,12 +698,12 @@ pub use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, CheckInAnswer, CheckInForm, ClaimResult, ClassSession,
     CommandError, CommandErrorCode as ErrorCode, CsvImportReport, DailyPoint, Dashboard,
     DeviceRecord, DivisionRate, DivisionRecord, DivisionStudent, ExtraClass, KioskCredential,
-    KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm, MembershipChange,
-    MyAttendance, MyEventsUpdate, NewDivision, NewKiosk, NewRoom, NewSlot, NewUser, Page,
-    PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision, ReviewForm,
-    ReviewItem, Role, RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus,
-    SheetFormat, SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay,
-    UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT, MY_EVENTS_EVENT,
+    KioskPatch, KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm,
+    MembershipChange, MyAttendance, MyEventsUpdate, NewDivision, NewKiosk, NewRoom, NewSlot,
+    NewUser, Page, PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision,
+    ReviewForm, ReviewItem, Role, RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile,
+    SessionStatus, SheetFormat, SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus,
+    TimeOfDay, UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT, MY_EVENTS_EVENT,
     SYNC_STATUS_EVENT,
 };
 

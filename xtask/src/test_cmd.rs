@@ -166,6 +166,8 @@ fn test_suites(tools: &Tools, database_url: &str, data: &std::path::Path) -> Res
             // The face screens run the real models on ONNX Runtime.
             .env("ORT_DYLIB_PATH", &tools.onnxruntime)
             .env("ROLLCALL_MODELS_DIR", crate::models_dir())
+            // A kiosk's heartbeat (and new settings) every 2 s, not every minute.
+            .env("ROLLCALL_KIOSK_HEARTBEAT_S", "2")
             // The app saves class sheets here; the journeys read them back.
             .env("ROLLCALL_EXPORT_DIR", artifacts.join("exports"))
             // The student's device key and outbox (a fresh folder: a fresh server).

@@ -6,7 +6,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use rollcall_core::api::ErrorCode;
 use rollcall_core::api::{
-    ErrorEnvelope, KioskCredential, KioskPatch, KioskRecord, ListParams, NewKiosk, Page, Role,
+    ErrorEnvelope, KioskConfig, KioskCredential, KioskPatch, KioskRecord, ListParams, NewKiosk,
+    Page, Role,
 };
 use sqlx::{PgConnection, PgPool, QueryBuilder};
 use uuid::Uuid;
@@ -68,22 +69,26 @@ fn invalid(field: &str, message: &str) -> ApiError {
     }
 }
 
-/// Parses a kiosk's settings: a JSON object, at most 16 KiB.
+/// Checks a kiosk's settings (a JSON object of known settings, each in its
+/// range, as core's [`KioskConfig::check`] says) and gives them as stored:
+/// every setting written out.
 fn config_object(text: Option<&str>) -> Result<serde_json::Value, ApiError> {
     let Some(text) = text else {
-        return Ok(serde_json::json!({}));
+        return Ok(serde_json::json!(KioskConfig::default()));
     };
     if text.len() > 16 * 1024 {
         return Err(invalid("config", "kiosk settings are at most 16 KiB"));
     }
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v @ serde_json::Value::Object(_)) if super::json::nul_in(&v).is_none() => Ok(v),
-        Ok(serde_json::Value::Object(_)) => Err(invalid(
-            "config",
-            "kiosk settings may not contain the NUL character",
-        )),
-        _ => Err(invalid("config", "kiosk settings must be a JSON object")),
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        if super::json::nul_in(&value).is_some() {
+            return Err(invalid(
+                "config",
+                "kiosk settings may not contain the NUL character",
+            ));
+        }
     }
+    let config = KioskConfig::check(text).map_err(|p| invalid(&p.field, &p.message))?;
+    Ok(serde_json::json!(config))
 }
 
 fn check_name(name: &str) -> Result<(), ApiError> {

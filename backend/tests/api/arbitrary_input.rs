@@ -305,7 +305,7 @@ async fn no_body_of_any_shape_or_value_makes_a_server_error_or_a_half_write(pool
             Method::POST,
             "/api/v1/kiosks".into(),
             Some(admin.clone()),
-            json!({"name": "Door Z", "room_id": room, "config": "{\"frames\": 3}"}),
+            json!({"name": "Door Z", "room_id": room, "config": "{\"agreement_frames\": 3}"}),
         ),
         (
             Method::PUT,

@@ -190,7 +190,9 @@ async fn a_kiosk_signs_in_with_its_credential_heartbeats_and_loses_access_on_rot
         .http
         .post(app.url("/api/v1/kiosks"))
         .bearer_auth(&admin)
-        .json(&json!({"name": "A-101 door", "room_id": room, "config": "{\"camera\": 0}"}))
+        .json(
+            &json!({"name": "A-101 door", "room_id": room, "config": "{\"agreement_frames\": 4}"}),
+        )
         .send()
         .await
         .unwrap();
@@ -212,8 +214,9 @@ async fn a_kiosk_signs_in_with_its_credential_heartbeats_and_loses_access_on_rot
     assert_eq!(beat.room_id.to_string(), room);
     assert!(beat.last_seen_at.is_some());
     assert_eq!(
-        serde_json::from_str::<Value>(&beat.config).unwrap()["camera"],
-        0
+        serde_json::from_str::<Value>(&beat.config).unwrap(),
+        json!({"agreement_frames": 4, "cooldown_minutes": 10}),
+        "the settings as the kiosk applies them, every one written out"
     );
     let users = app
         .http
@@ -298,6 +301,16 @@ async fn bad_kiosk_input_is_refused_and_nothing_is_written(pool: PgPool) {
             json!({"name": "x", "room_id": room, "config": "{not json"}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "config",
+        ),
+        (
+            json!({"name": "x", "room_id": room, "config": "{\"camera\": 0}"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "camera",
+        ),
+        (
+            json!({"name": "x", "room_id": room, "config": "{\"agreement_frames\": 50}"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "agreement_frames",
         ),
         (
             json!({"name": "", "room_id": room}),

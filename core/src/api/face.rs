@@ -71,7 +71,13 @@ pub struct KioskState {
     pub roster_from_cache: bool,
     /// Marks waiting in the outbox.
     pub pending: u64,
+    /// The settings it runs with (an administrator's, from its last heartbeat).
+    pub settings: super::KioskConfig,
 }
+
+/// The event the app sends the kiosk's window when its settings changed at a
+/// heartbeat; the payload is the new [`super::KioskConfig`].
+pub const KIOSK_SETTINGS_EVENT: &str = "kiosk-settings";
 
 /// What the kiosk concluded about one face.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,8 +1,10 @@
 //! Devices for admins: students' phones waiting for approval (approve, revoke)
-//! and the kiosks with their last heartbeat and one-time credentials.
+//! and the kiosks with their last heartbeat, their settings and one-time
+//! credentials.
 
 use rollcall_core::api::{
-    DeviceFilter, DeviceRecord, DeviceStatus, KioskCredential, KioskRecord, ListParams, NewKiosk,
+    DeviceFilter, DeviceRecord, DeviceStatus, KioskCredential, KioskPatch, KioskRecord, ListParams,
+    NewKiosk,
 };
 use uuid::Uuid;
 
@@ -45,8 +47,35 @@ pub async fn revoke(client: &ServerClient, id: Uuid) -> Result<DeviceRecord, App
 /// # Errors
 /// What the server call fails with.
 pub async fn kiosks(client: &ServerClient) -> Result<Vec<KioskRecord>, AppError> {
-    let page = client.kiosks(&ListParams::per_page(200)).await?;
-    Ok(page.items)
+    Ok(
+        rollcall_client::every_page(&ListParams::default(), |page| async move {
+            client.kiosks(&page).await
+        })
+        .await?,
+    )
+}
+
+/// Changes a kiosk: its settings, or whether its credential works.
+///
+/// # Errors
+/// What the server call fails with (`invalid_field` naming the setting).
+pub async fn update_kiosk(
+    client: &ServerClient,
+    id: Uuid,
+    patch: &KioskPatch,
+) -> Result<KioskRecord, AppError> {
+    Ok(client.update_kiosk(id, patch).await?)
+}
+
+/// A new credential for a kiosk; the old one stops working at once.
+///
+/// # Errors
+/// What the server call fails with.
+pub async fn rotate_kiosk_credential(
+    client: &ServerClient,
+    id: Uuid,
+) -> Result<KioskCredential, AppError> {
+    Ok(client.rotate_kiosk_credential(id).await?)
 }
 
 /// Registers a kiosk for a room; its secret is in the answer, once.

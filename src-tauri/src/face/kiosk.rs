@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use rollcall_core::api::KioskConfig;
 use rollcall_core::face::{Candidate, FaceCheck, FaceSettings, TemplateMatrix};
 use rollcall_core::ids::StudentId;
 
@@ -29,11 +30,18 @@ pub struct KioskSettings {
 impl KioskSettings {
     /// Three agreeing frames (0.6 s at 5 frames/s), a 10-minute cooldown, a 0.05 lead.
     #[must_use]
-    pub const fn new(face: FaceSettings) -> Self {
+    pub fn new(face: FaceSettings) -> Self {
+        Self::configured(face, &KioskConfig::default())
+    }
+
+    /// What an administrator set for this kiosk (its agreeing frames and
+    /// cooldown), with the calibrated face settings and a 0.05 lead.
+    #[must_use]
+    pub fn configured(face: FaceSettings, config: &KioskConfig) -> Self {
         Self {
             face,
-            agreement_frames: 3,
-            cooldown: Duration::from_secs(600),
+            agreement_frames: config.agreement_frames,
+            cooldown: Duration::from_secs(u64::from(config.cooldown_minutes) * 60),
             min_lead: 0.05,
         }
     }
@@ -92,6 +100,11 @@ pub struct Kiosk {
 }
 
 impl Kiosk {
+    /// Applies new settings from now on (a streak under way keeps counting).
+    pub fn set_settings(&mut self, settings: KioskSettings) {
+        self.settings = settings;
+    }
+
     /// A kiosk over the room's roster (cached on the device, so it works offline).
     #[must_use]
     pub fn new(roster: TemplateMatrix, settings: KioskSettings) -> Self {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rollcall_core::api::{
-    FaceTemplateRecord, KioskFace, KioskFaceState, KioskFrameResult, KioskMark, KioskMarked,
-    KioskRecord, KioskState,
+    FaceTemplateRecord, KioskConfig, KioskFace, KioskFaceState, KioskFrameResult, KioskMark,
+    KioskMarked, KioskRecord, KioskState,
 };
 use rollcall_core::face::{FaceEvidence, FaceScore, FaceTemplate, Liveness, TemplateMatrix};
 use rollcall_core::ids::StudentId;
@@ -21,6 +21,7 @@ use crate::face::kiosk::{Kiosk, KioskEvent, KioskSettings};
 use crate::face::liveness::LivenessScreen;
 use crate::face::shots::jpeg_thumbnail;
 use crate::face::{model_id, settings, FaceService, MODEL_ID};
+use crate::task_slot::TaskSlot;
 use crate::{AppError, ServerClient};
 use rollcall_checkin::sqlite::Outbox;
 use rollcall_checkin::store::ClaimStore as _;
@@ -31,6 +32,8 @@ const ROSTER_FILE: &str = "roster-templates.json";
 
 struct Door {
     kiosk: Kiosk,
+    /// The administrator's settings it runs with.
+    config: KioskConfig,
     names: HashMap<StudentId, String>,
     screens: HashMap<StudentId, LivenessScreen>,
     outbox: Outbox,
@@ -41,6 +44,8 @@ struct Door {
 pub struct KioskDoor {
     door: Mutex<Option<Door>>,
     courier: Courier,
+    /// The heartbeat that keeps the kiosk listed as online and brings new settings.
+    heartbeat: TaskSlot,
 }
 
 impl std::fmt::Debug for KioskDoor {
@@ -136,15 +141,18 @@ impl KioskDoor {
             .await
             .map_err(|e| storage(&e))?;
         let pending = outbox.pending().await.map_err(|e| storage(&e))?;
+        let config = KioskConfig::read(&record.config);
         let state = KioskState {
             name: record.name,
             room_id: record.room_id,
             enrolled: u32::try_from(matrix.len()).unwrap_or(u32::MAX),
             roster_from_cache,
             pending,
+            settings: config,
         };
         *self.door.lock().await = Some(Door {
-            kiosk: Kiosk::new(matrix, KioskSettings::new(settings())),
+            kiosk: Kiosk::new(matrix, KioskSettings::configured(settings(), &config)),
+            config,
             names,
             screens: HashMap::new(),
             outbox: outbox.clone(),
@@ -152,8 +160,29 @@ impl KioskDoor {
         Ok((state, outbox))
     }
 
-    /// Forgets the kiosk (on sign-out).
+    /// Applies the settings in `record` (a heartbeat's answer) when they
+    /// changed; the new settings, or `None` when nothing changed or no kiosk runs.
+    pub async fn apply(&self, record: &KioskRecord) -> Option<KioskConfig> {
+        let config = KioskConfig::read(&record.config);
+        let mut guard = self.door.lock().await;
+        let door = guard.as_mut()?;
+        if door.config == config {
+            return None;
+        }
+        door.kiosk
+            .set_settings(KioskSettings::configured(settings(), &config));
+        door.config = config;
+        Some(config)
+    }
+
+    /// Runs `heartbeat` as the kiosk's heartbeat, stopping the one before.
+    pub fn beat_with(&self, heartbeat: tauri::async_runtime::JoinHandle<()>) {
+        self.heartbeat.replace(heartbeat);
+    }
+
+    /// Forgets the kiosk (on sign-out) and stops its heartbeat.
     pub async fn stop(&self) {
+        self.heartbeat.stop();
         *self.door.lock().await = None;
     }
 

@@ -6,8 +6,8 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::changes::use_changes;
+use super::kiosk_row::KioskRow;
 use crate::client::{self, DeviceRecord, KioskRecord, NewKiosk, RoomRecord, UserQuery};
-use crate::shared::clock::ago;
 use crate::shared::sign_in_guard::{failed, loading, Loadable};
 
 /// Everything the devices screen shows.
@@ -20,7 +20,8 @@ struct Fleet {
 }
 
 /// Students' phones (a second phone waits here for approval) and the kiosks at
-/// the doors, with their last heartbeat and a way to add one.
+/// the doors: online or offline since their last heartbeat, their settings, a
+/// new credential, disabling, and a way to add one.
 #[component]
 pub fn DevicesScreen() -> Html {
     let changes = use_changes();
@@ -111,6 +112,10 @@ pub fn DevicesScreen() -> Html {
             });
         })
     };
+    let on_secret = {
+        let secret = secret.clone();
+        Callback::from(move |shown: (String, String)| secret.set(Some(shown)))
+    };
     let body = match &*fleet {
         Loadable::Loading => loading("the devices"),
         Loadable::Failed(problem) => failed("The devices", problem, {
@@ -159,13 +164,11 @@ pub fn DevicesScreen() -> Html {
                             <p class="muted">{ "No kiosks yet. Add one for a room below; its PC signs in with the credential shown once." }</p>
                         } else {
                             <div class="table-wrap"><table id="kiosks-table" class="table">
-                                <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Room" }</th><th scope="col">{ "Login" }</th><th scope="col">{ "Last heartbeat" }</th></tr></thead>
+                                <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Room" }</th><th scope="col">{ "Login" }</th><th scope="col">{ "Heartbeat" }</th><th scope="col">{ "Settings" }</th><th scope="col" /></tr></thead>
                                 <tbody>
                                     { for f.kiosks.iter().map(|k| html! {
-                                        <tr data-kiosk={k.name.clone()}>
-                                            <td>{ &k.name }</td><td>{ room_name(k.room_id) }</td><td><code>{ &k.username }</code></td>
-                                            <td>{ k.last_seen_at.map_or_else(|| "never".to_owned(), ago) }</td>
-                                        </tr>
+                                        <KioskRow key={k.id.to_string()} kiosk={k.clone()} room={room_name(k.room_id)}
+                                            changes={changes.clone()} on_secret={on_secret.clone()} />
                                     }) }
                                 </tbody>
                             </table></div>

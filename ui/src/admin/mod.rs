@@ -13,6 +13,7 @@ pub mod divisions_screen;
 pub mod face_enrolment_screen;
 pub mod face_shots;
 pub mod fence_map_view;
+pub mod kiosk_row;
 pub mod nearby_wifi;
 pub mod people_screen;
 pub mod reports_screen;

@@ -13,6 +13,7 @@ use crate::client::{self, SyncStatus, SYNC_STATUS_EVENT};
 use crate::shared::camera;
 use crate::shared::sign_in_guard::{loading, Loadable, SignInGuard};
 use crate::shared::webcam::Webcam;
+use rollcall_core::api::{KioskConfig, KIOSK_SETTINGS_EVENT};
 use rollcall_core::verdict::Outcome;
 
 /// Frames per second from the webcam (the pipeline's aim is at least 5).
@@ -35,12 +36,19 @@ pub fn KioskDesk(props: &KioskDeskProps) -> Html {
     let last = use_state(|| None::<Result<KioskFrameResult, String>>);
     let greeted = use_state(Vec::<KioskMarked>::new);
     let sync = use_state(|| None::<SyncStatus>);
+    // Settings a heartbeat brought after the start.
+    let newer = use_state(|| None::<KioskConfig>);
     let busy = use_mut_ref(|| Rc::new(Cell::new(false)));
     {
-        let (guard, state, sync) = (guard.clone(), state.clone(), sync.clone());
+        let (guard, state, sync, newer) =
+            (guard.clone(), state.clone(), sync.clone(), newer.clone());
         use_effect_with((), move |()| {
             let listener = client::listen_to(SYNC_STATUS_EVENT, move |status: SyncStatus| {
                 sync.set(Some(status));
+            });
+            // New settings from a heartbeat: the kiosk applies them at once.
+            let settings = client::listen_to(KIOSK_SETTINGS_EVENT, move |config: KioskConfig| {
+                newer.set(Some(config));
             });
             spawn_local(async move {
                 if let Some(result) = guard.pass(face_client::start_kiosk().await) {
@@ -53,6 +61,7 @@ pub fn KioskDesk(props: &KioskDeskProps) -> Html {
             });
             move || {
                 drop(listener);
+                drop(settings);
                 spawn_local(client::set_fullscreen(false));
             }
         });
@@ -128,6 +137,10 @@ pub fn KioskDesk(props: &KioskDeskProps) -> Html {
                 1 => "1 enrolled student".to_owned(),
                 n => format!("{n} enrolled students"),
             }];
+            facts.push(format!(
+                "marks after {} agreeing frames",
+                newer.unwrap_or(kiosk.settings).agreement_frames
+            ));
             if kiosk.roster_from_cache {
                 facts.push("roster from this PC (server unreachable)".to_owned());
             }

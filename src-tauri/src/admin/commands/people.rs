@@ -2,8 +2,8 @@
 //! call.
 
 use rollcall_core::api::{
-    CsvImportReport, DeviceRecord, KioskCredential, KioskRecord, NewKiosk, NewUser, Page,
-    UserPatch, UserQuery, UserRecord,
+    CsvImportReport, DeviceRecord, KioskCredential, KioskPatch, KioskRecord, NewKiosk, NewUser,
+    Page, UserPatch, UserQuery, UserRecord,
 };
 use tauri::State;
 use uuid::Uuid;
@@ -85,4 +85,23 @@ pub async fn create_kiosk(
     kiosk: NewKiosk,
 ) -> Result<KioskCredential, AppError> {
     devices::create_kiosk(&client, &kiosk).await
+}
+
+/// Changes a kiosk's settings, or disables or enables it.
+#[tauri::command]
+pub async fn update_kiosk(
+    client: State<'_, ServerClient>,
+    id: Uuid,
+    patch: KioskPatch,
+) -> Result<KioskRecord, AppError> {
+    devices::update_kiosk(&client, id, &patch).await
+}
+
+/// A new credential for a kiosk, shown once; the old one stops working.
+#[tauri::command]
+pub async fn rotate_kiosk_credential(
+    client: State<'_, ServerClient>,
+    id: Uuid,
+) -> Result<KioskCredential, AppError> {
+    devices::rotate_kiosk_credential(&client, id).await
 }
