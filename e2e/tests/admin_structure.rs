@@ -2,8 +2,10 @@
 //! a room with a polygon fence (a crossing one is refused on screen with core's own
 //! rule, a good one is drawn), a Wi-Fi access point and a check-in rule; then a
 //! class today for teacher1 in that room on the timetable grid, where booking the
-//! same hour again is refused with a sentence naming the clash. The teacher's day
-//! then lists the class.
+//! same hour again is refused with a sentence naming the clash; the class picked on
+//! the grid is changed, another added and deleted; a division is added, renamed and
+//! deleted, and one with classes is kept with the server's sentence. The teacher's
+//! day then lists the class.
 //!
 //! Needs what `desktop_login` needs; `cargo xtask test` provides it.
 #![allow(
@@ -17,8 +19,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rollcall_core::api::{ListParams, TimetableFilter};
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    check, click, finish, save_screenshot, sign_in_until, step, text_of, type_into,
-    wait_for_text_containing,
+    check, click, finish, save_screenshot, save_screenshots_at_sizes, sign_in_until, step, text_of,
+    type_into, wait_for_text_containing,
 };
 use rollcall_e2e::school::{
     now, signed_in, weekday_of, ADMIN, ADMIN_PASSWORD, TEACHER, TEACHER_PASSWORD,
@@ -34,6 +36,8 @@ struct Plan {
     code: String,
     name: String,
     division: String,
+    /// Its code, as the divisions screen's tabs name it.
+    division_code: String,
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -59,6 +63,7 @@ async fn an_admin_adds_a_room_and_a_class_today_that_the_teacher_then_sees() {
         code: format!("R-{stamp}"),
         name: format!("Seminar Room {stamp}"),
         division: theirs.items[0].division_id.to_string(),
+        division_code: theirs.items[0].division_code.clone(),
     };
 
     // This machine has no Wi-Fi: the app's "Scan nearby" runs a recorded `nmcli` instead
@@ -235,26 +240,15 @@ async fn journey(
         UI,
     )
     .await?;
-    let mut booked = None;
-    for (from, to) in [
+    let hours = [
         ("19:00", "19:40"),
         ("18:00", "18:40"),
         ("04:00", "04:40"),
         ("23:00", "23:40"),
-    ] {
-        type_into(session, "#slot-start", from).await?;
-        type_into(session, "#slot-end", to).await?;
-        click(session, "#slot-save", UI).await?;
-        let text = wait_for_text_containing(session, "#slot-outcome", " ", UI).await?;
-        // Wait for this attempt's answer, not the previous one.
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let text = text_of(session, "#slot-outcome").await.unwrap_or(text);
-        if text.starts_with("Added") {
-            booked = Some((from, to));
-            break;
-        }
-    }
-    let (from, to) = booked.ok_or("no free hour today for the new class")?;
+        ("03:00", "03:40"),
+        ("02:00", "02:40"),
+    ];
+    let (from, to) = book(session, &hours).await?;
     session
         .wait_for(".week-grid .slot", UI)
         .await
@@ -268,6 +262,37 @@ async fn journey(
         clash.contains(&plan.code) || clash.contains("teach") || clash.contains("Division"),
         format!("the clash reads {clash:?}"),
     )?;
+
+    // The class picked on the grid is changed: five minutes shorter.
+    click(
+        session,
+        &format!(".week-grid .slot[data-time=\"{from}-{to}\"]"),
+        UI,
+    )
+    .await?;
+    wait_for_text_containing(session, "#slot-form-title", "Change", UI).await?;
+    let shorter = shorten(to)?;
+    type_into(session, "#slot-end", &shorter).await?;
+    click(session, "#slot-save", UI).await?;
+    wait_for_text_containing(session, "#slot-outcome", "Changed", UI).await?;
+    session
+        .wait_for(
+            &format!(".week-grid .slot[data-time=\"{from}-{shorter}\"]"),
+            UI,
+        )
+        .await
+        .map_err(step("the changed class shows at its new time"))?;
+    save_screenshots_at_sizes(session, env, "admin-timetable-changed", Some("#week-grid")).await?;
+
+    // Another class is added, then deleted (the second click confirms).
+    let (other_from, other_to) = book(session, &hours).await?;
+    let other = format!(".week-grid .slot[data-time=\"{other_from}-{other_to}\"]");
+    click(session, &other, UI).await?;
+    click(session, "#slot-delete", UI).await?;
+    wait_for_text_containing(session, "#slot-delete", "Yes, delete", UI).await?;
+    click(session, "#slot-delete", UI).await?;
+    wait_for_text_containing(session, "#slot-outcome", "Deleted", UI).await?;
+    gone(session, &other).await?;
 
     // A division: added; an unknown username adds nobody; a student joins and leaves.
     click(session, "#nav-divisions", UI).await?;
@@ -311,5 +336,91 @@ async fn journey(
         .wait_for("#division-empty", UI)
         .await
         .map_err(step("the division is empty again"))?;
+
+    // Renamed (an empty name is named at its field), then deleted.
+    type_into(session, "#division-rename", " ").await?;
+    click(session, "#division-rename-save", UI).await?;
+    wait_for_text_containing(
+        session,
+        "#division-rename-error",
+        "Give the division a name",
+        UI,
+    )
+    .await?;
+    type_into(session, "#division-rename", "Late evening division").await?;
+    click(session, "#division-rename-save", UI).await?;
+    wait_for_text_containing(
+        session,
+        "#division-outcome",
+        "is now called Late evening division",
+        UI,
+    )
+    .await?;
+    click(session, "#division-delete", UI).await?;
+    wait_for_text_containing(session, "#division-delete", "Yes, delete", UI).await?;
+    click(session, "#division-delete", UI).await?;
+    wait_for_text_containing(session, "#division-outcome", "was deleted", UI).await?;
+    gone(session, &format!("button[data-division=\"{division}\"]")).await?;
+
+    // A division with classes on the timetable is kept, with the server's sentence.
+    click(
+        session,
+        &format!("button[data-division=\"{}\"]", plan.division_code),
+        UI,
+    )
+    .await?;
+    click(session, "#division-delete", UI).await?;
+    click(session, "#division-delete", UI).await?;
+    wait_for_text_containing(session, "#division-outcome", "delete them first", UI).await?;
+    save_screenshots_at_sizes(session, env, "admin-divisions", Some("#division-edit")).await?;
+    Ok(())
+}
+
+/// Adds a class at the first of `hours` that is free today; its (start, end).
+async fn book<'a>(
+    session: &Session,
+    hours: &[(&'a str, &'a str)],
+) -> Result<(&'a str, &'a str), String> {
+    for (from, to) in hours {
+        if session
+            .find(&format!(".week-grid .slot[data-time=\"{from}-{to}\"]"))
+            .await
+            .is_ok()
+        {
+            continue;
+        }
+        type_into(session, "#slot-start", from).await?;
+        type_into(session, "#slot-end", to).await?;
+        click(session, "#slot-save", UI).await?;
+        let text = wait_for_text_containing(session, "#slot-outcome", " ", UI).await?;
+        // Wait for this attempt's answer, not the previous one.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let text = text_of(session, "#slot-outcome").await.unwrap_or(text);
+        if text.starts_with("Added") {
+            return Ok((from, to));
+        }
+    }
+    Err("no free hour today for the new class".to_owned())
+}
+
+/// `HH:MM` five minutes earlier (the journeys' ends are at :40).
+fn shorten(end: &str) -> Result<String, String> {
+    let (h, m) = end
+        .split_once(':')
+        .and_then(|(h, m)| Some((h.parse::<u32>().ok()?, m.parse::<u32>().ok()?)))
+        .ok_or_else(|| format!("{end} is not a time"))?;
+    let minutes = (h * 60 + m).checked_sub(5).ok_or("too early to shorten")?;
+    Ok(format!("{:02}:{:02}", minutes / 60, minutes % 60))
+}
+
+/// Waits until nothing matches `css`.
+async fn gone(session: &Session, css: &str) -> Result<(), String> {
+    let deadline = std::time::Instant::now() + UI;
+    while session.find(css).await.is_ok() {
+        if std::time::Instant::now() > deadline {
+            return Err(format!("{css} is still there"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     Ok(())
 }

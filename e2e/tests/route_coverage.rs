@@ -46,8 +46,6 @@ const API_ONLY: &[(&str, &str, &str)] = &[
 
 /// Routes no screen reaches yet, and the work that will reach them.
 const NOT_ON_A_SCREEN_YET: &[(&str, &str, &str)] = &[
-    ("PATCH", "/api/v1/divisions/{id}", "#20 admin: rename a division"),
-    ("DELETE", "/api/v1/divisions/{id}", "#20 admin: delete a division"),
     ("DELETE", "/api/v1/rooms/{id}", "#20 admin: delete a room"),
     (
         "POST",
@@ -59,8 +57,6 @@ const NOT_ON_A_SCREEN_YET: &[(&str, &str, &str)] = &[
         "/api/v1/rooms/{id}/access-points/{ap_id}",
         "#20 admin: remove an access point",
     ),
-    ("PATCH", "/api/v1/timetable/{id}", "#20 admin: move or change a slot"),
-    ("DELETE", "/api/v1/timetable/{id}", "#20 admin: delete a slot"),
     ("GET", "/api/v1/audit", "#20 admin: the audit log screen"),
     (
         "POST",

@@ -374,6 +374,51 @@ pub async fn create_slot(slot: NewSlot) -> Result<SlotRecord, CommandError> {
     call("create_slot", &SlotCreateArgs { slot }).await
 }
 
+/// Moves or changes a timetable slot.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`timetable_clash` naming the clash).
+pub async fn update_slot(id: Uuid, patch: SlotPatch) -> Result<SlotRecord, CommandError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: Uuid,
+        patch: SlotPatch,
+    }
+    call("update_slot", &Args { id, patch }).await
+}
+
+/// Deletes a timetable slot.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn delete_slot(id: Uuid) -> Result<(), CommandError> {
+    call("delete_slot", &IdArgs { id }).await
+}
+
+/// Renames a division.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`invalid_field` naming the field).
+pub async fn update_division(
+    id: Uuid,
+    patch: DivisionPatch,
+) -> Result<DivisionRecord, CommandError> {
+    #[derive(Serialize)]
+    struct Args {
+        id: Uuid,
+        patch: DivisionPatch,
+    }
+    call("update_division", &Args { id, patch }).await
+}
+
+/// Deletes a division (`in_use`, with the server's sentence, while it has slots).
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned.
+pub async fn delete_division(id: Uuid) -> Result<(), CommandError> {
+    call("delete_division", &IdArgs { id }).await
+}
+
 /// A page of accounts.
 ///
 /// # Errors
@@ -697,14 +742,14 @@ pub async fn sync_status() -> Result<SyncStatus, CommandError> {
 pub use rollcall_core::api::{
     AttendanceReport, AttendanceStatus, CheckInAnswer, CheckInForm, ClaimResult, ClassSession,
     CommandError, CommandErrorCode as ErrorCode, CsvImportReport, DailyPoint, Dashboard,
-    DeviceRecord, DivisionRate, DivisionRecord, DivisionStudent, ExtraClass, KioskCredential,
-    KioskPatch, KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm,
+    DeviceRecord, DivisionPatch, DivisionRate, DivisionRecord, DivisionStudent, ExtraClass,
+    KioskCredential, KioskPatch, KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm,
     MembershipChange, MyAttendance, MyEventsUpdate, NewDivision, NewKiosk, NewRoom, NewSlot,
     NewUser, Page, PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision,
     ReviewForm, ReviewItem, Role, RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile,
-    SessionStatus, SheetFormat, SignedIn, SlotRecord, StudentClass, SubjectRecord, SyncStatus,
-    TimeOfDay, UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT, MY_EVENTS_EVENT,
-    SYNC_STATUS_EVENT,
+    SessionStatus, SheetFormat, SignedIn, SlotPatch, SlotRecord, StudentClass, SubjectRecord,
+    SyncStatus, TimeOfDay, UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT,
+    MY_EVENTS_EVENT, SYNC_STATUS_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {

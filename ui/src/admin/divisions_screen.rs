@@ -4,7 +4,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::changes::use_changes;
-use crate::client::{self, DivisionRecord, DivisionStudent, NewDivision, Role, UserQuery};
+use crate::client::{
+    self, DivisionPatch, DivisionRecord, DivisionStudent, NewDivision, Role, UserQuery,
+};
 use crate::shared::sign_in_guard::{loading, Loadable};
 
 /// Usernames typed with commas, spaces or new lines between them.
@@ -25,6 +27,78 @@ pub fn DivisionsScreen() -> Html {
     let chosen = use_state(|| None::<Uuid>);
     let members = use_state(|| Loadable::<Vec<DivisionStudent>>::Loading);
     let (code, name, names) = (use_node_ref(), use_node_ref(), use_node_ref());
+    // The chosen division's new name as typed, and the delete's second click.
+    let renamed = use_state(String::new);
+    let confirm_delete = use_state(|| false);
+    {
+        let (renamed, confirm_delete) = (renamed.clone(), confirm_delete.clone());
+        let current = match &*divisions {
+            Loadable::Ready(list) => list
+                .iter()
+                .find(|d| Some(d.id) == *chosen)
+                .map(|d| d.name.clone()),
+            _ => None,
+        };
+        use_effect_with(current, move |current| {
+            renamed.set(current.clone().unwrap_or_default());
+            confirm_delete.set(false);
+        });
+    }
+    let type_name = {
+        let renamed = renamed.clone();
+        Callback::from(move |e: InputEvent| {
+            renamed.set(e.target_unchecked_into::<HtmlInputElement>().value());
+        })
+    };
+    let rename = {
+        let (changes, chosen, renamed) = (changes.clone(), chosen.clone(), renamed.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(id) = *chosen else { return };
+            let name = renamed.trim().to_owned();
+            if name.is_empty() {
+                changes.refuse_fields(
+                    [("name".to_owned(), "Give the division a name.".to_owned())].into(),
+                );
+                return;
+            }
+            let patch = DivisionPatch {
+                code: None,
+                name: Some(name),
+            };
+            changes.submit(client::update_division(id, patch), |d| {
+                format!("Division {} is now called {}.", d.code, d.name)
+            });
+        })
+    };
+    let delete = {
+        let (changes, chosen, confirm_delete, divisions) = (
+            changes.clone(),
+            chosen.clone(),
+            confirm_delete.clone(),
+            divisions.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(id) = *chosen else { return };
+            if !*confirm_delete {
+                confirm_delete.set(true);
+                return;
+            }
+            confirm_delete.set(false);
+            let code = match &*divisions {
+                Loadable::Ready(list) => list
+                    .iter()
+                    .find(|d| d.id == id)
+                    .map_or_else(String::new, |d| d.code.clone()),
+                _ => String::new(),
+            };
+            let chosen = chosen.clone();
+            changes.send(client::delete_division(id), move |()| {
+                chosen.set(None);
+                format!("Division {code} was deleted.")
+            });
+        })
+    };
     {
         let (guard, divisions, chosen) =
             (changes.guard().clone(), divisions.clone(), chosen.clone());
@@ -183,6 +257,20 @@ pub fn DivisionsScreen() -> Html {
                 <h2 id="divisions-title">{ "Divisions" }</h2>
             </header>
             { list }
+            if chosen.is_some() {
+                <form id="division-edit" class="filters" onsubmit={rename} novalidate=true>
+                    <div class="field"><label for="division-rename">{ "Name of this division" }</label>
+                        <input id="division-rename" value={(*renamed).clone()} oninput={type_name} />
+                        if let Some(problem) = changes.problems().get("name") {
+                            <p id="division-rename-error" class="field-error" role="alert">{ problem }</p>
+                        }
+                    </div>
+                    <button id="division-rename-save" class="button secondary" type="submit" disabled={changes.busy()}>{ "Rename" }</button>
+                    <button id="division-delete" class="button danger" type="button" onclick={delete}>
+                        { if *confirm_delete { "Yes, delete this division" } else { "Delete division" } }
+                    </button>
+                </form>
+            }
             { changes.outcome_line("division-outcome") }
             { roster }
             <form id="members-form" class="filters" onsubmit={add}>

@@ -3,9 +3,9 @@
 
 use rollcall_core::api::FenceMap;
 use rollcall_core::api::{
-    AccessPointRecord, DivisionRecord, DivisionStudent, MembershipChange, NearbyWifi,
-    NewAccessPoint, NewDivision, NewRoom, NewSlot, NewSubject, RoomPatch, RoomRecord,
-    SchoolSettings, SlotRecord, SubjectPatch, SubjectRecord, UserRecord,
+    AccessPointRecord, DivisionPatch, DivisionRecord, DivisionStudent, MembershipChange,
+    NearbyWifi, NewAccessPoint, NewDivision, NewRoom, NewSlot, NewSubject, RoomPatch, RoomRecord,
+    SchoolSettings, SlotPatch, SlotRecord, SubjectPatch, SubjectRecord, UserRecord,
 };
 use rollcall_core::geofence::FenceShape;
 use tauri::{AppHandle, Runtime, State};
@@ -162,6 +162,39 @@ pub async fn create_slot(
     slot: NewSlot,
 ) -> Result<SlotRecord, AppError> {
     structure::create_slot(&client, &slot).await
+}
+
+/// Moves or changes a timetable slot (`timetable_clash` names a clash).
+#[tauri::command]
+pub async fn update_slot(
+    client: State<'_, ServerClient>,
+    id: Uuid,
+    patch: SlotPatch,
+) -> Result<SlotRecord, AppError> {
+    Ok(client.update_slot(id, &patch).await?)
+}
+
+/// Deletes a timetable slot.
+#[tauri::command]
+pub async fn delete_slot(client: State<'_, ServerClient>, id: Uuid) -> Result<(), AppError> {
+    Ok(client.delete_slot(id).await?)
+}
+
+/// Renames a division.
+#[tauri::command]
+pub async fn update_division(
+    client: State<'_, ServerClient>,
+    id: Uuid,
+    patch: DivisionPatch,
+) -> Result<DivisionRecord, AppError> {
+    Ok(client.update_division(id, &patch).await?)
+}
+
+/// Deletes a division (`in_use`, with the server's sentence, while it has
+/// timetable slots).
+#[tauri::command]
+pub async fn delete_division(client: State<'_, ServerClient>, id: Uuid) -> Result<(), AppError> {
+    Ok(client.delete_division(id).await?)
 }
 
 /// Creates a division.
