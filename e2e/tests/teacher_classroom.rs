@@ -16,7 +16,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use rollcall_core::api::DivisionStudent;
+use rollcall_core::api::{DivisionStudent, ListParams};
 use rollcall_core::qr::QrPayload;
 use rollcall_core::verdict::Outcome;
 use rollcall_e2e::env::JourneyEnv;
@@ -319,9 +319,59 @@ async fn extra_class(session: &Session, env: &JourneyEnv, school: &School) -> Re
             && extra.scheduled_end.unix() - extra.scheduled_start.unix() == 45 * 60,
         format!("the extra class runs for 45 minutes: {extra:?}"),
     )?;
+    // A student of the extra class checks in with a vague location: doubtful.
+    let members = school
+        .admin
+        .division_students(extra.division_id, &ListParams::per_page(100))
+        .await
+        .map_err(|e| format!("the extra class's students: {e}"))?;
+    let student = members.items.last().ok_or("the division has students")?;
+    let payload = qr_payload(session, UI).await?;
+    let doubtful = school.claim(student, &payload, 250.0).await;
+    check(
+        doubtful.outcome == Outcome::Review,
+        format!("a 250 m fix waits for review: {doubtful:?}"),
+    )?;
     click(session, "#end-class", UI).await?;
     click(session, "#confirm-end", UI).await?;
     wait_for_text_containing(session, "#desk-notice", "Class ended", UI).await?;
+
+    // The teacher decides it from the review queue of their own classes.
+    click(session, "#back-to-today", UI).await?;
+    click(session, "#open-review", UI).await?;
+    let card = format!("li.review-card[data-claim=\"{}\"]", doubtful.claim_id);
+    wait_for_text_containing(session, &card, &student.display_name, UI).await?;
+    save_screenshots_at_sizes(session, env, "teacher-review", None).await?;
+    let note = session
+        .find(&format!("{card} .note"))
+        .await
+        .map_err(step("find the note"))?;
+    session
+        .send_keys(&note, "Sat in the front row")
+        .await
+        .map_err(step("type the note"))?;
+    click(session, &format!("{card} .approve"), UI).await?;
+    wait_for_text_containing(session, "#review-notice", "Approved", UI).await?;
+    click(session, "#review-back", UI).await?;
+    session
+        .wait_for("#open-review", UI)
+        .await
+        .map_err(step("back on today's classes"))?;
+    let roster = school
+        .teacher
+        .roster(extra.id)
+        .await
+        .map_err(|e| format!("the extra class's roster: {e}"))?;
+    let line = roster
+        .entries
+        .iter()
+        .find(|e| e.student_id == student.id)
+        .ok_or("the student is on the roster")?;
+    // Approved after the class ended: the automatic absence gives way.
+    check(
+        line.source == Some(rollcall_core::record::RecordSource::Review),
+        format!("the approved check-in marks them: {line:?}"),
+    )?;
     Ok(())
 }
 

@@ -2,8 +2,10 @@ use yew::prelude::*;
 
 use super::classroom_screen::ClassroomScreen;
 use super::desk_handle::DeskHandle;
-use super::state::{Desk, DeskRoute};
+use super::state::{Desk, DeskAction, DeskRoute};
 use super::todays_classes::TodaysClasses;
+use crate::admin::review_queue_screen::ReviewQueueScreen;
+use crate::shared::sign_in_guard::SignInGuard;
 
 /// What the teacher's desk needs.
 #[derive(Properties, PartialEq)]
@@ -12,7 +14,8 @@ pub struct TeacherDeskProps {
     pub on_expired: Callback<String>,
 }
 
-/// The teacher's desk: today's classes, or the open class.
+/// The teacher's desk: today's classes, the open class, or the review queue
+/// of their own classes.
 #[component]
 pub fn TeacherDesk(props: &TeacherDeskProps) -> Html {
     let desk = use_reducer(Desk::default);
@@ -28,6 +31,21 @@ pub fn TeacherDesk(props: &TeacherDeskProps) -> Html {
         DeskRoute::Today => html! { <TodaysClasses /> },
         DeskRoute::Classroom(id) => {
             html! { <ClassroomScreen key={id.to_string()} session_id={id} /> }
+        }
+        DeskRoute::Review => {
+            // The same queue as the admin's; the server gives a teacher only their classes'.
+            let back = {
+                let desk = desk.dispatcher();
+                Callback::from(move |_: MouseEvent| desk.dispatch(DeskAction::Back))
+            };
+            html! {
+                <ContextProvider<SignInGuard> context={SignInGuard(props.on_expired.clone())}>
+                    <div class="back-bar">
+                        <button id="review-back" class="button link" type="button" onclick={back}>{ "‹ Today's classes" }</button>
+                    </div>
+                    <ReviewQueueScreen />
+                </ContextProvider<SignInGuard>>
+            }
         }
     };
     html! {

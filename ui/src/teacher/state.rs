@@ -29,6 +29,8 @@ pub enum DeskRoute {
     Today,
     /// One class: presentation and roster.
     Classroom(Uuid),
+    /// The doubtful check-ins of the teacher's own classes.
+    Review,
 }
 
 /// Something that takes a moment; its button shows progress meanwhile.
@@ -101,6 +103,8 @@ pub enum DeskAction {
     Started(Result<ClassSession, CommandError>),
     /// Open a running class.
     Open(Uuid),
+    /// The review queue of the teacher's classes.
+    OpenReview,
     /// Back to today's classes.
     Back,
     /// The Rust side sent a live-roster event.
@@ -187,6 +191,10 @@ impl Reducible for Desk {
             DeskAction::Open(id) => {
                 next.route = DeskRoute::Classroom(id);
                 next.live = None;
+                next.notice = None;
+            }
+            DeskAction::OpenReview => {
+                next.route = DeskRoute::Review;
                 next.notice = None;
             }
             DeskAction::Back => {
@@ -326,6 +334,13 @@ mod tests {
 
     fn reduce(desk: Desk, action: DeskAction) -> Desk {
         (*Rc::new(desk).reduce(action)).clone()
+    }
+
+    #[test]
+    fn the_review_queue_opens_from_today_and_back_returns_there() {
+        let desk = reduce(Desk::default(), DeskAction::OpenReview);
+        assert_eq!(desk.route, DeskRoute::Review);
+        assert_eq!(reduce(desk, DeskAction::Back).route, DeskRoute::Today);
     }
 
     #[test]

@@ -50,11 +50,20 @@ pub fn TodaysClasses() -> Html {
         }
         _ => html! {},
     };
+    let open_review = {
+        let handle = handle.clone();
+        Callback::from(move |_: MouseEvent| handle.desk.dispatch(DeskAction::OpenReview))
+    };
     html! {
         <section class="screen wide">
-            <header class="screen-head">
-                <p class="eyebrow">{ "Today" }</p>
-                <h2>{ "Your classes" }</h2>
+            <header class="screen-head split">
+                <div>
+                    <p class="eyebrow">{ "Today" }</p>
+                    <h2>{ "Your classes" }</h2>
+                </div>
+                <button id="open-review" class="button secondary" type="button" onclick={open_review}>
+                    { "Doubtful check-ins" }
+                </button>
             </header>
             { problem }
             { body }
