@@ -28,6 +28,7 @@ fn main() {
         "attendance_report",
         "export_report",
         "review_queue",
+        "audit_log",
         "decide_review",
         "review_thumbnail",
         "list_rooms",

@@ -15,7 +15,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rollcall_core::api::SchoolSettings;
 use rollcall_e2e::env::JourneyEnv;
 use rollcall_e2e::journey::{
-    attribute, click, save_screenshot, sign_in_until, step, type_into, wait_for_text_containing,
+    attribute, check, click, save_screenshot, save_screenshots_at_sizes, sign_in_until, step,
+    type_into, wait_for_text_containing,
 };
 use rollcall_e2e::school::{signed_in, ADMIN, ADMIN_PASSWORD};
 use rollcall_e2e::tauri_driver::TauriDriver;
@@ -150,5 +151,24 @@ async fn journey(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    // The audit log has the change, with the field before and after.
+    click(session, "#nav-audit", UI).await?;
+    session
+        .wait_for("#audit-list", UI)
+        .await
+        .map_err(step("the audit log loads"))?;
+    click(session, "#audit-what option[value='settings']", UI).await?;
+    click(session, "#audit-apply", UI).await?;
+    let newest = "#audit-list li.audit-entry:first-child";
+    wait_for_text_containing(session, newest, "settings.update", UI).await?;
+    let row = format!("{newest} tr[data-field=\"late_sync_max_hours\"]");
+    let line = wait_for_text_containing(session, &row, "12", UI).await?;
+    check(
+        !line.trim().ends_with("—"),
+        format!("the change reads {line:?}"),
+    )?;
+    wait_for_text_containing(session, newest, "School Administrator", UI).await?;
+    save_screenshots_at_sizes(session, env, "admin-audit", None).await?;
     Ok(())
 }

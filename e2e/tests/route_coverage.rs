@@ -57,7 +57,6 @@ const NOT_ON_A_SCREEN_YET: &[(&str, &str, &str)] = &[
         "/api/v1/rooms/{id}/access-points/{ap_id}",
         "#20 admin: remove an access point",
     ),
-    ("GET", "/api/v1/audit", "#20 admin: the audit log screen"),
     (
         "POST",
         "/api/v1/devices/{id}/revoke",

@@ -89,6 +89,7 @@ pub fn run_app_with<R: Runtime>(builder: Builder<R>, config: AppConfig) -> Build
             admin::commands::oversight::attendance_report,
             admin::commands::oversight::export_report,
             admin::commands::oversight::review_queue,
+            admin::commands::oversight::audit_log,
             admin::commands::oversight::decide_review,
             admin::commands::oversight::review_thumbnail,
             admin::commands::structure::list_rooms,

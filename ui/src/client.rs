@@ -374,6 +374,19 @@ pub async fn create_slot(slot: NewSlot) -> Result<SlotRecord, CommandError> {
     call("create_slot", &SlotCreateArgs { slot }).await
 }
 
+/// A page of the audit log, newest first, by what, who and when.
+///
+/// # Errors
+/// The [`CommandError`] the Rust side returned (`invalid_query` naming a bad day).
+pub async fn audit_log(page: u32, filter: AuditFilter) -> Result<Page<AuditEntry>, CommandError> {
+    #[derive(Serialize)]
+    struct Args {
+        page: u32,
+        filter: AuditFilter,
+    }
+    call("audit_log", &Args { page, filter }).await
+}
+
 /// Moves or changes a timetable slot.
 ///
 /// # Errors
@@ -740,16 +753,16 @@ pub async fn sync_status() -> Result<SyncStatus, CommandError> {
 }
 
 pub use rollcall_core::api::{
-    AttendanceReport, AttendanceStatus, CheckInAnswer, CheckInForm, ClaimResult, ClassSession,
-    CommandError, CommandErrorCode as ErrorCode, CsvImportReport, DailyPoint, Dashboard,
-    DeviceRecord, DivisionPatch, DivisionRate, DivisionRecord, DivisionStudent, ExtraClass,
-    KioskCredential, KioskPatch, KioskRecord, LiveConnection, LiveRosterEvent, LoginForm, MarkForm,
-    MembershipChange, MyAttendance, MyEventsUpdate, NewDivision, NewKiosk, NewRoom, NewSlot,
-    NewUser, Page, PhoneState, PresentationFrame, ReportFilterForm, ReportRow, ReviewDecision,
-    ReviewForm, ReviewItem, Role, RoomPatch, RoomRecord, Roster, RosterEntry, SavedFile,
-    SessionStatus, SheetFormat, SignedIn, SlotPatch, SlotRecord, StudentClass, SubjectRecord,
-    SyncStatus, TimeOfDay, UserPatch, UserQuery, UserRecord, Weekday, LIVE_ROSTER_EVENT,
-    MY_EVENTS_EVENT, SYNC_STATUS_EVENT,
+    AttendanceReport, AttendanceStatus, AuditEntry, AuditFilter, CheckInAnswer, CheckInForm,
+    ClaimResult, ClassSession, CommandError, CommandErrorCode as ErrorCode, CsvImportReport,
+    DailyPoint, Dashboard, DeviceRecord, DivisionPatch, DivisionRate, DivisionRecord,
+    DivisionStudent, ExtraClass, KioskCredential, KioskPatch, KioskRecord, LiveConnection,
+    LiveRosterEvent, LoginForm, MarkForm, MembershipChange, MyAttendance, MyEventsUpdate,
+    NewDivision, NewKiosk, NewRoom, NewSlot, NewUser, Page, PhoneState, PresentationFrame,
+    ReportFilterForm, ReportRow, ReviewDecision, ReviewForm, ReviewItem, Role, RoomPatch,
+    RoomRecord, Roster, RosterEntry, SavedFile, SessionStatus, SheetFormat, SignedIn, SlotPatch,
+    SlotRecord, StudentClass, SubjectRecord, SyncStatus, TimeOfDay, UserPatch, UserQuery,
+    UserRecord, Weekday, LIVE_ROSTER_EVENT, MY_EVENTS_EVENT, SYNC_STATUS_EVENT,
 };
 
 fn ipc_error(message: impl Into<String>) -> CommandError {

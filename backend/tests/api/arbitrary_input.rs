@@ -480,7 +480,9 @@ async fn no_query_string_makes_a_server_error(pool: PgPool) {
         ),
         (
             "/api/v1/audit",
-            &["q", "entity", "actor_id", "page", "per_page", "sort"],
+            &[
+                "q", "entity", "actor_id", "from", "to", "page", "per_page", "sort",
+            ],
             &admin,
         ),
         (

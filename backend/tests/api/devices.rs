@@ -115,6 +115,42 @@ async fn the_first_device_binds_and_a_second_waits_for_an_admin_who_swaps_them(p
         .await
         .unwrap();
     assert_eq!(audit["items"][0]["action"], "device.approve");
+    assert_eq!(audit["items"][0]["actor_name"], "School Administrator");
+
+    // By when: today holds it, a day long past holds nothing; bad days are named.
+    let today = time::OffsetDateTime::now_utc().date();
+    let on = |from: time::Date, to: time::Date| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.http
+                .get(app.url(&format!("/api/v1/audit?entity=device&from={from}&to={to}")))
+                .bearer_auth(&admin)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let yesterday = today.previous_day().unwrap();
+    let tomorrow = today.next_day().unwrap();
+    let around: Value = on(yesterday, tomorrow).await.json().await.unwrap();
+    assert!(around["total"].as_u64().unwrap() >= 1, "{around}");
+    let long_ago = time::macros::date!(2020 - 01 - 01);
+    let past: Value = on(long_ago, long_ago).await.json().await.unwrap();
+    assert_eq!(past["total"], 0);
+    let backwards = on(tomorrow, yesterday).await;
+    assert_eq!(backwards.status(), StatusCode::BAD_REQUEST);
+    for bad in ["from=yesterday", "to=2026-13-01"] {
+        let resp = app
+            .http
+            .get(app.url(&format!("/api/v1/audit?{bad}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(envelope(resp).await.error.code, "invalid_query");
+    }
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -22,6 +22,9 @@ pub struct AuditEntry {
     pub at: String,
     /// Who.
     pub actor_id: Option<Uuid>,
+    /// Their display name, while the account exists.
+    #[serde(default)]
+    pub actor_name: Option<String>,
     /// What was done (`user.create`, `record.mark`, …).
     pub action: String,
     /// To what kind of thing.

@@ -84,6 +84,12 @@ pub struct AuditFilter {
     /// Who changed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<Uuid>,
+    /// From this day (`2026-11-21`, the server's time zone), inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Up to this day, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
 }
 
 /// The file a report comes as.

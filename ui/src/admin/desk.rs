@@ -1,5 +1,6 @@
 use yew::prelude::*;
 
+use super::audit_screen::AuditScreen;
 use super::dashboard_screen::DashboardScreen;
 use super::devices_screen::DevicesScreen;
 use super::divisions_screen::DivisionsScreen;
@@ -38,10 +39,12 @@ pub enum AdminRoute {
     Subjects,
     /// School-wide settings.
     Settings,
+    /// Who changed what, and when.
+    Audit,
 }
 
 impl AdminRoute {
-    const ALL: [Self; 11] = [
+    const ALL: [Self; 12] = [
         Self::Dashboard,
         Self::Review,
         Self::Reports,
@@ -53,6 +56,7 @@ impl AdminRoute {
         Self::Timetable,
         Self::Devices,
         Self::Settings,
+        Self::Audit,
     ];
 
     const fn label(self) -> &'static str {
@@ -68,6 +72,7 @@ impl AdminRoute {
             Self::Faces => "Face enrolment",
             Self::Subjects => "Subjects",
             Self::Settings => "Settings",
+            Self::Audit => "Audit log",
         }
     }
 
@@ -84,6 +89,7 @@ impl AdminRoute {
             Self::Faces => "nav-faces",
             Self::Subjects => "nav-subjects",
             Self::Settings => "nav-settings",
+            Self::Audit => "nav-audit",
         }
     }
 }
@@ -129,6 +135,7 @@ pub fn AdminDesk(props: &AdminDeskProps) -> Html {
         AdminRoute::Faces => html! { <FaceEnrolmentScreen /> },
         AdminRoute::Subjects => html! { <SubjectsScreen /> },
         AdminRoute::Settings => html! { <SettingsScreen /> },
+        AdminRoute::Audit => html! { <AuditScreen /> },
     };
     html! {
         <ContextProvider<SignInGuard> context={guard}>

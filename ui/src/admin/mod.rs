@@ -2,6 +2,7 @@
 //! people and devices, the school's structure, and face enrolment.
 
 pub mod attendance_chart;
+pub mod audit_screen;
 pub mod changes;
 pub mod charts;
 pub mod csv_import;

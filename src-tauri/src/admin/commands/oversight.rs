@@ -1,9 +1,9 @@
-//! The admin's commands: the dashboard, reports and their export, and the review
-//! queue. The server checks the role of every call.
+//! The admin's commands: the dashboard, reports and their export, the review
+//! queue and the audit log. The server checks the role of every call.
 
 use rollcall_core::api::{
-    AttendanceReport, Dashboard, DivisionRecord, Page, ReportFilterForm, ReviewForm, ReviewItem,
-    RosterEntry, SavedFile, SheetFormat,
+    AttendanceReport, AuditEntry, AuditFilter, Dashboard, DivisionRecord, ListParams, Page,
+    ReportFilterForm, ReviewForm, ReviewItem, RosterEntry, SavedFile, SheetFormat,
 };
 use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
@@ -79,4 +79,15 @@ pub async fn review_thumbnail(
     claim_id: Uuid,
 ) -> Result<String, AppError> {
     review_queue::thumbnail(&client, claim_id).await
+}
+
+/// A page of the audit log (50 a page, newest first), by what, who and when.
+#[tauri::command]
+pub async fn audit_log(
+    client: State<'_, ServerClient>,
+    page: u32,
+    filter: AuditFilter,
+) -> Result<Page<AuditEntry>, AppError> {
+    let list = ListParams::per_page(50).page(page.max(1));
+    Ok(client.audit_log(&list, &filter).await?)
 }
