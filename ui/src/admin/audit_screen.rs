@@ -104,7 +104,7 @@ pub fn AuditScreen() -> Html {
         });
     }
     {
-        let (guard, log) = (guard.clone(), log.clone());
+        let log = log.clone();
         use_effect_with(
             ((*filter).clone(), *page_number),
             move |(filter, number)| {
