@@ -287,43 +287,39 @@ fn ensure_onnxruntime() -> Result<PathBuf> {
     Ok(lib)
 }
 
-/// Installs Schemathesis into its own virtual environment under
-/// `~/.cache/rollcall-tools/schemathesis/`, once (Debian's Python refuses
-/// `pip install` outside one).
+/// Installs Schemathesis into its own virtual environment, once.
 fn ensure_schemathesis() -> Result<PathBuf> {
     step("Schemathesis (PyPI), for the API document's fuzz test");
-    let venv = tools_cache().join("schemathesis");
-    let st = venv.join("bin/st");
-    let wanted = format!("st, version {SCHEMATHESIS_VERSION}");
-    if output(&st, &["--version"]).is_some_and(|v| v.trim() == wanted) {
-        println!("    present");
-        return Ok(st);
-    }
-    run(
-        "python3 -m venv",
-        Command::new("/usr/bin/python3")
-            .args(["-m", "venv", "--clear"])
-            .arg(&venv),
-    )?;
-    run(
-        "pip install schemathesis",
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")),
-    )?;
-    Ok(st)
+    ensure_pypi_tool("schemathesis", "st", SCHEMATHESIS_VERSION, |v| {
+        v == format!("st, version {SCHEMATHESIS_VERSION}")
+    })
 }
 
-/// Installs aiosmtpd (PyPI) into its own virtual environment under
-/// `~/.cache/rollcall-tools/aiosmtpd/`, once: a real SMTP server on loopback
-/// that keeps the server's mail in a maildir for the journeys to read.
+/// Installs aiosmtpd into its own virtual environment, once: a real SMTP
+/// server on loopback that keeps the server's mail in a maildir for the
+/// journeys to read.
 fn ensure_aiosmtpd() -> Result<PathBuf> {
     step("aiosmtpd (PyPI), the journeys' mail server");
-    let venv = tools_cache().join("aiosmtpd");
-    let binary = venv.join("bin/aiosmtpd");
-    if output(&binary, &["--version"]).is_some_and(|v| v.trim().ends_with(AIOSMTPD_VERSION)) {
+    ensure_pypi_tool("aiosmtpd", "aiosmtpd", AIOSMTPD_VERSION, |v| {
+        v.ends_with(AIOSMTPD_VERSION)
+    })
+}
+
+/// The `binary` of PyPI's `package` at `version`, in a virtual environment of
+/// its own under `~/.cache/rollcall-tools/<package>/` (Debian's Python refuses
+/// `pip install` outside one); installed unless `--version` already answers
+/// what `present` accepts.
+fn ensure_pypi_tool(
+    package: &str,
+    binary: &str,
+    version: &str,
+    present: impl Fn(&str) -> bool,
+) -> Result<PathBuf> {
+    let venv = tools_cache().join(package);
+    let tool = venv.join("bin").join(binary);
+    if output(&tool, &["--version"]).is_some_and(|v| present(v.trim())) {
         println!("    present");
-        return Ok(binary);
+        return Ok(tool);
     }
     run(
         "python3 -m venv",
@@ -332,10 +328,10 @@ fn ensure_aiosmtpd() -> Result<PathBuf> {
             .arg(&venv),
     )?;
     run(
-        "pip install aiosmtpd",
+        &format!("pip install {package}"),
         Command::new(venv.join("bin/pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("aiosmtpd=={AIOSMTPD_VERSION}")),
+            .arg(format!("{package}=={version}")),
     )?;
-    Ok(binary)
+    Ok(tool)
 }

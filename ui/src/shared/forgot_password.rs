@@ -1,10 +1,10 @@
 //! "Forgot password?": the account's name, then the code the server mails and
 //! a new password with core's rule shown as it is typed.
 
-use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use super::login_screen::value_of;
 use super::new_password::{new_password_problem, NewPasswordFields};
 use crate::client::{self, CommandError, ErrorCode};
 
@@ -32,13 +32,6 @@ struct Reset {
     problem: Option<String>,
     /// The server refused the new password (its sentence).
     refused: Option<String>,
-}
-
-fn value_of(field: &NodeRef) -> String {
-    field
-        .cast::<HtmlInputElement>()
-        .map(|input| input.value())
-        .unwrap_or_default()
 }
 
 /// The sentence for a refusal of the first step.

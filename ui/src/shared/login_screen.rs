@@ -145,7 +145,8 @@ pub fn LoginScreen(props: &LoginScreenProps) -> Html {
     }
 }
 
-fn value_of(field: &NodeRef) -> String {
+/// The text in the input behind `field` (empty when it is not mounted).
+pub fn value_of(field: &NodeRef) -> String {
     field
         .cast::<HtmlInputElement>()
         .map(|input| input.value())
